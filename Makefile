@@ -1,0 +1,50 @@
+# The two commands a person needs: `make demo` and `make test`. Both set up everything first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install browser lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/focuskit demo
+	$(BIN)/focuskit serve
+
+# Debian's chromium for the browser tests, installed only where we are root and it is missing.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "WARNING: could not install chromium; browser tests will skip (and fail under CI=true)"; \
+	else \
+		echo "WARNING: chromium is missing and we are not root; browser tests will skip (and fail under CI=true)"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+# pytest exits 5 when it collected nothing; that is not a failure of the code.
+test: install browser lint
+	$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# Each script prints a markdown table of figures and ratios against a baseline in the same run.
+bench: install browser
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Every plot drawn on the demo data, as PNG files under docs/gallery/ (the README shows some).
+.PHONY: gallery
+gallery: install
+	$(BIN)/python -m focuskit.plots.gallery docs/gallery
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

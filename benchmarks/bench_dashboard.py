@@ -1,0 +1,267 @@
+"""The executive dashboard in Chromium: time to the first plot, and a filter change's redraw.
+
+Load: the time from ``page.goto`` to the first plot (``img.fk-plot``) visible, for
+``notebooks/results.ipynb`` on the demo campaign served by ``focuskit serve`` (as configured:
+no preheated kernel for the dashboard), against a bare one-button Voilà notebook served cold by
+plain Voilà, measured in the same run, interleaved, a new page (and kernel) each time. A third
+row serves the dashboard from a Voilà with one preheated kernel for ``results.ipynb``, to show
+what preheating the dashboard would give. Budget: dashboard ≤ 0.8× the bare notebook.
+
+Filter change: a store holding one focus-levels campaign of 10,000 respondents; the time from
+choosing a segment to the open tab's plot redrawn (its ``src`` changes), median over
+alternating segments. Budget: ≤ 300 ms median. The dashboard keeps results per selection, so
+the first visit of a selection (analysis computed) and a return to one (plot drawn from kept
+results) are also reported apart, with the kernel's CPU time per change (from /proc) and the
+load average.
+
+Run: .venv/bin/python benchmarks/bench_dashboard.py [--runs 5] [--filters 9] [--filter-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("FOCUSKIT_CHROMIUM", "/usr/bin/chromium")
+BARE = {"cells": [{"cell_type": "code", "execution_count": None, "id": "b1", "metadata": {},
+                   "outputs": [], "source": ["import ipywidgets as w\n",
+                                             "w.Button(description='Go')"]}],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd, env, logdir, name):
+    port = free_port()
+    out = open(Path(logdir) / f"{name}.log", "wb")
+    proc = subprocess.Popen([*cmd, f"--port={port}"], env={**os.environ, **env}, cwd=ROOT,
+                            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited; see {out.name}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{name} did not answer")
+
+
+def start_serve(env, logdir, name, *args):
+    """``focuskit serve`` with its two doors; returns the process and the dashboard's URL on
+    the staff door (behind its token)."""
+    import secrets
+
+    token, staff = secrets.token_urlsafe(16), free_port()
+    proc, _ = start([sys.executable, "-m", "focuskit.cli", "serve", f"--staff-port={staff}",
+                     *args], {**env, "FOCUSKIT_TOKEN": token}, logdir, name)
+    url = f"http://127.0.0.1:{staff}/voila/render/results.ipynb?token={token}"
+    for _ in range(300):  # the staff door may answer a moment after the respondents' one
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{staff}/login", timeout=2):
+                break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc, url
+
+
+def load_time(browser, url, selector) -> float:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        t = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.locator(selector).first.wait_for(timeout=180_000)
+        return time.perf_counter() - t
+    finally:
+        page.close()
+
+
+def seed_10k(url: str, n: int = 10_000) -> None:
+    from focuskit import Store
+
+    rng = random.Random(7)
+    segs = ["North", "South", "East", "West"]
+    with Store(url) as store:
+        camp = store.create_campaign("bench-10k", "Ten thousand respondents", "focus-levels",
+                                     rater_groups=["self", "customer", "partner"])
+        items = [i.id for i in camp.instrument.items]
+        subs = []
+        for k in range(n):
+            group = "self" if k % 20 == 0 else ("partner" if k % 5 == 0 else "customer")
+            subs.append(dict(rater_group=group, segment=segs[k % 4], respondent=f"r{k}",
+                             idempotency_key=f"b{k}",
+                             answers={i: {"level": rng.randint(1, 5)} for i in items}))
+        for i in range(0, n, 1000):
+            store.submit_many(camp.id, subs[i:i + 1000])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--filters", type=int, default=9)
+    ap.add_argument("--filter-only", action="store_true", help="skip the load-time rows")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from focuskit import Store
+    from focuskit.demo import seed_store
+
+    tmp = tempfile.mkdtemp(prefix="fk-bench-dash-")
+    demo_url = f"sqlite:///{tmp}/demo.db"
+    with Store(demo_url) as s:
+        seed_store(s)
+    bare_dir = Path(tmp) / "bare"
+    bare_dir.mkdir()
+    (bare_dir / "bare.ipynb").write_text(json.dumps(BARE))
+    voila = [sys.executable, "-m", "voila", "--no-browser", "--strip_sources=True"]
+    procs = []
+    rows = {"dashboard (focuskit serve)": [], "bare one-button notebook (plain Voilà)": [],
+            "dashboard, one preheated kernel": []}
+    try:
+        # As configured, except that no kernel is kept ready for the dashboard (the third
+        # row measures that).
+        serve, serve_url = start_serve({"FOCUSKIT_DB_URL": demo_url}, tmp, "serve",
+                                       "--staff-preheat=0")
+        procs.append(serve)
+        bare, bare_url = start([*voila, str(bare_dir)], {}, tmp, "bare")
+        procs.append(bare)
+        pools = json.dumps({"default": {"pool_size": 0}, "results.ipynb": {"pool_size": 1}})
+        hot, hot_url = start([*voila, str(ROOT / "notebooks"), "--preheat_kernel=True",
+                              f"--VoilaKernelManager.kernel_pools_config={pools}"],
+                             {"FOCUSKIT_DB_URL": demo_url, "VOILA_APP_IP": "127.0.0.1"},
+                             tmp, "hot")
+        procs.append(hot)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            if not args.filter_only:
+                time.sleep(15)  # let the preheated kernel run the notebook
+                load_time(browser, bare_url + "voila/render/bare.ipynb", "button")  # warm-up
+                load_time(browser, serve_url, "img.fk-plot")
+                time.sleep(15)
+            for r in range(0 if args.filter_only else args.runs):
+                for name, url, sel in (
+                        ("dashboard (focuskit serve)", serve_url, "img.fk-plot"),
+                        ("bare one-button notebook (plain Voilà)",
+                         bare_url + "voila/render/bare.ipynb", "button"),
+                        ("dashboard, one preheated kernel",
+                         hot_url + "voila/render/results.ipynb", "img.fk-plot")):
+                    rows[name].append(load_time(browser, url, sel))
+                    log(f"run {r + 1}: {name} {rows[name][-1]:.2f} s")
+                time.sleep(12)  # the pool refills its kernel
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait(30)
+            procs = []
+            # Filter change with 10,000 respondents.
+            big_url = f"sqlite:///{tmp}/big.db"
+            t = time.perf_counter()
+            seed_10k(big_url)
+            log(f"seeded 10,000 respondents in {time.perf_counter() - t:.1f} s")
+            # No kernels kept ready, so the dashboard's kernel is the only one to watch.
+            big, url = start_serve({"FOCUSKIT_DB_URL": big_url}, tmp, "big", "--preheat=0",
+                                   "--staff-preheat=0")
+            procs.append(big)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url, wait_until="commit", timeout=180_000)
+            page.locator("img.fk-plot").first.wait_for(timeout=180_000)
+            kernel = newest_kernel(big.pid)
+            redraws, firsts, returns, cpus, loads = [], [], [], [], []
+            segs = ["North", "South", "East", "West", "All"]
+            seen = {"All"}  # the page opens on All
+            for k in range(args.filters + 1):
+                seg = segs[k % len(segs)]
+                before = page.locator("img.fk-plot").first.get_attribute("src")
+                cpu = kernel_cpu(kernel)
+                t = time.perf_counter()
+                page.locator(".fk-ctl select").nth(1).select_option(seg)
+                page.wait_for_function(
+                    "s => { const i = document.querySelector('img.fk-plot');"
+                    " return i && i.src !== s && i.complete }", arg=before, timeout=60_000)
+                took = time.perf_counter() - t
+                time.sleep(1.0)  # the kernel finishes the cards after the plot
+                used = kernel_cpu(kernel) - cpu
+                if k:  # the first is a warm-up
+                    redraws.append(took)
+                    (returns if seg in seen else firsts).append(took)
+                    cpus.append(used)
+                    loads.append(os.getloadavg()[0])
+                    log(f"filter {k} ({seg}, {'return' if seg in seen else 'first visit'}): "
+                        f"{took * 1000:.0f} ms, kernel CPU {used * 1000:.0f} ms "
+                        f"(plot and cards), load {loads[-1]:.1f}")
+                seen.add(seg)
+            page.close()
+            browser.close()
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(30)
+    if not args.filter_only:
+        bare_med = statistics.median(rows["bare one-button notebook (plain Voilà)"])
+        print("| page | median s | runs (s) | ratio to bare |")
+        print("|---|---|---|---|")
+        for name, vals in rows.items():
+            med = statistics.median(vals)
+            print(f"| {name} | {med:.2f} | {', '.join(f'{v:.2f}' for v in vals)} | "
+                  f"{med / bare_med:.2f} |")
+        print()
+    print("| filter change, 10,000 respondents | changes | median ms | min ms | max ms |")
+    print("|---|---|---|---|---|")
+    for name, vals in (("segment chosen → Levels plot redrawn (all)", redraws),
+                       ("… first visit of the selection", firsts),
+                       ("… return to a selection", returns)):
+        if vals:
+            ms = [r * 1000 for r in vals]
+            print(f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | "
+                  f"{max(ms):.0f} |")
+    if cpus:
+        print(f"\nkernel CPU per change (plot, then the cards): median "
+              f"{statistics.median(cpus) * 1000:.0f} ms; load average "
+              f"{min(loads):.1f}-{max(loads):.1f}")
+    return 0
+
+
+def newest_kernel(server_pid: int):
+    """The dashboard's kernel: the youngest ipykernel below the server."""
+    import psutil
+
+    kids = [p for p in psutil.Process(server_pid).children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())]
+    return max(kids, key=lambda p: p.create_time()) if kids else None
+
+
+def kernel_cpu(proc) -> float:
+    if proc is None:
+        return float("nan")
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""Benchmarking: a campaign against a base of other organisations, and the Say-Do gap of the
+base's top quartile against the rest.
+
+The base is long and tidy, one row per organisation and measure (``data/benchmark.csv``):
+organisation, sector, employees, performance, instrument, measure, facet, value. ``value`` is
+the organisation's mean rating on the instrument's 1-5 scale: per focus-levels dimension
+(facet ``level``) and per Say-Do area (facets ``say`` and ``do``); ``performance`` is the
+organisation's self-assessed overall performance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..instruments import Instrument
+from ._data import check_frame
+from ._data import min_group as _threshold
+from .anonymity import restrict, withhold, withhold_all
+
+__all__ = ["BASE_COLUMNS", "load_benchmark", "benchmark", "say_do_quartiles"]
+
+BASE_COLUMNS = ("organisation", "sector", "employees", "performance", "instrument", "measure",
+                "facet", "value")
+BENCHMARKED = ("focus-levels", "say-do")
+
+
+# -- the base ----------------------------------------------------------------------------------
+def load_benchmark(path=None) -> pd.DataFrame:
+    """Read and check a benchmark base.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV file with the columns of ``BASE_COLUMNS``. Defaults to ``benchmark.csv`` in the
+        project's data folder (``focuskit.store.engine.project_data_dir()``), which
+        ``focuskit demo`` writes with a synthetic base of 300 organisations.
+
+    Returns
+    -------
+    DataFrame
+        The base, one row per organisation, instrument, measure and facet; ``value`` and
+        ``performance`` as floats.
+
+    Examples
+    --------
+    >>> base = load_benchmark()  # doctest: +SKIP
+    >>> base["organisation"].nunique()  # doctest: +SKIP
+    300
+    """
+    if path is None:
+        from ..store.engine import project_data_dir
+
+        path = project_data_dir() / "benchmark.csv"
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"no benchmark base at {path}: run 'focuskit demo' to write the "
+                         "synthetic base there, or pass path= to your own CSV")
+    try:
+        base = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as e:
+        raise ValueError(f"{path}: cannot read the benchmark base as CSV ({e})") from None
+    return _check_base(base, str(path))
+
+
+def _check_base(base, where: str = "the benchmark base") -> pd.DataFrame:
+    if not isinstance(base, pd.DataFrame):
+        raise ValueError(f"base must be a DataFrame (load_benchmark()), not {type(base).__name__}")
+    missing = [c for c in BASE_COLUMNS if c not in base.columns]
+    if missing:
+        raise ValueError(f"{where} lacks column(s) {missing}; it needs {list(BASE_COLUMNS)}")
+    if base.empty:
+        raise ValueError(f"{where} has no rows")
+    base = base.copy()
+    for col in ("value", "performance"):
+        num = pd.to_numeric(base[col], errors="coerce")
+        bad = base.index[num.isna()]
+        if len(bad):
+            raise ValueError(f"{where}: {col} must be a number; {len(bad)} row(s) are not, "
+                             f"e.g. row {int(bad[0]) + 2} of the file ({base[col].iloc[bad[0]]!r})")
+        base[col] = num.astype(float)
+    dup = base.duplicated(["organisation", "instrument", "measure", "facet"])
+    if dup.any():
+        first = base[dup].iloc[0]
+        raise ValueError(f"{where}: {int(dup.sum())} duplicate row(s), e.g. "
+                         f"{first['organisation']} {first['instrument']} {first['measure']} "
+                         f"{first['facet']}; keep one value per organisation and measure")
+    perf = base.groupby("organisation")["performance"].nunique()
+    if (perf > 1).any():
+        raise ValueError(f"{where}: organisation {perf[perf > 1].index[0]!r} has more than one "
+                         "performance figure; give each organisation one")
+    return base
+
+
+def _org_table(base: pd.DataFrame, instrument: str) -> pd.DataFrame:
+    """Per organisation (rows) and (measure, facet) (columns): the base's values."""
+    part = base[base["instrument"] == instrument]
+    return part.pivot_table(index="organisation", columns=["measure", "facet"], values="value",
+                            aggfunc="first", sort=False)
+
+
+def _say_do_gaps(base: pd.DataFrame) -> pd.DataFrame:
+    """Per organisation: say, do and gap (say - do) per area, and over areas as ``overall``."""
+    t = _org_table(base, "say-do")
+    if t.empty:
+        raise ValueError("the benchmark base holds no say-do rows (instrument 'say-do')")
+    areas = list(dict.fromkeys(t.columns.get_level_values(0)))
+    out = {}
+    for a in areas:
+        if (a, "say") not in t.columns or (a, "do") not in t.columns:
+            raise ValueError(f"the benchmark base gives area {a!r} without both say and do")
+        out[(a, "say")], out[(a, "do")] = t[(a, "say")], t[(a, "do")]
+        out[(a, "gap")] = t[(a, "say")] - t[(a, "do")]
+    for f in ("say", "do", "gap"):
+        out[("overall", f)] = pd.concat([out[(a, f)] for a in areas], axis=1).mean(axis=1)
+    return pd.DataFrame(out)
+
+
+# -- the campaign against the base ---------------------------------------------------------------
+def _position(ours: float, values: np.ndarray, top: np.ndarray, higher_is_better: bool) -> dict:
+    """Percentile rank, quartile, cut points, top-quartile median and distance of ``ours``."""
+    from scipy import stats
+
+    q25, q50, q75 = np.quantile(values, [0.25, 0.5, 0.75])
+    row = dict(n_base=len(values), q25=q25, median=q50, q75=q75,
+               better="higher" if higher_is_better else "lower")
+    row["top_median"] = float(np.median(top)) if len(top) else np.nan
+    if np.isnan(ours):
+        return {**row, "percentile": np.nan, "quartile": np.nan, "distance": np.nan}
+    if higher_is_better:
+        pct = stats.percentileofscore(values, ours, kind="mean")
+        quartile = 1 if ours >= q75 else 2 if ours >= q50 else 3 if ours >= q25 else 4
+        distance = row["top_median"] - ours
+    else:  # a gap: narrower is better, so rank on the negated values
+        pct = stats.percentileofscore(-values, -ours, kind="mean")
+        quartile = 1 if ours <= q25 else 2 if ours <= q50 else 3 if ours <= q75 else 4
+        distance = ours - row["top_median"]
+    return {**row, "percentile": float(pct), "quartile": quartile, "distance": float(distance)}
+
+
+def _top_slice(col: pd.Series, perf: pd.Series, top_by: str, higher_is_better: bool):
+    """The base organisations' values in the top quartile (of the measure, or by performance)."""
+    col = col.dropna()
+    if top_by == "performance":
+        p = perf.reindex(col.index)
+        return col[p >= p.quantile(0.75)].to_numpy()
+    if higher_is_better:
+        return col[col >= col.quantile(0.75)].to_numpy()
+    return col[col <= col.quantile(0.25)].to_numpy()
+
+
+def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrument=None,
+              group: str | list[str] | None = "self", min_group: int | None = None,
+              top_by: str = "measure") -> pd.DataFrame:
+    """A campaign's group means against a benchmark base of organisations.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long responses of a ``focus-levels`` and/or ``say-do`` campaign (``Store.responses``;
+        two frames concatenated are fine).
+    base : DataFrame, optional
+        The benchmark base; defaults to ``load_benchmark()``.
+    instrument : str or Instrument, optional
+        ``"focus-levels"`` or ``"say-do"``; defaults to the frame's attrs, else read from the
+        facets present (``level``: focus-levels; ``say``/``do``: say-do).
+    group : str, list of str or None, default "self"
+        The rater group(s) whose mean is compared (the base holds self-assessments); None
+        for every respondent.
+    min_group : int, optional
+        Anonymity threshold; defaults to the campaign's (``data.attrs``), else 5.
+    top_by : {"measure", "performance"}, default "measure"
+        The top quartile whose median we are measured against: the base's best quarter on
+        that measure, or the quarter with the highest overall ``performance``.
+
+    Returns
+    -------
+    DataFrame
+        One row per instrument, dimension and measure: focus-levels dimensions (measure
+        ``level``) and Say-Do areas (measures ``say``, ``do``, ``gap``), each also pooled
+        (``scope`` "overall"). Columns: instrument, scope, dimension, measure, group, n,
+        value, percentile, quartile, better, n_base, q25, median, q75, top_median, distance,
+        suppressed, n_shown.
+
+    Notes
+    -----
+    - ``value``: the mean over the group's respondents of each respondent's mean on the
+      dimension (for Say-Do, the area's items; ``gap`` = say - do per respondent, then
+      averaged). The overall rows pool every dimension (area) the same way; the base's
+      overall figure is each organisation's mean over its dimensions (areas).
+    - ``percentile``: the percentage of base organisations we do better than, ties counting
+      half: 100·(#below + ½·#equal)/N, the ``kind="mean"`` rank of
+      ``scipy.stats.percentileofscore``. For ``gap`` (``better`` "lower"), "better" means a
+      narrower gap.
+    - ``quartile``: 1 is the best quarter. Cut points ``q25``, ``median``, ``q75`` are the
+      base's quantiles (numpy's linear interpolation); for a higher-is-better measure,
+      quartile 1 is value ≥ q75, 2 ≥ median, 3 ≥ q25, else 4 (for a gap, mirrored: 1 is
+      value ≤ q25).
+    - ``top_median``: the median of the top quartile (by ``top_by``); ``distance`` is how far
+      we are behind it in scale points (top_median - value; for a gap, value - top_median):
+      positive means behind, negative ahead.
+    - The Say-Do measures follow the self-assessment in "Customer Focus is more than
+      Customer Service" (customerfocusconsult.com, 2009).
+
+    Examples
+    --------
+    >>> from focuskit import Store
+    >>> from focuskit.demo import seed_store, benchmark_rows
+    >>> store = Store("sqlite:///:memory:"); _ = seed_store(store)
+    >>> base = pd.DataFrame(benchmark_rows())
+    >>> res = benchmark(store.responses("demo-say-do"), base)
+    >>> gaps = res[res["measure"] == "gap"]
+    >>> gaps["quartile"].tolist()  # leadership, processes, people, overall; 1 is the best
+    [2, 4, 3, 3]
+    """
+    frame = check_frame(data)
+    base = load_benchmark() if base is None else _check_base(base)
+    k = _threshold(data, min_group)
+    if top_by not in ("measure", "performance"):
+        raise ValueError(f"top_by must be 'measure' or 'performance', not {top_by!r}")
+    if group is not None:
+        groups = [group] if isinstance(group, str) else list(group)
+        unknown = sorted(set(groups) - set(frame["rater_group"].unique()))
+        if unknown:
+            raise ValueError(f"no answers from rater group(s) {unknown}; this frame has "
+                             f"{sorted(map(str, frame['rater_group'].unique()))}. Pass group= "
+                             "one of them, or group=None for everyone")
+        frame, hide = restrict(frame, {"rater_group": groups}, k)
+        label = ", ".join(groups)
+    else:
+        hide, label = False, "all"
+
+    iid = instrument.id if isinstance(instrument, Instrument) else \
+        instrument or data.attrs.get("instrument")
+    facets = set(frame["facet"].unique())
+    if iid is not None:
+        if iid not in BENCHMARKED:
+            raise ValueError(f"the benchmark base compares focus-levels and say-do campaigns, "
+                             f"not {iid}")
+        parts = [iid]
+    else:
+        parts = [p for p, fs in (("focus-levels", {"level"}), ("say-do", {"say", "do"}))
+                 if fs & facets]
+        if not parts:
+            raise ValueError("this frame has neither focus-levels (facet 'level') nor say-do "
+                             "(facets 'say', 'do') answers to benchmark")
+    perf = base.groupby("organisation")["performance"].first()
+
+    rows = []
+    if "focus-levels" in parts:
+        rows += _levels_rows(frame[frame["facet"] == "level"], base, perf, top_by)
+    if "say-do" in parts:
+        rows += _say_do_rows(frame[frame["facet"].isin(["say", "do"])], base, perf, top_by)
+    out = pd.DataFrame(rows)
+    out.insert(4, "group", label)
+    values = ["value", "percentile", "quartile", "distance"]
+    out[values] = out[values].astype(float)
+    if hide:
+        out = withhold_all(out, k, values=values)
+    else:
+        out = withhold(out, k, keys=["instrument", "scope", "dimension", "measure"],
+                       values=values)
+    out["quartile"] = out["quartile"].astype("Int64")
+    return out[["instrument", "scope", "dimension", "measure", "group", "n", "value",
+                "percentile", "quartile", "better", "n_base", "q25", "median", "q75",
+                "top_median", "distance", "suppressed", "n_shown"]]
+
+
+def _levels_rows(frame, base, perf, top_by) -> list[dict]:
+    if frame.empty:
+        raise ValueError("no focus-levels answers (facet 'level') in this frame")
+    t = _org_table(base, "focus-levels")
+    if t.empty:
+        raise ValueError("the benchmark base holds no focus-levels rows")
+    t.columns = t.columns.get_level_values(0)
+    items = list(dict.fromkeys(frame["item"]))
+    unknown = [i for i in items if i not in t.columns]
+    if unknown:
+        raise ValueError(f"the benchmark base has no figures for dimension(s) {unknown}; it "
+                         f"holds {list(t.columns)}")
+    rows = []
+    for dim in items:
+        ours = frame[frame["item"] == dim].groupby("submission")["value"].mean()
+        rows.append(_row("focus-levels", "dimension", dim, "level", ours, t[dim], perf, top_by))
+    overall = frame.groupby("submission")["value"].mean()
+    rows.append(_row("focus-levels", "overall", None, "level", overall,
+                     t[items].mean(axis=1), perf, top_by))
+    return rows
+
+
+def _say_do_rows(frame, base, perf, top_by) -> list[dict]:
+    if frame.empty:
+        raise ValueError("no say-do answers (facets 'say' and 'do') in this frame")
+    if "section" not in frame.columns or frame["section"].isna().any():
+        raise ValueError("say-do answers need their area in a 'section' column "
+                         "(Store.responses gives it)")
+    gaps = _say_do_gaps(base)
+    areas = list(dict.fromkeys(frame["section"]))
+    unknown = [a for a in areas if (a, "say") not in gaps.columns]
+    if unknown:
+        raise ValueError(f"the benchmark base has no Say-Do figures for area(s) {unknown}")
+    wide = frame.pivot_table(index=["submission", "section", "item"], columns="facet",
+                             values="value", aggfunc="first")
+    for f in ("say", "do"):
+        if f not in wide.columns:
+            wide[f] = np.nan
+    wide["gap"] = wide["say"] - wide["do"]
+    wide = wide.reset_index()
+    rows = []
+    for area in [*areas, None]:
+        sub = wide if area is None else wide[wide["section"] == area]
+        for m in ("say", "do", "gap"):
+            ours = sub.groupby("submission")[m].mean().dropna()
+            col = gaps[("overall" if area is None else area, m)]
+            rows.append(_row("say-do", "overall" if area is None else "dimension", area, m,
+                             ours, col, perf, top_by))
+    return rows
+
+
+def _row(inst, scope, dim, measure, ours: pd.Series, col: pd.Series, perf, top_by) -> dict:
+    higher = measure != "gap"
+    values = col.dropna().to_numpy(dtype=float)
+    top = _top_slice(col, perf, top_by, higher)
+    mean = float(ours.mean()) if len(ours) else np.nan
+    return dict(instrument=inst, scope=scope, dimension=dim, measure=measure,
+                n=int(ours.index.nunique()), value=mean, **_position(mean, values, top, higher))
+
+
+# -- the seed's finding --------------------------------------------------------------------------
+def say_do_quartiles(base: pd.DataFrame | None = None, *, top: float = 0.25) -> pd.DataFrame:
+    """The Say-Do gap of the base's top performers against the rest, with a Welch t test.
+
+    Parameters
+    ----------
+    base : DataFrame, optional
+        The benchmark base; defaults to ``load_benchmark()``.
+    top : float, default 0.25
+        The share of organisations, by ``performance``, counted as top performers.
+
+    Returns
+    -------
+    DataFrame
+        One row per Say-Do area and one ``overall`` (scope column): scope, area, n_top,
+        n_rest, gap_top, gap_rest, diff (gap_top - gap_rest), ci_low, ci_high (of diff), T,
+        dof, p_val, narrower (gap_top < gap_rest).
+
+    Notes
+    -----
+    - An organisation's gap is say - do per area; overall, its mean over areas.
+    - Top performers: performance ≥ the (1 - top) quantile of the organisations'
+      performance (ties at the cut count as top).
+    - Welch's t test (unequal variances; ``scipy.stats.ttest_ind(equal_var=False)``):
+      T = (m_top - m_rest) / sqrt(s²_top/n_top + s²_rest/n_rest), dof by Welch-Satterthwaite;
+      two-sided p and a 95% interval of the difference.
+    - The seed ("Customer Focus is more than Customer Service", customerfocusconsult.com,
+      2009) reports that the gap is considerably wider below the top quartile; ``diff`` < 0
+      with a small ``p_val`` reproduces that finding.
+
+    Examples
+    --------
+    >>> from focuskit.demo import benchmark_rows
+    >>> res = say_do_quartiles(pd.DataFrame(benchmark_rows()))
+    >>> bool(res["narrower"].all())
+    True
+    """
+    from scipy import stats
+
+    base = load_benchmark() if base is None else _check_base(base)
+    if isinstance(top, bool) or not isinstance(top, (int, float)) or not 0 < top < 1:
+        raise ValueError(f"top must be a share between 0 and 1 (0.25 for the top quartile), "
+                         f"not {top!r}")
+    gaps = _say_do_gaps(base)
+    perf = base.groupby("organisation")["performance"].first().reindex(gaps.index)
+    is_top = perf >= perf.quantile(1 - top)
+    if is_top.sum() < 2 or (~is_top).sum() < 2:
+        raise ValueError("the base needs at least two organisations in the top group and two "
+                         "in the rest for a t test")
+    rows = []
+    areas = [a for a in dict.fromkeys(gaps.columns.get_level_values(0)) if a != "overall"]
+    for area in [*areas, None]:
+        g = gaps[("overall" if area is None else area, "gap")]
+        a, b = g[is_top].dropna(), g[~is_top].dropna()
+        res = stats.ttest_ind(a, b, equal_var=False)
+        ci = res.confidence_interval(0.95)
+        rows.append(dict(scope="overall" if area is None else "area", area=area,
+                         n_top=len(a), n_rest=len(b), gap_top=a.mean(), gap_rest=b.mean(),
+                         diff=a.mean() - b.mean(), ci_low=ci.low, ci_high=ci.high,
+                         T=res.statistic, dof=res.df, p_val=res.pvalue,
+                         narrower=bool(a.mean() < b.mean())))
+    return pd.DataFrame(rows)

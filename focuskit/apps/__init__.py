@@ -1,0 +1,1 @@
+"""What each audience opens: pages composed from the store, analysis and plots."""

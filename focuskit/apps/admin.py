@@ -1,0 +1,296 @@
+"""The staff page (``notebooks/admin.ipynb``): create, open and close campaigns, make respondent
+links, import answers from a spreadsheet and export them.
+
+``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
+by calling the same package functions as ``focuskit campaign``, ``focuskit import`` and
+``focuskit export``; ``Admin`` (``admin_view``) is a thin ipywidgets view over it. Every
+refusal is a ``FocuskitError`` whose message, and ``.problems`` or ``.rows``, the view shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FocuskitError, ImportFileError, InstrumentError
+from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
+from ..questionnaire.links import make_link, respondent_base
+from ..store import Campaign, Store
+
+__all__ = ["AdminState", "Created", "LinkRow", "admin", "prompts_from_text", "MAX_IMPORT_BYTES",
+           "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
+
+#: An upload travels to the kernel in one websocket message; `focuskit serve` lets the staff
+#: door take up to 64 MB so that bigger files reach this check and are refused in words.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_INSTRUMENT_BYTES = 512 * 1024
+MAX_LINKS = 200
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+INSTRUMENT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What ``create`` did: the campaign, and False when this exact request was already done."""
+
+    campaign: Campaign
+    created: bool
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    group: str
+    segment: str | None
+    url: str
+
+
+def slug(text: str) -> str:
+    """A campaign id made from a title: 'Q3 customers, Retail' -> 'q3-customers-retail'."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:64].strip("-")
+    return s if len(s) >= 2 else ""
+
+
+def _upload_name(name, suffixes: tuple[str, ...], what: str) -> str:
+    """The file's own name, without any folder a browser might send; its suffix checked."""
+    base = Path(str(name or "").replace("\\", "/")).name.strip()
+    if not base or not base.lower().endswith(suffixes):
+        raise FocuskitError(f"{base or 'the file'}: {what} must be a "
+                            f"{' or '.join(suffixes)} file")
+    return base
+
+
+def _check_size(name: str, data: bytes, limit: int, advice: str = "") -> None:
+    if len(data) > limit:
+        size = (f"{len(data) / 1024 / 1024:.1f} MB" if limit >= 1024 * 1024
+                else f"{len(data) // 1024} KB")
+        most = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        raise FocuskitError(f"{name} is {size}; the page takes files up to {most}.{advice}")
+    if not data:
+        raise FocuskitError(f"{name} is empty")
+
+
+class AdminState:
+    """The store and the staff member's actions on it."""
+
+    def __init__(self, store: Store, *, base: str | None = None):
+        self.store = store
+        self.base = base or respondent_base()
+        self._done: dict[tuple, str] = {}  # create requests already carried out -> campaign id
+
+    # -- reading ---------------------------------------------------------------------------
+    def campaigns(self) -> list:
+        return self.store.campaigns()
+
+    def campaign(self, campaign: str):
+        return self.store.campaign(str(campaign or "").strip())
+
+    def counts(self, campaign: str) -> dict:
+        return self.store.counts(campaign)
+
+    def rows(self) -> list[dict]:
+        """One dict per campaign for the overview table, newest first."""
+        out = []
+        for c in self.store.campaigns():
+            n = self.store.counts(c.id)
+            out.append(dict(id=c.id, title=c.title, instrument=c.instrument.id,
+                            version=c.instrument.version, status=c.status,
+                            groups=", ".join(c.rater_groups), min_group=c.min_group_size,
+                            submissions=n["submissions"], drafts=n["drafts"]))
+        return out
+
+    @staticmethod
+    def instruments() -> list[tuple[str, str]]:
+        """(label, id) of the built-in instruments, for a picker."""
+        out = []
+        for iid in builtin_ids():
+            inst = load_instrument(iid)
+            out.append((f"{inst.title} ({iid})", iid))
+        return out
+
+    # -- instruments -------------------------------------------------------------------------
+    @staticmethod
+    def read_instrument(name: str, data: bytes) -> Instrument:
+        """An uploaded instrument YAML, checked like ``focuskit instruments validate``.
+
+        Raises InstrumentError with every problem and its path inside the file.
+        """
+        name = _upload_name(name, INSTRUMENT_SUFFIXES, "an instrument")
+        data = bytes(data)
+        _check_size(name, data, MAX_INSTRUMENT_BYTES)
+        with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                return load_instrument(path)
+            except InstrumentError as e:  # name the user's file, not our temporary copy
+                raise InstrumentError(name, e.problems) from None
+
+    @staticmethod
+    def with_prompts(instrument: Instrument, text: str) -> Instrument:
+        """``instrument`` asking the staff member's own list (e.g. customer expectations)."""
+        if len(str(text).encode("utf-8")) > MAX_INSTRUMENT_BYTES:
+            raise FocuskitError("the item list is too long; at most "
+                                f"{MAX_INSTRUMENT_BYTES // 1024} KB")
+        prompts = prompts_from_text(text)
+        if not prompts:
+            raise FocuskitError("the item list is empty: write one statement per line")
+        return with_items(instrument, prompts)
+
+    # -- campaigns ---------------------------------------------------------------------------
+    def create(self, id: str, title: str, instrument: str | Instrument, *, items: str = "",
+               organisation: str = "", rater_groups=None, min_group_size: int = 5,
+               status: str = "open") -> Created:
+        """Create a campaign as ``focuskit campaign new`` does.
+
+        ``items`` (one prompt per line) replaces the instrument's item list. The same request
+        made twice (a double click, a resent message) returns the first campaign with
+        ``created=False`` instead of failing on the existing id.
+        """
+        title = str(title or "").strip()
+        id = str(id or "").strip() or slug(title)
+        if not id:
+            raise FocuskitError("give the campaign an id (lowercase letters, digits and "
+                                "hyphens) or a title to make one from")
+        if isinstance(instrument, str):
+            instrument = load_instrument(instrument)
+        if str(items or "").strip():
+            instrument = self.with_prompts(instrument, items)
+        groups = tuple(rater_groups) if rater_groups else None
+        if rater_groups is not None and not groups:
+            raise FocuskitError("tick at least one rater group")
+        try:
+            size = int(min_group_size)
+        except (TypeError, ValueError):
+            raise FocuskitError(f"minimum group size {min_group_size!r} is not a whole "
+                                "number") from None
+        key = (id, title, instrument.id, instrument.version, repr(instrument.to_dict()),
+               organisation, groups, size, status)
+        if self._done.get(key) == id:
+            try:
+                return Created(self.store.campaign(id), False)
+            except FocuskitError:  # deleted behind our back: create it again below
+                pass
+        camp = self.store.create_campaign(id, title, instrument, organisation=organisation,
+                                          rater_groups=groups, min_group_size=size,
+                                          status=status)
+        self._done[key] = camp.id
+        return Created(camp, True)
+
+    def set_status(self, campaign: str, status: str):
+        """Open or close a campaign (``focuskit campaign open/close``)."""
+        return self.store.set_status(self.campaign(campaign).id, status)
+
+    # -- links -------------------------------------------------------------------------------
+    def links(self, campaign: str, groups=None, segments: str | list | None = None
+              ) -> list[LinkRow]:
+        """One respondent link per rater group and segment (no segment when none given).
+
+        ``segments`` is a list, or text with one segment per line or comma.
+        """
+        camp = self.campaign(campaign)
+        groups = list(groups) if groups else list(camp.rater_groups)
+        bad = [g for g in groups if g not in camp.rater_groups]
+        if bad:
+            raise FocuskitError(f"{camp.id} asks {', '.join(camp.rater_groups)}; not "
+                                f"{', '.join(map(str, bad))}")
+        if isinstance(segments, str):
+            segments = re.split(r"[,\n]", segments)
+        segs = list(dict.fromkeys(s.strip() for s in segments or [] if s and s.strip()))
+        if len(groups) * max(len(segs), 1) > MAX_LINKS:
+            raise FocuskitError(f"that makes {len(groups) * len(segs)} links; at most "
+                                f"{MAX_LINKS} at a time")
+        problems = []
+        for s in segs:  # a segment the questionnaire would refuse is named once, not per group
+            try:
+                make_link(self.base, camp.id, groups[0], s)
+            except ValueError as e:
+                problems.append(f"segment {s[:60]!r}: {e} (at most 100 printable characters)")
+        if problems:
+            raise FocuskitError("no links made:", problems)
+        out = [LinkRow(g, s, make_link(self.base, camp.id, g, s))
+               for g in groups for s in segs or [None]]
+        return out
+
+    @staticmethod
+    def links_csv(rows: list[LinkRow]) -> bytes:
+        buf = io.StringIO()
+        wr = csv.writer(buf, lineterminator="\r\n")
+        wr.writerow(["rater_group", "segment", "link"])
+        for r in rows:
+            # The same escape exports use: a segment typed as "=..." must not run as a formula.
+            seg = r.segment or ""
+            wr.writerow([r.group, "'" + seg if seg.startswith(("=", "+", "-", "@")) else seg,
+                         r.url])
+        return buf.getvalue().encode("utf-8")
+
+    # -- import and export -------------------------------------------------------------------
+    def import_upload(self, campaign: str, name: str, data: bytes, *,
+                      rater_group: str | None = None, segment: str | None = None,
+                      mapping: tuple[str, bytes] | None = None):
+        """Import an uploaded CSV or Excel file with ``focuskit.importing`` (all or nothing).
+
+        ``mapping`` is an uploaded (name, bytes) YAML column mapping for a survey tool's
+        export (``focuskit import --mapping``). Returns the ImportResult; raises
+        ImportFileError (``.rows``: row, column, value, reason) naming the uploaded file.
+        The same file again stores nothing new.
+        """
+        from ..importing import import_file
+
+        camp = self.campaign(campaign)
+        if camp.status != "open":  # say so plainly, not as a problem with the file
+            raise FocuskitError(f"{camp.id} is {camp.status}: open it to import answers")
+        name = _upload_name(name, IMPORT_SUFFIXES, "answers")
+        data = bytes(data)
+        _check_size(name, data, MAX_IMPORT_BYTES, " Split it, or use 'focuskit import' on "
+                    "the server for larger files.")
+        if mapping is not None:
+            mname = _upload_name(mapping[0], INSTRUMENT_SUFFIXES, "a column mapping")
+            mdata = bytes(mapping[1])
+            _check_size(mname, mdata, MAX_INSTRUMENT_BYTES)
+        with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
+            path = Path(tmp) / "data" / name
+            path.parent.mkdir()
+            path.write_bytes(data)
+            mpath = None
+            if mapping is not None:
+                mpath = Path(tmp) / "mapping" / mname
+                mpath.parent.mkdir()
+                mpath.write_bytes(mdata)
+            try:
+                return import_file(self.store, path, camp.id, mapping=mpath,
+                                   rater_group=rater_group or None,
+                                   segment=(segment or "").strip() or None)
+            except ImportFileError as e:
+                raise ImportFileError(name, e.rows) from None
+            except FocuskitError as e:  # a bad mapping: name the user's file, not our copy
+                raise FocuskitError(str(e).replace(str(mpath), mname)) from None
+
+    def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
+               ) -> tuple[str, bytes]:
+        """(file name, bytes) of the campaign's answers, written by ``focuskit.exporting``."""
+        from ..exporting import export
+
+        camp = self.campaign(campaign)
+        name = f"{camp.id}{'-wide' if wide else ''}.{fmt}"
+        with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
+            path = export(self.store, camp.id, Path(tmp) / name, format=fmt, wide=wide)
+            return name, path.read_bytes()
+
+
+def admin(url: str | None = None, **kw):
+    """Build the staff page over the default store (or ``url``) and return it for display."""
+    from .admin_view import Admin
+
+    return Admin(AdminState(Store(url), **kw))
+
+
+def __getattr__(name):
+    if name == "Admin":
+        from .admin_view import Admin
+
+        return Admin
+    raise AttributeError(name)

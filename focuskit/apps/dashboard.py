@@ -1,0 +1,357 @@
+"""The executive dashboard (``notebooks/results.ipynb``): a campaign picker, overview cards,
+tabs that render their plots when first opened, segment and rater-group filters, downloads.
+
+``DashboardState`` holds the choices and runs the analysis (no widgets; tested without a
+browser); ``Dashboard`` is a thin ipywidgets view over it. Statistics come from
+``focuskit.analysis`` and pictures from ``focuskit.plots``; anonymity is applied there.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import io
+import tempfile
+from html import escape
+from pathlib import Path
+
+from ..store import Store
+from .dashboard_tabs import TABS
+
+__all__ = ["ALL", "DashboardState", "dashboard"]
+
+ALL = "All"
+DEFAULT = "demo-focus-levels"
+#: Selections whose results are kept; the oldest is dropped beyond this.
+MAX_CACHED_FILTERS = 16
+
+
+class DashboardState:
+    """The picked campaign and filters, and the analysis results they give (cached)."""
+
+    def __init__(self, store: Store, campaign: str | None = None, *, base=None,
+                 min_group: int | None = None):
+        self.store = store
+        self._base = base
+        self.min_group_override = min_group
+        self.campaigns = store.campaigns()
+        ids = [c.id for c in self.campaigns]
+        if campaign is None:
+            campaign = DEFAULT if DEFAULT in ids else (ids[0] if ids else None)
+        self.segment = ALL
+        self.rater_group = ALL
+        self.campaign_id = None
+        if campaign is not None:
+            self.pick(campaign)
+
+    # -- choices ---------------------------------------------------------------------------
+    def pick(self, campaign: str) -> None:
+        self.campaign = self.store.campaign(campaign)
+        self.campaign_id = self.campaign.id
+        self.frame = self.store.responses(campaign)
+        if self.min_group_override is not None:
+            self.frame.attrs["min_group_size"] = self.min_group_override
+        self.segment = ALL
+        self.rater_group = ALL
+        # Results per filter, kept while the campaign stays picked (the frame does not change
+        # under them): going back to a selection recomputes nothing.
+        self._caches: dict[tuple[str, str], dict] = {}
+        self._inst = None
+
+    def set_filters(self, segment: str = ALL, rater_group: str = ALL) -> None:
+        if segment != ALL and segment not in self.segments:
+            raise ValueError(f"no segment {segment!r} in this campaign; pick one of "
+                             f"{self.segments}")
+        if rater_group != ALL and rater_group not in self.groups:
+            raise ValueError(f"no rater group {rater_group!r} in this campaign; pick one of "
+                             f"{self.groups}")
+        self.segment, self.rater_group = segment, rater_group
+
+    @property
+    def _cache(self) -> dict:
+        key = (self.segment, self.rater_group)
+        if key not in self._caches and len(self._caches) >= MAX_CACHED_FILTERS:
+            del self._caches[next(iter(self._caches))]  # the oldest selection
+        return self._caches.setdefault(key, {})
+
+    @property
+    def instrument(self) -> str:
+        return self.campaign.instrument.id
+
+    @property
+    def k(self) -> int:
+        return int(self.frame.attrs["min_group_size"])
+
+    @property
+    def segments(self) -> list[str]:
+        return sorted(s for s in self.frame["segment"].dropna().unique())
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(self.frame["rater_group"].dropna().unique())
+
+    @property
+    def where(self) -> dict | None:
+        w = {}
+        if self.segment != ALL:
+            w["segment"] = self.segment
+        if self.rater_group != ALL:
+            w["rater_group"] = self.rater_group
+        return w or None
+
+    def applies(self, key: str) -> bool:
+        return self.instrument in next(t for t in TABS if t.key == key).instruments
+
+    @property
+    def tabs(self) -> list[str]:
+        """Keys of the tabs that apply to the picked campaign's instrument."""
+        return [t.key for t in TABS if self.instrument in t.instruments]
+
+    # -- analysis --------------------------------------------------------------------------
+    def restricted(self):
+        """The filtered frame, and whether figures about it must be withheld (anonymity).
+        Cached per filter: every tab and the cards ask for it."""
+        if "restricted" not in self._cache:
+            from ..analysis.anonymity import restrict
+
+            df, out = restrict(self.frame, self.where, self.k)
+            df.attrs.update(self.frame.attrs)
+            self._cache["restricted"] = (df, out or df["submission"].nunique() < self.k)
+        return self._cache["restricted"]
+
+    @property
+    def inst(self):
+        """The campaign's instrument exactly as the analysis resolves it from the frame, once
+        per pick: each analysis call would otherwise parse its YAML again (~6 ms). None when
+        it cannot be resolved, so that the analysis raises its own error as before."""
+        if self._inst is None:
+            from ..analysis._data import instrument_of
+
+            try:
+                self._inst = instrument_of(self.frame, None)
+            except ValueError:
+                self._inst = False
+        return self._inst or None
+
+    @property
+    def base(self):
+        if self._base is None:
+            from ..analysis import load_benchmark
+
+            try:
+                self._base = load_benchmark()
+            except (OSError, ValueError):
+                self._base = False
+        return self._base if self._base is not False else None
+
+    def result(self, name: str, *args):
+        key = (name, *args)
+        if key not in self._cache:
+            self._cache[key] = self._run(name, *args)
+        return self._cache[key]
+
+    def _run(self, name, *args):
+        from .. import analysis as fa
+
+        df, w, inst = self.frame, self.where, self.inst
+        if name == "profile":
+            return fa.profile(df, where=w, instrument=inst)
+        if name == "perception_gaps":
+            return fa.perception_gaps(df, "self", args[0], where=w, instrument=inst)
+        if name == "say_do":
+            return fa.say_do(df, where=w, instrument=inst)
+        if name == "importance_performance":
+            return fa.importance_performance(df, where=w, instrument=inst)
+        if name == "benchmark":
+            if self.base is None:
+                return None
+            data, out = self.restricted()
+            res = fa.benchmark(data, self.base, instrument=inst)
+            if out:
+                res = res.assign(suppressed=True)
+            return res
+        if name == "agenda":
+            data, out = self.restricted()
+            return None if out else fa.discussion_agenda(data, group="self", instrument=inst)
+        raise ValueError(f"unknown result {name!r}")
+
+    # -- words -----------------------------------------------------------------------------
+    def label(self, item, short: bool = False) -> str:
+        if short:
+            return str(item).replace("_", " ").capitalize()
+        for it in self.campaign.instrument.items:
+            if it.id == item:
+                return it.prompt.rstrip("?.")
+        return str(item).replace("_", " ")
+
+    def hidden_note(self, who: str) -> str:
+        return (f"<p class='fk-withheld'>Fewer than {self.k} people answered for {escape(who)}; "
+                "their figures are hidden to protect anonymity. Widen the filters to see "
+                "them.</p>")
+
+    def withheld(self, res, col: str) -> list[str]:
+        """A note naming the withheld rows of ``res`` (by ``col``), if any."""
+        if res is None or "suppressed" not in res or not res["suppressed"].any():
+            return []
+        names = sorted({str(v) for v in res.loc[res["suppressed"], col].dropna()}) \
+            if col in res else []
+        who = ", ".join(self.label(n) if col == "item" else n for n in names) or "some groups"
+        return [f"<p class='fk-withheld'>Withheld: {escape(who)}. Fewer than {self.k} people "
+                "answered; their figures are hidden to protect anonymity.</p>"]
+
+    def cards(self) -> list[tuple[str, str, str]]:
+        """(title, value, detail) for the overview cards that apply to this campaign."""
+        data, out = self.restricted()
+        per = data.groupby("rater_group")["submission"].nunique()
+        who = " · ".join(f"{g} {n if n >= self.k else f'< {self.k}'}" for g, n in per.items())
+        cards = [("Respondents", str(data["submission"].nunique()) if not out else
+                  f"< {self.k}", who or "nobody yet")]
+        if out:
+            return cards + [("Figures withheld", "—", f"Fewer than {self.k} people answered; "
+                             "their figures are hidden to protect anonymity.")]
+        for part in (self._bench_cards, self._gap_cards):
+            try:
+                cards += part(data)
+            except ValueError:  # a filter that leaves an analysis nothing to compare
+                pass
+        return cards
+
+    def _bench_cards(self, data) -> list:
+        cards, inst = [], self.instrument
+        if (inst in ("focus-levels", "say-do") and self.base is not None
+                and "self" in set(data["rater_group"])):
+            b = self.result("benchmark")
+            o = b[(b["scope"] == "overall") & ~b["suppressed"]]
+            if inst == "focus-levels" and len(o):
+                r = o.iloc[0]
+                cards.append(("Overall level (leaders)", f"{r.value:.1f} of 5",
+                              f"average of {len(b) - 1} dimensions"))
+            if inst == "say-do":
+                o = o[o["measure"] == "gap"]
+            if len(o):
+                r = o.iloc[0]
+                cards.append(("Benchmark quartile", f"Q{int(r.quartile)}",
+                              f"percentile {r.percentile:.0f} of {r.n_base} organisations"
+                              " (Q1 best)"))
+        return cards
+
+    def _gap_cards(self, data) -> list:
+        from .. import analysis as fa
+
+        cards, inst = [], self.instrument
+        if inst == "focus-levels" and "self" in set(data["rater_group"]):
+            for other in ("customer", "partner"):
+                if other in self.groups:
+                    g = self.result("perception_gaps", other)
+                    g = g[~g["suppressed"]]
+                    if len(g):
+                        r = g.loc[g["gap"].abs().idxmax()]
+                        cards.append(("Largest gap", f"{r.gap:+.1f}",
+                                      f"{self.label(r['item'], short=True)}: us vs {other}s"))
+                    break
+            ag = self.result("agenda")
+            if ag is not None and len(ag[~ag["suppressed"]]):
+                r = ag[~ag["suppressed"]].iloc[0]
+                cards.append(("Largest disagreement", f"{r.range:.0f} levels apart",
+                              self.label(r['item'], short=True)))
+        elif inst == "say-do":
+            sd = self.result("say_do")
+            o = sd[(sd["scope"] == "overall") & ~sd["suppressed"]]
+            if len(o):
+                cards.insert(0, ("Overall Say-Do gap", f"{o.iloc[0].gap:.1f}",
+                                 f"say {o.iloc[0].say:.1f}, do {o.iloc[0].do:.1f}"))
+            st = sd[(sd["scope"] == "statement") & ~sd["suppressed"]]
+            if len(st):
+                r = st.iloc[0]
+                cards.append(("Largest gap", f"{r.gap:.1f}", self.label(r['item'], short=True)))
+        elif inst == "expectations":
+            ip = self.result("importance_performance")
+            ip = ip[~ip["suppressed"]].sort_values("priority")
+            if len(ip):
+                r = ip.iloc[0]
+                cards.append(("Largest gap", f"{r.gap:.1f}",
+                              f"{self.label(r['item'], short=True)} (importance {r.importance:.1f})"))
+        elif inst == "blocks":
+            bl = fa.blocks(data, instrument=self.inst)
+            bl = bl[(bl["scope"] == "block") & ~bl["suppressed"]].sort_values("rank")
+            if len(bl):
+                r = bl.iloc[0]
+                cards.append(("Largest block", f"{r['mean']:.1f} of 5", self.label(r["item"], short=True)))
+                r = bl.sort_values("agreement").iloc[0]
+                cards.append(("Largest disagreement", f"agreement {r.agreement:.2f}",
+                              self.label(r["item"], short=True)))
+        elif inst == "external-focus":
+            ef = fa.external_focus(data, instrument=self.inst)
+            ef = ef[(ef["scope"] == "group") & ~ef["suppressed"]]
+            for r in ef.itertuples():
+                cards.append((f"Level ({r.rater_group})", str(r.band), f"{r.mean:.1f} of 5"))
+        return cards
+
+    # -- downloads -------------------------------------------------------------------------
+    def download(self, fmt: str) -> bytes:
+        """The campaign's answers as CSV or Excel bytes (focuskit.exporting), or the PDF."""
+        if fmt == "pdf":
+            report = pdf_maker()
+            if report is None:
+                raise ValueError("the PDF report is not available in this installation")
+            return report(self.store, self.campaign_id)
+        from ..exporting import export
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = export(self.store, self.campaign_id, Path(tmp) / f"answers.{fmt}",
+                          format=fmt)
+            return path.read_bytes()
+
+
+def pdf_maker():
+    """``focuskit.report.pdf_bytes`` when the report package offers it, else None."""
+    try:
+        mod = importlib.import_module("focuskit.report")
+    except ImportError:
+        return None
+    return getattr(mod, "pdf_bytes", None)
+
+
+def png(ax, dpi: int = 100) -> bytes:
+    """The Axes' figure as PNG bytes; the figure is closed.
+
+    At the plots' own 100 dpi a figure is 750-1050 px wide, about the 820 px the page shows
+    it at, and saving reuses the renderer the plot measured its text with when it laid itself
+    out; 110 dpi drew a fifth more pixels and measured every string again."""
+    import matplotlib.pyplot as plt
+
+    fig = ax.figure
+    buf = io.BytesIO()
+    try:
+        # The plots lay themselves out (focuskit.plots fits every figure), so a plain save
+        # draws once where bbox_inches="tight" would draw twice.
+        fig.savefig(buf, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def data_link(data: bytes, name: str, mime: str, text: str) -> str:
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<a class="fk-dl" download="{escape(name)}" href="data:{mime};base64,{b64}">'
+            f"{escape(text)}</a>")
+
+
+MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
+        "spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+def dashboard(url: str | None = None, campaign: str | None = None, **kw):
+    """Build the dashboard over the default store (or ``url``) and return it for display."""
+    from .dashboard_view import Dashboard
+
+    return Dashboard(DashboardState(Store(url), campaign, **kw))
+
+
+def __getattr__(name):
+    if name == "Dashboard":
+        from .dashboard_view import Dashboard
+
+        return Dashboard
+    raise AttributeError(name)
+

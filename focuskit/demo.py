@@ -1,0 +1,232 @@
+"""Synthetic demo data: a fictional utility, Alder Valley Utilities, and a benchmark base.
+
+Everything here is made up, generated from a fixed seed so that every run gives the same
+numbers. It exists to show focuskit's views with believable patterns: leaders who disagree
+on some dimensions, customers who see the organisation less kindly than its leaders do, a
+Say-Do gap that is widest in processes, and a benchmark base whose top quartile shows a
+narrower Say-Do gap than the rest (the pattern the say-do seed reports).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from .errors import StoreError
+from .instruments import load_instrument
+
+__all__ = ["ORGANISATION", "SEED", "benchmark_rows", "write_benchmark", "seed_store"]
+
+ORGANISATION = "Alder Valley Utilities (fictional)"
+SEED = 20261122
+BENCHMARK_FILE = "benchmark.csv"
+BENCHMARK_COLUMNS = ["organisation", "sector", "employees", "performance", "instrument",
+                     "measure", "facet", "value"]
+SECTORS = ["utilities", "financial services", "healthcare", "manufacturing", "retail",
+           "public sector", "technology", "logistics"]
+AREAS = ["leadership", "processes", "people"]
+CUSTOMER_SEGMENTS = {"Residential": 18, "Small business": 14, "Large accounts": 8}
+
+
+def _rating(rng: random.Random, mean: float, sd: float, top: int = 5) -> int:
+    return max(1, min(top, round(rng.gauss(mean, sd))))
+
+
+def benchmark_rows(seed: int = SEED, n: int = 300) -> list[dict]:
+    """Long rows of a synthetic benchmark base: ``n`` organisations' dimension and Say-Do means.
+
+    ``performance`` is each organisation's self-assessed overall performance (1-10); its top
+    quartile is what the Say-Do seed compares with the rest. ``value`` is a mean rating on
+    the instrument's 1-5 scale: per focus-levels dimension (facet ``level``) and per Say-Do
+    area (facets ``say`` and ``do``).
+    """
+    rng = random.Random(seed)
+    dims = [i.id for i in load_instrument("focus-levels").items]
+    rows = []
+    for k in range(1, n + 1):
+        focus = rng.gauss(0, 1)  # the organisation's latent customer focus
+        perf = round(min(10, max(1, rng.gauss(5.8 + 1.4 * focus, 1.0))), 1)
+        org = dict(organisation=f"ORG-{k:03d}", sector=rng.choice(SECTORS),
+                   employees=rng.choice([50, 200, 1000, 5000, 20000]), performance=perf)
+        for d in dims:
+            v = min(5, max(1, rng.gauss(2.9 + 0.55 * focus, 0.45)))
+            rows.append({**org, "instrument": "focus-levels", "measure": d, "facet": "level",
+                         "value": round(v, 2)})
+        for area in AREAS:
+            say = min(5, max(1, rng.gauss(4.0 + 0.2 * focus, 0.35)))
+            # Intentions are high everywhere; practice lags most where focus is weak.
+            gap = max(0.0, rng.gauss(1.0 - 0.4 * focus, 0.3))
+            rows.append({**org, "instrument": "say-do", "measure": area, "facet": "say",
+                         "value": round(say, 2)})
+            rows.append({**org, "instrument": "say-do", "measure": area, "facet": "do",
+                         "value": round(max(1.0, say - gap), 2)})
+    return rows
+
+
+def write_benchmark(data_dir: Path, seed: int = SEED) -> Path:
+    """Write the benchmark base to ``data_dir/benchmark.csv``."""
+    path = Path(data_dir) / BENCHMARK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=BENCHMARK_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(benchmark_rows(seed))
+    return path
+
+
+# What the fictional organisation looks like, per focus-levels dimension:
+# (leaders' mean, leaders' spread, customers' mean, partners' mean).
+_LEVELS = {
+    "segments_and_partnerships": (3.4, 0.5, 2.6, 3.0),
+    "expectations": (3.6, 0.5, 2.3, 2.8),
+    "data": (2.6, 1.3, 2.4, 2.5),  # leaders split: some see dashboards, some see nothing
+    "contact": (3.8, 0.6, 2.2, 3.4),  # the largest blind spot
+    "innovation": (2.4, 0.6, 2.5, 3.1),  # partners see more than leaders credit
+    "budgets": (2.9, 1.4, 2.7, 2.6),  # leaders split on acquisition vs retention
+    "structure": (2.2, 0.5, 2.3, 2.2),
+    "training": (3.0, 0.7, 2.9, 3.0),
+}
+_LEADER_NOTES = {
+    "data": ["We have a monthly dashboard, but nobody I know uses it for decisions.",
+             "Customer data drives our capital plan; I see it every week."],
+    "budgets": ["Most new money goes to winning new accounts."],
+    "contact": ["Our executives visit large accounts every quarter."],
+}
+_EVIDENCE = {
+    "segment_coverage": "Visits cover large accounts only; no residential contacts in 2026.",
+    "contact_selection": "Accounts are chosen by the sales lead; no data-driven criteria found.",
+    "consistent_method": "A visit checklist exists but was used in 4 of 31 visits reviewed.",
+    "recording": "Notes kept in personal files; no shared record of what was learned.",
+    "sharing": "Findings reached the executive team once, in the annual review.",
+    "improvement": "No documented review of the programme since it started.",
+}
+
+
+def _people(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{k:02d}" for k in range(1, n + 1)]
+
+
+def seed_store(store, seed: int = SEED) -> dict[str, int]:
+    """Create the demo campaigns and their answers; returns new submissions per campaign.
+
+    Running it again stores nothing new: campaigns are reused and every submission carries
+    a fixed idempotency key.
+    """
+    rng = random.Random(seed)
+    leaders = _people("leader-", 8)
+    customers = [(f"customer-{s[:3].lower()}-{k:02d}", s)
+                 for s, n in CUSTOMER_SEGMENTS.items() for k in range(1, n + 1)]
+    partners = _people("partner-", 12)
+    made: dict[str, int] = {}
+
+    def campaign(cid, title, inst, groups, min_size=5):
+        try:
+            return store.campaign(cid)
+        except StoreError:
+            return store.create_campaign(cid, title, inst, organisation=ORGANISATION,
+                                         rater_groups=groups, min_group_size=min_size)
+
+    def submit(camp, subs):
+        for s in subs:
+            s["idempotency_key"] = f"demo:{camp.id}:{s['respondent']}"
+        made[camp.id] = sum(r.created for r in store.submit_many(camp.id, subs))
+
+    # Focus levels: leaders, three customer segments, partners.
+    camp = campaign("demo-focus-levels", "Where we stand: eight dimensions of customer focus",
+                    "focus-levels", ["self", "customer", "partner"])
+    subs = []
+    raters = ([(p, "self", "Leadership team", 0) for p in leaders]
+              + [(p, "customer", seg, 2) for p, seg in customers]
+              + [(p, "partner", "Partners", 3) for p in partners])
+    for person, group, seg, col in raters:
+        ans = {}
+        for item, params in _LEVELS.items():
+            mean, sd = params[col], (params[1] if col == 0 else 0.8)
+            if col == 2 and seg == "Large accounts":
+                mean += 0.6  # the accounts that executives visit see more of us
+            if col == 0 and sd > 1:  # a split team: two camps a level or two apart
+                camp_level = round(mean + (1.3 if leaders.index(person) % 2 else -1.3))
+                level = camp_level + (rng.random() < 0.2) * rng.choice([-1, 1])
+                ans[item] = {"level": max(1, min(5, level))}
+            else:
+                ans[item] = {"level": _rating(rng, mean, sd)}
+            notes = _LEADER_NOTES.get(item, [])
+            if col == 0 and notes and rng.random() < 0.4:
+                ans[item]["comment"] = rng.choice(notes)
+        subs.append(dict(answers=ans, rater_group=group, segment=seg, respondent=person))
+    submit(camp, subs)
+
+    # Blocks: leaders only; most blame people for what the 85/15 rule puts in the system.
+    camp = campaign("demo-blocks", "What blocks our customer focus", "blocks", ["self"])
+    severity = {"no_segmentation": 3.2, "little_customer_data": 3.8, "inside_out": 3.5,
+                "frontline_blamed": 3.0, "internal_customer_tyranny": 2.4,
+                "blurry_line_of_sight": 4.0, "one_group_dominates": 2.8,
+                "acquisition_over_retention": 3.6, "customers_not_people": 2.2}
+    subs = []
+    for person in leaders:
+        ans = {}
+        for item, mean in severity.items():
+            people_share = 0.6 if item == "frontline_blamed" else 0.35
+            ans[item] = {"applies": _rating(rng, mean, 0.8),
+                         "root_cause": 2 if rng.random() < people_share else 1}
+        subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
+                         respondent=person))
+    submit(camp, subs)
+
+    # Say-Do: intentions high, practice lower, processes lagging most.
+    camp = campaign("demo-say-do", "Say and Do: intention against practice", "say-do", ["self"])
+    inst = camp.instrument
+    lag = {"leadership": 1.0, "processes": 1.6, "people": 1.1}
+    subs = []
+    for person in leaders:
+        ans = {}
+        for item in inst.items:
+            say = _rating(rng, 4.3, 0.6)
+            ans[item.id] = {"say": say, "do": _rating(rng, say - lag[item.section], 0.7)}
+        subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
+                         respondent=person))
+    submit(camp, subs)
+
+    # Expectations: importance against performance, customers and partners.
+    camp = campaign("demo-expectations", "What customers expect, and how we deliver",
+                    "expectations", ["customer", "partner"])
+    items = [i.id for i in camp.instrument.items]
+    imp = {i: 2.6 + 2.2 * rng.random() for i in items}
+    perf = {i: 2.2 + 2.0 * rng.random() for i in items}
+    subs = []
+    for person, seg in customers + [(p, "Partners") for p in partners]:
+        group = "partner" if seg == "Partners" else "customer"
+        subs.append(dict(rater_group=group, segment=seg, respondent=person, answers={
+            i: {"importance": _rating(rng, imp[i], 0.7),
+                "performance": _rating(rng, perf[i], 0.8)} for i in items}))
+    submit(camp, subs)
+
+    # External focus: leaders think they anticipate; partners see them responding.
+    camp = campaign("demo-external-focus", "Responding, anticipating or shaping?",
+                    "external-focus", ["self", "partner"])
+    subs = []
+    for person, group, mean in ([(p, "self", 3.2) for p in leaders]
+                                + [(p, "partner", 2.0) for p in partners]):
+        subs.append(dict(rater_group=group, respondent=person,
+                         segment="Leadership team" if group == "self" else "Partners",
+                         answers={i.id: {"level": _rating(rng, mean, 0.8)}
+                                  for i in camp.instrument.items}))
+    submit(camp, subs)
+
+    # Contact programme: three internal reviewers score the executive visit programme.
+    camp = campaign("demo-contact-review", "Review of the executive customer-visit programme",
+                    "contact-programme", ["internal"], min_size=3)
+    subs = []
+    for k, person in enumerate(_people("reviewer-", 3)):
+        ans = {}
+        for item in camp.instrument.items:
+            base = 1.8 if item.id in ("segment_coverage", "contact_selection") else 1.5
+            ans[item.id] = {f: _rating(rng, base + (0.5 if f == "deployment" else 0), 0.5, 4)
+                            for f in item.facets}
+            if k == 0 and item.id in _EVIDENCE:
+                ans[item.id]["comment"] = _EVIDENCE[item.id]
+        subs.append(dict(answers=ans, rater_group="internal", segment="Quality office",
+                         respondent=person))
+    submit(camp, subs)
+    return made

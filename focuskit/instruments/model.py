@@ -1,0 +1,179 @@
+"""The typed instrument model: what is asked, on which scale, of whom.
+
+Objects are frozen so a campaign's snapshot of its instrument cannot drift after loading.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["RATER_GROUPS", "Anchor", "Scale", "Facet", "Item", "Section", "Instrument", "anchor_key"]
+
+#: Who can rate: the organisation itself, its teams, customers, partners, internal reviewers.
+RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
+
+
+def anchor_key(label: str) -> str:
+    """The key a level descriptor uses for an anchor label: 'Early systematic' -> 'early_systematic'."""
+    return re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    value: int
+    label: str
+    description: str | None = None
+
+    @property
+    def key(self) -> str:
+        return anchor_key(self.label)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Integer values from ``minimum`` to ``maximum``; ``choices`` scales allow only their codes.
+
+    A rating scale (``kind == "rating"``) is ordered and may be anchored at some points; a
+    choice scale (``kind == "choice"``) is nominal, each value a labelled category.
+    """
+
+    kind: str
+    anchors: tuple[Anchor, ...]
+    minimum: int = 1
+    maximum: int = 5
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        if self.kind == "choice":
+            return tuple(a.value for a in self.anchors)
+        return tuple(range(self.minimum, self.maximum + 1))
+
+    @property
+    def points(self) -> int:
+        return len(self.values)
+
+    @property
+    def is_anchored(self) -> bool:
+        return self.kind == "rating" and bool(self.anchors)
+
+    def label(self, value: int) -> str:
+        for a in self.anchors:
+            if a.value == value:
+                return a.label
+        return str(value)
+
+    def accepts(self, value: object) -> bool:
+        """True for a whole number on the scale; bools, NaN and fractions are refused."""
+        # numbers.Integral/Real so numpy scalars from pandas are judged like Python numbers.
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        if not isinstance(value, numbers.Integral):
+            value = float(value)
+            if not math.isfinite(value) or not value.is_integer():
+                return False
+        return int(value) in self.values
+
+    def to_dict(self) -> dict:
+        anchors = {a.value: ({"label": a.label, "description": a.description} if a.description
+                             else a.label) for a in self.anchors}
+        if self.kind == "choice":
+            return {"choices": anchors}
+        return {"points": self.points, "anchors": anchors}
+
+
+@dataclass(frozen=True)
+class Facet:
+    id: str
+    label: str
+    scale: Scale
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    prompt: str
+    section: str
+    facets: tuple[str, ...]
+    required: bool = True
+    levels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: str
+    title: str
+    source: str
+    minutes: int
+    scale: Scale
+    facets: tuple[Facet, ...]
+    sections: tuple[Section, ...]
+    description: str = ""
+    audiences: tuple[str, ...] = RATER_GROUPS
+    comment_label: str = "Comment (optional)"
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for s in self.sections for i in s.items)
+
+    def item(self, item_id: str) -> Item:
+        for i in self.items:
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    def facet(self, facet_id: str) -> Facet:
+        for f in self.facets:
+            if f.id == facet_id:
+                return f
+        raise KeyError(facet_id)
+
+    def descriptor(self, item_id: str, value: int) -> str | None:
+        """The level descriptor of the anchor at ``value`` for an item, if it has one."""
+        item = self.item(item_id)
+        for a in self.scale.anchors:
+            if a.value == value:
+                return item.levels.get(a.key)
+        return None
+
+    def to_dict(self) -> dict:
+        """A plain mapping that ``parse_instrument`` turns back into an equal Instrument."""
+        def facet(f: Facet) -> dict:
+            d = {"id": f.id, "label": f.label, "required": f.required}
+            if f.scale != self.scale:
+                d["scale"] = f.scale.to_dict()
+            return d
+
+        def item(i: Item) -> dict:
+            d = {"id": i.id, "prompt": i.prompt, "required": i.required}
+            if i.facets != tuple(f.id for f in self.facets):
+                d["facets"] = list(i.facets)
+            if i.levels:
+                d["levels"] = dict(i.levels)
+            return d
+
+        return {
+            "id": self.id, "version": self.version, "title": self.title,
+            **({"description": self.description} if self.description else {}),
+            "source": self.source, "minutes": self.minutes,
+            "audiences": list(self.audiences), "comment_label": self.comment_label,
+            "scale": self.scale.to_dict(),
+            "facets": [facet(f) for f in self.facets],
+            "sections": [
+                {"id": s.id, "title": s.title, **({"intro": s.intro} if s.intro else {}),
+                 "items": [item(i) for i in s.items]}
+                for s in self.sections
+            ],
+        }

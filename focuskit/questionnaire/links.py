@@ -1,0 +1,190 @@
+"""A respondent's link: which campaign, which rater group, which segment, and who.
+
+A link looks like ``.../take_assessment.ipynb?campaign=q1-leaders&group=customer&segment=Retail
+&code=Zq3...``. The person's pseudonymous token travels as ``code``, not ``token``: Jupyter's
+server reads ``?token=`` as its own login token.
+
+Everything here is plain text handling (no store, no widgets), and everything from the URL is
+treated as hostile: a link that fails a check becomes a LinkError whose ``kind`` picks the
+friendly page to show, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+from ..instruments import RATER_GROUPS
+
+__all__ = ["Link", "LinkError", "make_link", "new_code", "parse_link", "query_string",
+           "respondent_base"]
+
+log = logging.getLogger("focuskit.questionnaire")
+
+_CAMPAIGN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")  # the store's campaign id rule
+_CODE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+MAX_QUERY = 2000
+RECHECK = 10.0  # s: see query_string
+MAX_SEGMENT = 100
+KNOWN = ("campaign", "group", "segment", "code", "new", "device")
+
+
+class LinkError(ValueError):
+    """A link that cannot be used. ``kind`` is "incomplete" or "malformed"."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind = kind
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Link:
+    campaign: str
+    group: str | None = None  # None: let the campaign decide when it asks one group only
+    segment: str | None = None
+    code: str | None = None  # None: the link is shared; a code is made for this person
+    new: bool = False  # "start again as someone else" on a shared device
+    device: bool = False  # the code was remembered by this browser, not sent in the link
+
+    def query(self, **changes) -> str:
+        """The query string of this link, e.g. for a redirect or for printing."""
+        fields = {k: v for k, v in {**self.__dict__, **changes}.items() if v not in (None, False)}
+        for flag in ("new", "device"):
+            if fields.get(flag):
+                fields[flag] = "1"
+        return urlencode({k: fields[k] for k in KNOWN if k in fields})
+
+
+def new_code() -> str:
+    """A fresh pseudonymous respondent code: 16 URL-safe characters, ~96 bits of chance."""
+    return secrets.token_urlsafe(12)
+
+
+def parse_link(query: str | None) -> Link:
+    """Read a link's query string (with or without the leading '?').
+
+    Unknown parameters (an e-mail tool's ``utm_source``, say) are ignored; a known one given
+    twice, or given with a value that cannot be right, makes the link "malformed"; a missing
+    campaign makes it "incomplete".
+    """
+    query = (query or "").strip()
+    if query.startswith("?"):
+        query = query[1:]
+    if len(query) > MAX_QUERY:
+        raise LinkError("malformed", "the link is too long")
+    try:
+        fields = parse_qs(query, keep_blank_values=True, strict_parsing=False,
+                          max_num_fields=50, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise LinkError("malformed", "the link could not be read") from None
+    for key in KNOWN:
+        if len(fields.get(key, [])) > 1:
+            raise LinkError("malformed", f"the link gives {key!r} more than once")
+    get = {k: fields[k][0].strip() for k in KNOWN if k in fields}
+
+    campaign = get.get("campaign", "")
+    if not campaign:
+        raise LinkError("incomplete", "the link does not say which questionnaire to open")
+    if not _CAMPAIGN.match(campaign):
+        raise LinkError("malformed", "the questionnaire named in the link cannot exist")
+    group = get.get("group") or None
+    if group is not None and group not in RATER_GROUPS:
+        raise LinkError("malformed", "the link names a group of respondents that does not exist")
+    segment = get.get("segment") or None
+    if segment is not None and (len(segment) > MAX_SEGMENT or not segment.isprintable()):
+        raise LinkError("malformed", "the link's segment is too long or holds odd characters")
+    code = get.get("code") or None
+    if code is not None and not _CODE.match(code):
+        raise LinkError("malformed", "the personal code in the link has been changed or cut off")
+    new = get.get("new", "") not in ("", "0")
+    device = code is not None and get.get("device", "") not in ("", "0")
+    return Link(campaign, group, segment, code, new, device)
+
+
+DEFAULT_RESPONDENT_BASE = "http://127.0.0.1:8866/voila/render/take_assessment.ipynb"
+
+
+def respondent_base() -> str:
+    """The questionnaire's URL as respondents reach it, without a query string.
+
+    ``focuskit serve`` exports it as ``FOCUSKIT_RESPONDENT_URL`` to the staff door's kernels
+    (with the LAN address when it shares on a network), so the workshop and admin apps build
+    join links and QR codes that open on a respondent's phone, not on the staff port.
+    """
+    base = os.environ.get("FOCUSKIT_RESPONDENT_URL", "").strip()
+    return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE
+
+
+def make_link(base: str, campaign: str, group: str | None = None, segment: str | None = None,
+              code: str | None = None) -> str:
+    """A respondent link to ``base`` (the notebook's URL); checks what it writes."""
+    link = Link(campaign, group, segment, code)
+    parse_link(link.query())  # refuse to hand out a link that we would not accept
+    return f"{base}?{link.query()}"
+
+
+def query_string(timeout: float = 30.0) -> str | None:
+    """The query string of the page that runs this kernel; None outside Voila.
+
+    What ``voila.utils.get_query_string`` does, without importing ``voila.utils``: that module
+    pulls in nbconvert, jupyter_server and requests, ~45 MB in every respondent's kernel.
+    Voila gives an on-demand kernel the request in ``QUERY_STRING``; a preheated kernel
+    (``VOILA_PREHEAT=True``) has no request yet, so it waits on Voila's ``/voila/query/<kernel>``
+    websocket, which sends the request's details once a browser is given this kernel.
+    ``tests/test_questionnaire_links.py`` holds this to voila's own function.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return os.environ.get("QUERY_STRING")
+    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
+    ip = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    url = f"{protocol}://{ip}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID')}"
+    got: list[str] = []
+
+    def receive():  # in a thread: the kernel's own event loop is busy running this cell
+        import asyncio
+
+        from websockets.asyncio.client import connect
+
+        log.info("waiting for the page's link on %s", url)
+
+        async def wait():
+            # A preheated kernel may wait hours for a visitor. No client pings (Voila's server
+            # pings, and a slow reply under load must not drop us); a dropped connection is
+            # opened again, and Voila then sends a request that arrived meanwhile.
+            # Voila 0.5 can lose track of a waiting socket (its on_close may unregister another
+            # kernel's socket), and then keeps the request for the next connection: so a quiet
+            # connection is also closed and opened again, which bounds that loss to RECHECK s.
+            failures = 0
+            while not got:
+                try:
+                    async with connect(url, open_timeout=timeout, ping_interval=None) as ws:
+                        failures = 0
+                        try:
+                            got.append(await asyncio.wait_for(ws.recv(), RECHECK))
+                        except TimeoutError:
+                            continue
+                        log.info("received the page's link")
+                except Exception as e:
+                    failures += 1
+                    log.warning("waiting for the page's link: %r (attempt %d)", e, failures)
+                    if failures >= 5:  # Voila is gone: the caller shows a friendly page
+                        return
+                    await asyncio.sleep(min(2.0 * failures, 10.0))
+
+        asyncio.run(wait())
+
+    thread = threading.Thread(target=receive, name="focuskit-query", daemon=True)
+    thread.start()
+    thread.join()
+    if got:
+        for key, value in json.loads(got[0]).items():
+            os.environ[key] = value
+    return os.environ.get("QUERY_STRING")

@@ -1,0 +1,156 @@
+"""Reading the files an import starts from: CSV or Excel tables, and YAML column mappings.
+
+Cells come back normalised (None for empty, numbers as float, text stripped) with the row
+numbers a spreadsheet shows (the header is row 1), so that every problem can name its row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import FocuskitError, ImportFileError
+
+__all__ = ["Mapping", "read_mapping", "read_table", "MAX_BYTES", "MAX_ROWS"]
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    columns: dict[str, str]
+    values: dict[str, float]
+    skip_rows: int = 0
+    rater_group: str | None = None
+    segment: str | None = None
+
+
+def _cell(v) -> str | float | None:
+    """Normalise a cell: None for empty, numbers as float, text stripped and unescaped."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    s = str(v).strip()
+    if len(s) > 1 and s[0] == "'" and s[1] in _RISKY:  # undo the export's formula escape
+        s = s[1:]
+    return s or None
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list]]]:
+    """Header and rows (with their spreadsheet row numbers) of a CSV or Excel file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ImportFileError(source, [(0, "", "", f"cannot be read: {e.strerror or e}")]) from None
+    if size > MAX_BYTES:
+        raise ImportFileError(source, [(0, "", "", f"is {size} bytes; at most {MAX_BYTES}")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = _read_excel(path)
+    else:
+        table = _read_csv(path)
+    if not table or not any(c is not None for c in table[0][1]):
+        raise ImportFileError(source, [(1, "", "", "the file is empty: expected a header row")])
+    (_, header), rows = table[0], table[1:]
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(source, [(0, "", "", f"has {len(rows)} rows; at most {MAX_ROWS}")])
+    names = ["" if h is None else str(h if not isinstance(h, float) else _num_text(h))
+             for h in header]
+    return names, [(n, cells) for n, cells in rows if any(c is not None for c in cells)]
+
+
+def _num_text(x: float) -> str:
+    return str(int(x)) if x.is_integer() else str(x)
+
+
+def _read_csv(path: Path):
+    try:
+        raw = path.read_bytes()
+    except OSError as e:  # a directory, or no permission to read
+        raise ImportFileError(str(path), [(0, "", "", f"cannot be read: {e.strerror or e}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ImportFileError(str(path), [(0, "", "", f"is not UTF-8 text (byte {e.start}); "
+                                                     "save it as 'CSV UTF-8'")]) from None
+    if "\x00" in text:
+        raise ImportFileError(str(path), [(0, "", "", "contains NUL bytes: not a CSV file")])
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    out = []
+    try:
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            out.append((n, [_cell(c) for c in row]))
+    except csv.Error as e:
+        raise ImportFileError(str(path), [(len(out) + 1, "", "", f"malformed CSV: {e}")]) from None
+    return out
+
+
+def _read_excel(path: Path):
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            return [(n, [_cell(c) for c in row])
+                    for n, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+        finally:
+            wb.close()
+    except ImportFileError:
+        raise
+    except Exception as e:  # openpyxl raises many types for a damaged workbook
+        raise ImportFileError(str(path), [(0, "", "", f"is not a readable Excel workbook "
+                                                     f"({type(e).__name__})")]) from None
+
+
+def read_mapping(path: str | Path) -> Mapping:
+    """Read a YAML column mapping for a survey tool's wide export.
+
+    Keys: ``columns`` (source column -> ``item:facet``, ``item:comment``, ``respondent``,
+    ``rater_group`` or ``segment``; required), ``values`` (answer text -> number, e.g.
+    ``Strongly agree: 5``), ``skip_rows`` (lines after the header that hold no answers, such
+    as the question-text row some tools add), and constants ``rater_group`` and ``segment``
+    for every row. Columns that are not mapped are ignored.
+    """
+    source = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise FocuskitError(f"{source}: cannot read the mapping file: {e}") from None
+    problems = []
+    if not isinstance(data, dict):
+        raise FocuskitError(f"{source}: expected a mapping with a 'columns' key")
+    for k in data:
+        if k not in {"columns", "values", "skip_rows", "rater_group", "segment"}:
+            problems.append(f"unknown key {k!r}")
+    cols = data.get("columns")
+    if not isinstance(cols, dict) or not cols:
+        problems.append("columns: expected source column -> item:facet pairs")
+        cols = {}
+    values = data.get("values") or {}
+    if not isinstance(values, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+        problems.append("values: expected answer text -> number pairs")
+        values = {}
+    skip = data.get("skip_rows", 0)
+    if isinstance(skip, bool) or not isinstance(skip, int) or not 0 <= skip <= 20:
+        problems.append("skip_rows: expected a whole number from 0 to 20")
+        skip = 0
+    if problems:
+        raise FocuskitError(f"{source}: " + "; ".join(problems))
+    return Mapping({str(k): str(v) for k, v in cols.items()},
+                   {str(k).strip().lower(): float(v) for k, v in values.items()},
+                   skip, data.get("rater_group"), data.get("segment"))

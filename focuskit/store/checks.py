@@ -1,0 +1,148 @@
+"""Checking answers against an instrument, before anything is written.
+
+Answers come from widgets, imports and scripts, and a browser can send anything, so every
+value is checked here in the store and not only in the questionnaire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..instruments import RATER_GROUPS, Instrument
+
+MAX_COMMENT = 2000
+MAX_SEGMENT = 100
+MAX_TOKEN = 128
+
+#: One answer as stored: (item, facet, value or None, comment or None).
+Row = tuple[str, str, "float | None", "str | None"]
+
+
+def normalise(answers) -> tuple[dict[str, dict], list[str]]:
+    """Accept ``{item: {facet: value, "comment": text}}`` or a list of answer records.
+
+    Records are mappings with item, facet, value and optionally comment, or tuples
+    ``(item, facet, value[, comment])``. Returns the mapping form and any shape problems.
+    """
+    problems: list[str] = []
+    if isinstance(answers, Mapping):
+        out = {}
+        for item, facets in answers.items():
+            if not isinstance(facets, Mapping):
+                problems.append(f"{item}: expected a mapping of facet to value, "
+                                f"got {type(facets).__name__}")
+                continue
+            out[str(item)] = dict(facets)
+        return out, problems
+    if isinstance(answers, (str, bytes)) or not hasattr(answers, "__iter__"):
+        return {}, [f"answers: expected a mapping or a list of records, got {type(answers).__name__}"]
+    out: dict[str, dict] = {}
+    for n, rec in enumerate(answers):
+        if isinstance(rec, Mapping):
+            item, facet, value, comment = (rec.get("item"), rec.get("facet"), rec.get("value"),
+                                           rec.get("comment"))
+        elif isinstance(rec, (tuple, list)) and len(rec) in (3, 4):
+            item, facet, value, comment = (*rec, None)[:4]
+        else:
+            problems.append(f"answers[{n}]: expected (item, facet, value[, comment])")
+            continue
+        slot = out.setdefault(str(item), {})
+        key = str(facet)
+        if key in slot:
+            problems.append(f"{item}.{facet}: answered twice")
+        slot[key] = value
+        if comment is not None:
+            slot["comment"] = comment
+    return out, problems
+
+
+def check_answers(instrument: Instrument, answers, *, partial: bool = False
+                  ) -> tuple[list[Row], list[str]]:
+    """Rows to store and every problem found; required items are only enforced when complete.
+
+    A value must be a whole number on its facet's scale; text such as "3" is refused here
+    (imports convert text first), as are booleans, NaN and fractions.
+    """
+    mapping, problems = normalise(answers)
+    known = {i.id: i for i in instrument.items}
+    rows: list[Row] = []
+    for item_id, given in mapping.items():
+        item = known.get(item_id)
+        if item is None:
+            problems.append(f"{_short(item_id)}: no such item in {instrument.id} "
+                            f"{instrument.version}")
+            continue
+        comment = given.get("comment")
+        if comment is not None:
+            if not isinstance(comment, str):
+                problems.append(f"{item_id}: the comment must be text")
+                comment = None
+            elif len(comment) > MAX_COMMENT:
+                problems.append(f"{item_id}: the comment has {len(comment)} characters; "
+                                f"at most {MAX_COMMENT}")
+                comment = None
+            else:
+                comment = comment.strip() or None
+        item_rows = []
+        for facet_id, value in given.items():
+            if facet_id == "comment":
+                continue
+            if facet_id not in item.facets:
+                problems.append(f"{item_id}: no facet {_short(facet_id)!r} "
+                                f"(this item asks {', '.join(item.facets)})")
+                continue
+            if value is None:
+                continue
+            scale = instrument.facet(facet_id).scale
+            if not scale.accepts(value):
+                problems.append(f"{item_id}.{facet_id}: {_short(repr(value))} is not on the scale "
+                                f"({_allowed(scale)})")
+                continue
+            item_rows.append((item_id, facet_id, float(value)))
+        # The comment rides on the first facet in the instrument's order (the row responses()
+        # lists first), not on whichever facet the caller happened to send first.
+        item_rows.sort(key=lambda r: item.facets.index(r[1]))
+        for n, (i, f, v) in enumerate(item_rows):
+            rows.append((i, f, v, comment if n == 0 else None))
+        if comment and not item_rows:
+            rows.append((item_id, item.facets[0], None, comment))
+    if not partial:
+        answered = {(r[0], r[1]) for r in rows if r[2] is not None}
+        for item in instrument.items:
+            if not item.required:
+                continue
+            missing = [f for f in item.facets
+                       if instrument.facet(f).required and (item.id, f) not in answered]
+            if missing:
+                problems.append(f"{item.id}: required, no answer for {', '.join(missing)}")
+    return rows, problems
+
+
+def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
+    problems = []
+    if rater_group not in RATER_GROUPS:
+        problems.append(f"rater group {_short(repr(rater_group))} is not one of "
+                        f"{', '.join(RATER_GROUPS)}")
+    elif rater_group not in campaign.rater_groups:
+        problems.append(f"campaign {campaign.id!r} does not ask the {rater_group!r} group "
+                        f"(it asks {', '.join(campaign.rater_groups)})")
+    if segment is not None and (not isinstance(segment, str) or not segment.strip()
+                                or len(segment) > MAX_SEGMENT):
+        problems.append(f"segment must be non-empty text of at most {MAX_SEGMENT} characters")
+    if respondent is not None and (not isinstance(respondent, str) or not respondent.strip()
+                                   or len(respondent) > MAX_TOKEN
+                                   or not respondent.isprintable()):
+        problems.append(f"respondent token must be printable text of at most {MAX_TOKEN} "
+                        "characters")
+    return problems
+
+
+def _allowed(scale) -> str:
+    if scale.kind == "choice":
+        return ", ".join(f"{a.value} {a.label}" for a in scale.anchors)
+    return f"whole numbers {scale.minimum} to {scale.maximum}"
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"

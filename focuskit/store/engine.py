@@ -1,0 +1,88 @@
+"""Where the store lives and how connections are set up (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# SQLAlchemy is imported inside the functions: the respondent's store (respondent.py) reads
+# ENV_URL, default_url and BUSY_TIMEOUT_MS from here and must not load it (11 MB per kernel).
+
+ENV_URL = "FOCUSKIT_DB_URL"
+BUSY_TIMEOUT_MS = 60_000
+#: Run on every new SQLite connection, by the engine and by the respondent's store alike.
+SQLITE_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
+                  "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
+
+
+def project_data_dir(start: Path | None = None) -> Path:
+    """The ``data/`` folder of the focuskit project containing ``start`` (default: cwd).
+
+    Notebooks run with their own folder as the working directory, so look upwards for a
+    folder holding both ``data/`` and ``notebooks/``; outside a project, use ``./data``.
+    """
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "data").is_dir() and (d / "notebooks").is_dir():
+            return d / "data"
+    return here / "data"
+
+
+def default_url() -> str:
+    """``$FOCUSKIT_DB_URL`` if set, else the SQLite file ``data/focuskit.db`` of the project."""
+    url = os.environ.get(ENV_URL, "").strip()
+    if url:
+        return url
+    return f"sqlite:///{project_data_dir() / 'focuskit.db'}"
+
+
+def make_engine(url: str) -> Engine:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{url!r} is not a database URL; use sqlite:///path/to/file.db "
+                         "or postgresql://user@host/dbname") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreError(f"unsupported database {parsed.drivername!r}: use SQLite or PostgreSQL")
+    from sqlalchemy import create_engine
+
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Take over transaction control from pysqlite so that writes can BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cur.execute(pragma)
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the write lock up front: waiting happens at BEGIN (under
+        # busy_timeout) instead of failing mid-transaction with "database is locked".
+        write = conn.get_execution_options().get("focuskit_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,72 @@
+"""What the store hands back: campaigns, receipts and drafts, with times in UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..instruments import Instrument
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    title: str
+    instrument: Instrument
+    organisation: str
+    rater_groups: tuple[str, ...]
+    min_group_size: int
+    status: str
+    revealed: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What ``submit`` did: the submission's id, and False when the key was already stored."""
+
+    submission: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class Draft:
+    campaign: str
+    respondent: str
+    rater_group: str | None
+    segment: str | None
+    answers: dict
+    page: int
+    started_at: datetime
+    updated_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # SQLite keeps the wall-clock time and drops the offset, so store every time in UTC.
+    if value is not None and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def nest_answers(rows) -> dict[str, dict]:
+    """``(item, facet, value, comment)`` rows as ``{item: {facet: value, "comment": text}}``,
+    the shape drafts are stored in and submissions are shown back in."""
+    out: dict[str, dict] = {}
+    for item, facet, value, comment in rows:
+        slot = out.setdefault(item, {})
+        if value is not None:
+            slot[facet] = int(value)
+        if comment:
+            slot["comment"] = comment
+    return out

@@ -1,0 +1,152 @@
+"""Tables and forward migrations of the response store.
+
+The schema version lives in the ``meta`` table. Each migration step is a function that takes
+a connection inside the migrating transaction, so a database is either at the old version or
+at the new one, never half way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from ..errors import StoreError
+
+SCHEMA_VERSION = 2
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+def _campaign_columns(revealed: bool) -> list[Column]:
+    cols = [
+        Column("id", String(64), primary_key=True),
+        Column("title", Text, nullable=False),
+        Column("instrument", String(64), nullable=False),
+        Column("instrument_version", String(64), nullable=False),
+        # The instrument as it was when the campaign was made (JSON), so that later edits to an
+        # item bank never change what an old campaign's answers mean.
+        Column("instrument_spec", Text, nullable=False),
+        Column("organisation", Text, nullable=False, default=""),
+        Column("rater_groups", Text, nullable=False),  # comma-separated
+        Column("min_group_size", Integer, nullable=False, default=5),
+        Column("status", String(10), nullable=False, default="open"),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    ]
+    if revealed:  # since version 2
+        cols.append(Column("revealed", Boolean, nullable=False, default=False))
+    return cols
+
+
+campaigns = Table("campaigns", metadata, *_campaign_columns(revealed=True))
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+    Column("respondent", String(128)),
+    Column("rater_group", String(16), nullable=False),
+    Column("segment", String(100)),
+    Column("started_at", DateTime(timezone=True)),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+)
+
+answers = Table(
+    "answers", metadata,
+    Column("submission", Integer, ForeignKey("submissions.id"), primary_key=True),
+    Column("item", String(64), primary_key=True),
+    Column("facet", String(64), primary_key=True),
+    Column("value", Float),  # null only for a comment left on an unanswered optional item
+    Column("comment", Text),
+)
+
+drafts = Table(  # since version 2
+    "drafts", metadata,
+    Column("campaign", String(64), ForeignKey("campaigns.id"), primary_key=True),
+    Column("respondent", String(128), primary_key=True),
+    Column("rater_group", String(16)),
+    Column("segment", String(100)),
+    Column("answers", Text, nullable=False),  # JSON {item: {facet: value, "comment": text}}
+    Column("page", Integer, nullable=False, default=0),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+actions = Table(  # since version 2
+    "actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+    Column("item", String(64)),
+    Column("title", Text, nullable=False),
+    Column("owner", Text),
+    Column("due", Date),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _v1(conn) -> None:
+    """The first release: campaigns, submissions and answers."""
+    v1 = MetaData()
+    Table("campaigns", v1, *_campaign_columns(revealed=False))
+    for t in (meta, submissions, answers):
+        t.to_metadata(v1)
+    v1.create_all(conn)
+
+
+def _v2(conn) -> None:
+    """Workshops: the revealed flag, drafts for save-and-resume, and the action register."""
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN revealed BOOLEAN NOT NULL DEFAULT FALSE"))
+    metadata.create_all(conn, tables=[drafts, actions])
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
+
+
+def schema_version(conn) -> int:
+    """The version a database is at; 0 for an empty one."""
+    if not conn.dialect.has_table(conn, "meta"):
+        return 0
+    row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    return int(row[0]) if row else 0
+
+
+def _set_version(conn, v: int) -> None:
+    if conn.execute(select(meta.c.key).where(meta.c.key == "schema_version")).first():
+        conn.execute(update(meta).where(meta.c.key == "schema_version").values(value=str(v)))
+    else:
+        conn.execute(insert(meta).values(key="schema_version", value=str(v)))
+
+
+def migrate(conn, where: str = "the store") -> None:
+    """Bring a database up to SCHEMA_VERSION inside the caller's write transaction."""
+    if conn.dialect.name == "postgresql":
+        # Serialise concurrent first starts; SQLite is already serialised by BEGIN IMMEDIATE.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7305411)"))
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{where} has schema version {version}; this focuskit knows up to "
+                         f"{SCHEMA_VERSION}. Upgrade focuskit.")
+    for v in range(version + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[v](conn)
+        _set_version(conn, v)

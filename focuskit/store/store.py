@@ -1,0 +1,421 @@
+"""The response store: campaigns, drafts, submissions and actions, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..errors import InstrumentError, StoreError
+from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
+from . import schema as t
+from .checks import check_answers, check_respondent
+from .engine import default_url, make_engine
+from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
+
+__all__ = ["Store", "Campaign", "Receipt", "Draft", "STATUSES"]
+
+STATUSES = ("draft", "open", "closed")
+ACTION_STATUSES = ("open", "doing", "done", "dropped")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+_KEEP = object()  # update_action: "leave this field as it is" (None clears it)
+
+
+class Store:
+    """Campaigns and their answers, in one database.
+
+    Parameters
+    ----------
+    url : str, optional
+        A SQLAlchemy URL. Default: ``$FOCUSKIT_DB_URL``, else the SQLite file
+        ``data/focuskit.db`` of the project. ``postgresql://`` URLs use psycopg 3.
+
+    Examples
+    --------
+    >>> store = Store("sqlite:///:memory:")
+    >>> store.create_campaign("q1-leaders", "Leadership team, Q1", "focus-levels").status
+    'open'
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        try:
+            self._migrate()
+        except OperationalError as e:
+            self.engine.dispose()
+            raise StoreError(f"cannot open the store at {self._safe_url()}: "
+                             f"{str(e.orig).strip()}") from None
+        except StoreError:
+            self.engine.dispose()
+            raise
+        self._campaign_cache: dict[str, Campaign] = {}
+
+    def _safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @contextmanager
+    def _write(self):
+        with self.engine.connect() as conn:
+            conn.execution_options(focuskit_write=True)
+            with conn.begin():
+                yield conn
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            t.migrate(conn, where=self._safe_url())
+
+    @property
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return t.schema_version(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self._safe_url()!r})"
+
+    # -- campaigns ----------------------------------------------------------------------------
+    def create_campaign(self, id: str, title: str, instrument: str | Instrument, *,
+                        organisation: str = "", rater_groups=None, min_group_size: int = 5,
+                        status: str = "open") -> Campaign:
+        """Create a campaign asking ``instrument`` (an id, a YAML path or an Instrument).
+
+        The instrument is copied into the campaign, so later edits to the item bank leave
+        this campaign's meaning alone. ``min_group_size`` is the smallest group whose figures
+        are ever shown (anonymity); ``rater_groups`` defaults to the instrument's audiences.
+        """
+        if not isinstance(instrument, Instrument):
+            instrument = load_instrument(instrument)
+        problems = []
+        if not isinstance(id, str) or not _SLUG.match(id):
+            problems.append(f"id {id!r} must be 2-64 lowercase letters, digits and hyphens")
+        if not isinstance(title, str) or not title.strip():
+            problems.append("title must be non-empty text")
+        groups = tuple(rater_groups or instrument.audiences)
+        bad = [g for g in groups if g not in RATER_GROUPS]
+        if bad:
+            problems.append(f"unknown rater group(s) {bad}; choose from {', '.join(RATER_GROUPS)}")
+        if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) \
+                or not 1 <= min_group_size <= 100:
+            problems.append("min_group_size must be a whole number from 1 to 100")
+        if status not in STATUSES:
+            problems.append(f"status must be one of {', '.join(STATUSES)}")
+        if problems:
+            raise StoreError("cannot create the campaign:", problems)
+        row = dict(id=id, title=title.strip(), instrument=instrument.id,
+                   instrument_version=instrument.version,
+                   instrument_spec=json.dumps(instrument.to_dict()), organisation=organisation,
+                   rater_groups=",".join(groups), min_group_size=min_group_size,
+                   status=status, revealed=False, created_at=_now())
+        try:
+            with self._write() as conn:
+                conn.execute(insert(t.campaigns).values(**row))
+        except IntegrityError:
+            raise StoreError(f"a campaign {id!r} exists already; choose another id") from None
+        return self.campaign(id)
+
+    def campaign(self, id: str) -> Campaign:
+        """The campaign ``id``; StoreError naming the known ones when there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.campaigns).where(t.campaigns.c.id == str(id))).first()
+            if row is None:
+                known = conn.execute(select(t.campaigns.c.id).order_by(t.campaigns.c.id)
+                                     .limit(20)).scalars().all()
+        if row is None:
+            hint = f" Known: {', '.join(known)}." if known else " The store has no campaigns."
+            raise StoreError(f"no campaign {str(id)[:64]!r}.{hint}")
+        return self._campaign_from_row(row)
+
+    def _campaign_from_row(self, row) -> Campaign:
+        cached = self._campaign_cache.get(row.id)
+        if cached is None or cached.instrument.version != row.instrument_version:
+            try:
+                inst = parse_instrument(json.loads(row.instrument_spec), f"campaign {row.id}")
+            except (InstrumentError, ValueError) as e:
+                raise StoreError(f"campaign {row.id!r} holds an unreadable instrument: {e}") from None
+        else:
+            inst = cached.instrument
+        camp = Campaign(id=row.id, title=row.title, instrument=inst,
+                        organisation=row.organisation,
+                        rater_groups=tuple(g for g in row.rater_groups.split(",") if g),
+                        min_group_size=row.min_group_size, status=row.status,
+                        revealed=bool(row.revealed), created_at=_utc(row.created_at))
+        self._campaign_cache[row.id] = camp
+        return camp
+
+    def campaigns(self, status: str | None = None) -> list[Campaign]:
+        """All campaigns, newest first; only those with ``status`` when given."""
+        q = select(t.campaigns).order_by(t.campaigns.c.created_at.desc(), t.campaigns.c.id)
+        if status is not None:
+            q = q.where(t.campaigns.c.status == status)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [self._campaign_from_row(r) for r in rows]
+
+    def set_status(self, campaign: str, status: str) -> Campaign:
+        """Open or close a campaign (draft -> open -> closed; reopening is allowed)."""
+        if status not in STATUSES:
+            raise StoreError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        self._update_campaign(campaign, status=status)
+        return self.campaign(campaign)
+
+    def reveal(self, campaign: str, revealed: bool = True) -> Campaign:
+        """Let (or stop letting) a workshop room see its results."""
+        self._update_campaign(campaign, revealed=bool(revealed))
+        return self.campaign(campaign)
+
+    def _update_campaign(self, campaign: str, **values) -> None:
+        with self._write() as conn:
+            done = conn.execute(update(t.campaigns).where(t.campaigns.c.id == campaign)
+                                .values(**values)).rowcount
+        if not done:
+            self.campaign(campaign)  # raises the helpful "no campaign" error
+
+    # -- answering ----------------------------------------------------------------------------
+    def _open_campaign(self, campaign: str) -> Campaign:
+        camp = self.campaign(campaign)
+        if camp.status != "open":
+            raise StoreError(f"campaign {camp.id!r} is {camp.status}; it takes no answers now")
+        return camp
+
+    def save_draft(self, campaign: str, respondent: str, answers, *, rater_group=None,
+                   segment=None, page: int = 0) -> Draft:
+        """Keep a respondent's unfinished answers so they can resume later.
+
+        Values are checked like a submission's, but required items may still be missing.
+        """
+        camp = self._open_campaign(campaign)
+        problems = check_respondent(camp, rater_group or camp.rater_groups[0], segment,
+                                    respondent)
+        if respondent is None:
+            problems.append("a draft needs a respondent token")
+        rows, found = check_answers(camp.instrument, answers, partial=True)
+        problems += found
+        if isinstance(page, bool) or not isinstance(page, int) or page < 0:
+            problems.append("page must be a whole number of at least 0")
+        if problems:
+            raise StoreError("draft not saved:", problems)
+        stored = nest_answers(rows)
+        now = _now()
+        key = (t.drafts.c.campaign == camp.id) & (t.drafts.c.respondent == respondent)
+        values = dict(rater_group=rater_group, segment=segment, answers=json.dumps(stored),
+                      page=page, updated_at=now)
+        with self._write() as conn:
+            old = conn.execute(select(t.drafts.c.started_at).where(key)).first()
+            if old is None:
+                conn.execute(insert(t.drafts).values(campaign=camp.id, respondent=respondent,
+                                                     started_at=now, **values))
+            else:
+                conn.execute(update(t.drafts).where(key).values(**values))
+        return self.draft(camp.id, respondent)
+
+    def draft(self, campaign: str, respondent: str) -> Draft | None:
+        """The saved draft of ``respondent`` in ``campaign``, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.drafts).where(
+                (t.drafts.c.campaign == campaign) & (t.drafts.c.respondent == respondent))).first()
+        if row is None:
+            return None
+        return Draft(row.campaign, row.respondent, row.rater_group, row.segment,
+                     json.loads(row.answers), row.page, _utc(row.started_at),
+                     _utc(row.updated_at))
+
+    def submit(self, campaign: str, answers, *, rater_group: str, segment: str | None = None,
+               respondent: str | None = None, idempotency_key: str | None = None,
+               started_at: datetime | None = None) -> Receipt:
+        """Validate and store one complete submission, all of it or nothing.
+
+        ``answers`` is ``{item: {facet: value, "comment": text}}`` or a list of
+        ``(item, facet, value[, comment])`` records. Submitting again with the same
+        ``idempotency_key`` stores nothing and returns the first receipt with
+        ``created=False``. Without a key, a respondent token stands in for it (one
+        submission per token and campaign); with neither, every call is a new submission.
+        Raises StoreError listing every problem; nothing is written then.
+        """
+        return self.submit_many(campaign, [dict(
+            answers=answers, rater_group=rater_group, segment=segment, respondent=respondent,
+            idempotency_key=idempotency_key, started_at=started_at)])[0]
+
+    def submit_many(self, campaign: str, submissions: list[dict], *, label=None) -> list[Receipt]:
+        """Store several submissions in one transaction: all are stored, or none.
+
+        Each dict takes the keyword arguments of ``submit``. Problems are reported as
+        ``label(n)`` (default ``submission n``) so that importers can name their rows.
+        """
+        camp = self._open_campaign(campaign)
+        label = label or (lambda n: f"submission {n + 1}")
+        prepared, problems = [], []
+        for n, sub in enumerate(submissions):
+            if not isinstance(sub, dict):
+                problems.append(f"{label(n)}: expected a mapping with answers and rater_group")
+                continue
+            respondent, key = sub.get("respondent"), sub.get("idempotency_key")
+            found = check_respondent(camp, sub.get("rater_group"), sub.get("segment"), respondent)
+            rows, bad = check_answers(camp.instrument, sub.get("answers"))
+            found += bad
+            if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+                found.append("idempotency_key must be text of 1 to 200 characters")
+            problems += [f"{label(n)}: {p}" for p in found]
+            if found:
+                continue
+            if key is None:
+                key = f"{camp.id}:respondent:{respondent}" if respondent else uuid.uuid4().hex
+            prepared.append((sub, key, rows))
+        if problems:
+            raise StoreError(f"nothing stored in {camp.id!r}:", problems)
+        try:
+            return self._insert(camp, prepared)
+        except IntegrityError:
+            # Another process stored one of these keys between our check and insert
+            # (PostgreSQL; SQLite writers are serialised). The retry finds it stored.
+            return self._insert(camp, prepared)
+
+    def _insert(self, camp: Campaign, prepared) -> list[Receipt]:
+        receipts = []
+        with self._write() as conn:
+            for sub, key, rows in prepared:
+                old = conn.execute(select(t.submissions.c.id, t.submissions.c.campaign)
+                                   .where(t.submissions.c.idempotency_key == key)).first()
+                if old is not None:
+                    if old.campaign != camp.id:
+                        raise StoreError(f"idempotency key {key!r} was already used in campaign "
+                                         f"{old.campaign!r}")
+                    receipts.append(Receipt(old.id, False))
+                    continue
+                sid = conn.execute(insert(t.submissions).values(
+                    campaign=camp.id, respondent=sub.get("respondent"),
+                    rater_group=sub["rater_group"], segment=sub.get("segment"),
+                    started_at=_as_utc(sub.get("started_at")), submitted_at=_now(),
+                    idempotency_key=key)).inserted_primary_key[0]
+                conn.execute(insert(t.answers), [
+                    dict(submission=sid, item=i, facet=f, value=v, comment=c)
+                    for i, f, v, c in rows])
+                if sub.get("respondent"):
+                    conn.execute(t.drafts.delete().where(
+                        (t.drafts.c.campaign == camp.id)
+                        & (t.drafts.c.respondent == sub["respondent"])))
+                receipts.append(Receipt(sid, True))
+        return receipts
+
+    # -- reading ------------------------------------------------------------------------------
+    def counts(self, campaign: str) -> dict:
+        """Drafts, submissions, and submissions per rater group (a workshop's live count)."""
+        self.campaign(campaign)
+        s = t.submissions
+        with self.engine.connect() as conn:
+            groups = dict(conn.execute(select(s.c.rater_group, func.count())
+                                       .where(s.c.campaign == campaign)
+                                       .group_by(s.c.rater_group)).all())
+            drafts = conn.execute(select(func.count()).select_from(t.drafts)
+                                  .where(t.drafts.c.campaign == campaign)).scalar_one()
+        return {"drafts": drafts, "submissions": sum(groups.values()), "groups": groups}
+
+    def responses(self, campaign: str, *, rater_group=None, segment=None):
+        """The campaign's answers as a long tidy DataFrame, one row per answer.
+
+        Columns: campaign, submission, respondent (pseudonymous token or None), rater_group,
+        segment, section, item, facet, value (float; NaN for a comment-only row), comment
+        (the item's comment sits on the row of its first answered facet), submitted_at (UTC).
+        Rows follow submission order, then the instrument's item and facet order.
+        ``rater_group`` and ``segment`` filter to one value or a list of values.
+        """
+        from .frames import responses_frame
+
+        camp = self.campaign(campaign)
+        s, a = t.submissions, t.answers
+        q = (select(s.c.campaign, s.c.id.label("submission"), s.c.respondent, s.c.rater_group,
+                    s.c.segment, a.c.item, a.c.facet, a.c.value, a.c.comment, s.c.submitted_at)
+             .join(a, a.c.submission == s.c.id).where(s.c.campaign == camp.id))
+        for col, want in ((s.c.rater_group, rater_group), (s.c.segment, segment)):
+            if want is not None:
+                q = q.where(col.in_([want] if isinstance(want, str) else list(want)))
+        with self.engine.connect() as conn:
+            df = responses_frame(conn, q, camp.instrument)
+        # The analysis layer reads these to apply the campaign's anonymity threshold.
+        df.attrs.update(campaign=camp.id, instrument=camp.instrument.id,
+                        instrument_version=camp.instrument.version,
+                        min_group_size=camp.min_group_size)
+        return df
+
+    # -- action register ----------------------------------------------------------------------
+    def add_action(self, campaign: str, title: str, *, owner: str | None = None,
+                   due: date | None = None, item: str | None = None,
+                   status: str = "open") -> int:
+        """Record an agreed action; returns its id."""
+        camp = self.campaign(campaign)
+        problems = []
+        if not isinstance(title, str) or not title.strip():
+            problems.append("title must be non-empty text")
+        if item is not None and item not in {i.id for i in camp.instrument.items}:
+            problems.append(f"item {item!r} is not in {camp.instrument.id}")
+        if status not in ACTION_STATUSES:
+            problems.append(f"status must be one of {', '.join(ACTION_STATUSES)}")
+        if due is not None and not isinstance(due, date):
+            problems.append("due must be a date")
+        if problems:
+            raise StoreError("action not saved:", problems)
+        with self._write() as conn:
+            return conn.execute(insert(t.actions).values(
+                campaign=camp.id, title=title.strip(), owner=owner, due=due, item=item,
+                status=status, created_at=_now())).inserted_primary_key[0]
+
+    def actions(self, campaign: str) -> list[dict]:
+        """The campaign's action register, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.actions).where(t.actions.c.campaign == campaign)
+                                .order_by(t.actions.c.id)).all()
+        # SQLite returns naive timestamps; make them UTC-aware as on PostgreSQL.
+        return [{**r._asdict(), "created_at": _utc(r.created_at)} for r in rows]
+
+    def update_action(self, id: int, *, status: str | None = None, owner=_KEEP, due=_KEEP,
+                      title: str | None = None) -> dict:
+        """Change an action's status, owner, due date or title; returns the action.
+
+        ``owner`` and ``due`` accept None to clear them; what is not passed is left alone.
+        """
+        problems = []
+        values: dict = {}
+        if status is not None:
+            if status not in ACTION_STATUSES:
+                problems.append(f"status must be one of {', '.join(ACTION_STATUSES)}")
+            values["status"] = status
+        if title is not None:
+            if not isinstance(title, str) or not title.strip():
+                problems.append("title must be non-empty text")
+            else:
+                values["title"] = title.strip()
+        if owner is not _KEEP:
+            if owner is not None and not isinstance(owner, str):
+                problems.append("owner must be text or None")
+            values["owner"] = (owner.strip() or None) if isinstance(owner, str) else owner
+        if due is not _KEEP:
+            # datetime is a date too; a time of day in a due date is a caller's mistake
+            if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
+                problems.append("due must be a date or None")
+            values["due"] = due
+        if isinstance(id, bool) or not isinstance(id, int):
+            problems.append("id must be an action's whole-number id")
+        if problems:
+            raise StoreError("action not changed:", problems)
+        a = t.actions
+        with self._write() as conn:
+            if values:
+                conn.execute(update(a).where(a.c.id == id).values(**values))
+            row = conn.execute(select(a).where(a.c.id == id)).first()
+        if row is None:
+            raise StoreError(f"no action {id}; it may have been deleted")
+        return {**row._asdict(), "created_at": _utc(row.created_at)}

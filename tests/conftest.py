@@ -1,0 +1,250 @@
+"""Shared fixtures: a fresh store on SQLite and, where configured, on PostgreSQL.
+
+PostgreSQL tests run when FOCUSKIT_TEST_PG_URL is set (``.ci/run`` sets it); each test gets
+its own schema, dropped afterwards. When the URL is set and the server does not answer, the
+tests fail rather than skip, so CI cannot pass without having run them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_ENV = "FOCUSKIT_TEST_PG_URL"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+_pg_tally = {"passed": 0, "skipped": 0}
+
+
+def pytest_configure(config):
+    # Notebooks run by nbmake (and Voila servers started by tests) read the store named by
+    # FOCUSKIT_DB_URL: point it at a throwaway copy of the demo data, never at data/.
+    if not os.environ.get("FOCUSKIT_DB_URL"):
+        from focuskit import Store
+        from focuskit.demo import seed_store
+
+        tmp = tempfile.mkdtemp(prefix="focuskit-test-")
+        config._focuskit_tmp = tmp
+        url = f"sqlite:///{tmp}/demo.db"
+        with Store(url) as store:
+            seed_store(store)
+        os.environ["FOCUSKIT_DB_URL"] = url
+    ARTIFACTS.mkdir(exist_ok=True)
+
+
+def pytest_unconfigure(config):
+    tmp = getattr(config, "_focuskit_tmp", None)
+    if tmp:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pytest_runtest_logreport(report):
+    if "postgres" not in report.keywords:
+        return
+    if report.skipped:
+        _pg_tally["skipped"] += 1
+    elif report.when == "call" and report.passed:
+        _pg_tally["passed"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # .ci/run reads this to prove that the PostgreSQL tests ran rather than skipped.
+    (ARTIFACTS / "postgres-tests.txt").write_text(f"{_pg_tally['passed']} {_pg_tally['skipped']}\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in r.keywords]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} BROWSER TEST(S) SKIPPED: no Chromium",
+                                   red=True, bold=True)
+        terminalreporter.write_line("Install Debian's chromium (make test does so as root), or "
+                                    "set FOCUSKIT_CHROMIUM to a Chromium binary.")
+
+
+def pg_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'focuskit.db'}"
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A PostgreSQL URL whose search_path is a new, empty schema; dropped after the test."""
+    base = pg_url()
+    if base is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/test)")
+    import sqlalchemy as sa
+
+    from focuskit.store.engine import make_engine
+
+    schema = f"fk_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:  # fails loudly when the server does not answer
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request):
+    """Each store test runs on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def store(db_url):
+    from focuskit import Store
+
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+def full_answers(instrument, value=3):
+    """A complete submission for ``instrument``: every facet of every item answered."""
+    out = {}
+    for item in instrument.items:
+        out[item.id] = {}
+        for f in item.facets:
+            vals = instrument.facet(f).scale.values
+            out[item.id][f] = value if value in vals else vals[0]
+    return out
+
+
+# -- browser tests ---------------------------------------------------------------------------
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; skips loudly without it (fails under CI=true)."""
+    exe = os.environ.get("FOCUSKIT_CHROMIUM", "/usr/bin/chromium")
+    why = None
+    if not Path(exe).exists():
+        why = f"no Chromium at {exe}"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            why = "the playwright package is not installed"
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests must run under CI, but {why}")
+        pytest.skip(why)
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
+    yield browser
+    browser.close()
+    pw.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served(str):
+    """A running ``focuskit serve``: the string is the respondent door's base URL (what the
+    questionnaire tests add ``voila/render/take_assessment.ipynb?...`` to); ``staff`` is the
+    staff door's base URL and ``token`` its access key; ``log`` the server's output file."""
+
+    staff: str
+    token: str
+    log: Path
+    proc: object
+
+    def staff_url(self, path: str = "", token: bool = True) -> str:
+        """``path`` on the staff door, with ``?token=`` (or ``&token=``) unless token=False."""
+        if not token:
+            return self.staff + path
+        return f"{self.staff}{path}{'&' if '?' in path else '?'}token={self.token}"
+
+
+def start_serve(procs: list, env: dict | None = None, args: tuple = (),
+                timeout: float = 120) -> Served:
+    """Start ``focuskit serve`` on two free ports; return once both doors answer."""
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port, staff = free_port(), free_port()
+    token = secrets.token_urlsafe(16)
+    log_path = ARTIFACTS / f"serve-{port}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
+                             f"--staff-port={staff}", *args],
+                            env={**os.environ, "FOCUSKIT_TOKEN": token, **(env or {})},
+                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    procs.append((proc, log))
+    served = Served(f"http://127.0.0.1:{port}/")
+    served.staff, served.token, served.log, served.proc = (f"http://127.0.0.1:{staff}/", token,
+                                                           log_path, proc)
+    deadline = time.monotonic() + timeout
+    waiting = [served, served.staff]
+    while waiting:
+        if proc.poll() is not None:
+            raise RuntimeError(f"focuskit serve exited with {proc.returncode}; see {log.name}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"focuskit serve did not answer on {waiting} within {timeout} s")
+        try:
+            # The staff door answers a visitor without the token with a 403 page: alive too.
+            with urllib.request.urlopen(waiting[0] + "login", timeout=2):
+                pass
+            waiting.pop(0)
+        except urllib.error.HTTPError:
+            waiting.pop(0)
+        except OSError:
+            time.sleep(0.3)
+    return served
+
+
+def stop_serve(procs: list) -> None:
+    import subprocess
+
+    for proc, log in procs:
+        proc.terminate()  # focuskit serve passes it on to both Voilas, which stop their kernels
+        try:
+            proc.wait(40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def voila_server():
+    """Start ``focuskit serve`` (what ``make demo`` runs; both doors) on free ports. Call it
+    with the env (and extra ``focuskit serve`` arguments); returns a :class:`Served`."""
+    procs: list = []
+    yield lambda env=None, args=(), timeout=120: start_serve(procs, env, args, timeout)
+    stop_serve(procs)
+
+
+# -- questionnaire (issue 5) -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def voila_module_server():
+    """``voila_server`` shared by a whole test module: Voila with its preheated kernels takes
+    10 s or more to start on two busy cores."""
+    procs: list = []
+    yield lambda env=None, args=(), timeout=120: start_serve(procs, env, args, timeout)
+    stop_serve(procs)

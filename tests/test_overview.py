@@ -1,0 +1,14 @@
+"""The landing page: the staff pages it links to exist, and campaigns are listed."""
+
+from pathlib import Path
+
+from focuskit.apps.overview import PAGES, overview_html
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def test_the_landing_page_links_every_staff_page(store):
+    html = overview_html(store)
+    for href, title, _ in PAGES:
+        assert (NOTEBOOKS / href).is_file(), href
+        assert f'href="{href}"' in html and title in html

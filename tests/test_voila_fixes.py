@@ -1,0 +1,138 @@
+"""The Voila faults `focuskit serve` mends (focuskit/serving/voila_fixes.py), on a real tornado
+server and real websockets."""
+
+import asyncio
+import json
+import threading
+
+import pytest
+from tornado.web import Application
+from voila.request_info_handler import RequestInfoSocketHandler
+
+from focuskit.serving.voila_fixes import patch_request_info, visitor_timeout
+
+
+def _run(coro):
+    """asyncio.run in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    box = {}
+
+    def target():
+        try:
+            box["result"] = asyncio.run(coro)
+        except BaseException as e:  # handed back to the test
+            box["error"] = e
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+@pytest.fixture
+def query_server():
+    """Voila's /voila/query/<kernel> handler, mended, on a free port; yields (port, send)."""
+    patch_request_info()
+    RequestInfoSocketHandler._waiters.clear()
+    RequestInfoSocketHandler._cache.clear()
+    box, ready = {}, threading.Event()
+
+    def run():
+        async def main():
+            app = Application([(r"/voila/query/(.*)", RequestInfoSocketHandler)])
+            server = app.listen(0, "127.0.0.1")
+            box["port"] = next(iter(server._sockets.values())).getsockname()[1]
+            box["loop"], box["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await box["stop"].wait()
+            server.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+
+    def send(kernel: str, query: str) -> None:  # what Voila does when a page takes a kernel
+        done = threading.Event()
+
+        def call():
+            RequestInfoSocketHandler.send_updates({"kernel_id": kernel,
+                                                   "payload": {"QUERY_STRING": query}})
+            done.set()
+
+        box["loop"].call_soon_threadsafe(call)
+        assert done.wait(10)
+
+    yield box["port"], send
+    box["loop"].call_soon_threadsafe(box["stop"].set)
+    thread.join(10)
+
+
+def test_a_kernel_reconnecting_does_not_strand_another_kernel(query_server):
+    from websockets.asyncio.client import connect
+
+    port, send = query_server
+    url = f"ws://127.0.0.1:{port}/voila/query/"
+
+    async def scenario():
+        b = await connect(url + "kernel-b")
+        a1 = await connect(url + "kernel-a")
+        a2 = await connect(url + "kernel-a")  # kernel a reconnects before its old socket closes
+        await a1.close()
+        await asyncio.sleep(0.2)  # let the server see the close
+        await asyncio.to_thread(send, "kernel-b", "campaign=b")
+        got_b = json.loads(await asyncio.wait_for(b.recv(), 5))
+        await asyncio.to_thread(send, "kernel-a", "campaign=a")
+        got_a = json.loads(await asyncio.wait_for(a2.recv(), 5))
+        await b.close()
+        await a2.close()
+        return got_a, got_b
+
+    got_a, got_b = _run(scenario())
+    assert got_b == {"QUERY_STRING": "campaign=b"}
+    assert got_a == {"QUERY_STRING": "campaign=a"}
+
+
+def test_a_link_sent_before_the_kernel_connects_waits_for_it(query_server):
+    from websockets.asyncio.client import connect
+
+    port, send = query_server
+
+    async def scenario():
+        await asyncio.to_thread(send, "kernel-c", "campaign=c")
+        async with connect(f"ws://127.0.0.1:{port}/voila/query/kernel-c") as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+    assert _run(scenario()) == {"QUERY_STRING": "campaign=c"}
+
+
+def test_only_the_cell_that_waits_for_a_visitor_has_no_timeout():
+    from traitlets.config import Config
+
+    config = Config()
+    config.VoilaExecutor.timeout = 30
+    visitor_timeout(config)
+    func = config.VoilaExecutor.timeout_func
+    assert func({"metadata": {"tags": ["waits-for-visitor"]}}) is None
+    assert func({"metadata": {}}) == 30
+    untouched = Config()
+    visitor_timeout(untouched)
+    assert "timeout_func" not in untouched.VoilaExecutor
+
+
+@pytest.mark.slow
+def test_a_preheated_kernel_outlives_the_cell_timeout_while_it_waits(voila_server):
+    """Served for real: a kernel preheated long before its visitor still shows the page."""
+    import time
+    import urllib.request
+
+    served = voila_server(args=("--cell-timeout", "5", "--preheat", "1", "--staff-preheat", "0"))
+    time.sleep(20)  # the pool's kernel waits for a visitor for longer than the cell timeout
+    url = served + "voila/render/take_assessment.ipynb?campaign=demo-focus-levels&group=self"
+    with urllib.request.urlopen(url, timeout=120) as r:
+        page = r.read().decode()
+    assert "could not be prepared" not in page
+    assert "application/vnd.jupyter.widget-view+json" in page
+    assert "Timeout waiting" not in served.log.read_text()
