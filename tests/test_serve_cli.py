@@ -74,7 +74,9 @@ def test_voila_gets_the_projects_settings(tmp_path):
                  "--show_tracebacks=False", "--Voila.port_retries=0",
                  "--FocuskitVoila.max_kernels=3", "--MappingKernelManager.cull_idle_timeout=600",
                  "--MappingKernelManager.cull_connected=False", "--VoilaExecutor.timeout=60",
-                 "--VoilaExecutor.interrupt_on_timeout=True", '"results.ipynb": {"pool_size": 1}'):
+                 "--VoilaExecutor.interrupt_on_timeout=True", '"results.ipynb": {"pool_size": 1}',
+                 # nbclient's 4 s blanked 12 of 30 questionnaires in a burst; fail loudly instead
+                 "--VoilaExecutor.iopub_timeout=60", "--VoilaExecutor.raise_on_iopub_timeout=True"):
         assert part in text
     assert "missing.ipynb" not in text  # no pool for a notebook that is not there
     assert not any("token" in part.lower() for part in cmd)  # never on the command line

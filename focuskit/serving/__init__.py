@@ -37,6 +37,7 @@ TOKEN_ENV = "FOCUSKIT_STAFF_TOKEN"  # how the staff token reaches its Voila (not
 LANDING = "index.ipynb"
 DASHBOARD = "results.ipynb"  # preheated on the staff door: its first plot comes much sooner
 RENDER = "/voila/render/"
+IOPUB_WAIT = 60  # s a cell's outputs may lag its reply under load (see voila_command)
 
 #: Voila's "lab" template without the two Font Awesome stylesheets it fetches from
 #: cdn.jsdelivr.net (Voila bundles Font Awesome anyway): they told a third party about every
@@ -173,7 +174,13 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
            "--strip_sources=True", "--show_tracebacks=False", "--template=focuskit",
            f"--FocuskitVoila.door={door}", f"--FocuskitVoila.max_kernels={max_kernels}",
-           f"--VoilaExecutor.cell_error_instruction={CELL_ERROR}"]
+           f"--VoilaExecutor.cell_error_instruction={CELL_ERROR}",
+           # A cell's outputs reach Voila after its reply. nbclient waits 4 s for them and
+           # then drops them silently: with 30 kernels starting on two cores, 12 of 30
+           # questionnaires came out blank (benchmarks/bench_burst.py). Wait longer, and if
+           # they still do not come, show the visitor the error's instruction, not a blank page.
+           f"--VoilaExecutor.iopub_timeout={IOPUB_WAIT}",
+           "--VoilaExecutor.raise_on_iopub_timeout=True"]
     if cull_idle:
         # Only kernels without a page connected: someone reading a long question keeps theirs;
         # a closed tab (or a page that never connected) frees its kernel after cull_idle.
