@@ -136,3 +136,79 @@ def test_a_preheated_kernel_outlives_the_cell_timeout_while_it_waits(voila_serve
     assert "could not be prepared" not in page
     assert "application/vnd.jupyter.widget-view+json" in page
     assert "Timeout waiting" not in served.log.read_text()
+
+
+async def _missed_wakeup(get_msg) -> dict:
+    """A reply lands while the client waits, and its wake-up is consumed before the event
+    loop sees it (what zmq.asyncio now and then does by itself): real sockets over TCP."""
+    import time
+
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.session import Session
+
+    session = Session(key=b"k")
+    kernel = zmq.Context.instance().socket(zmq.PAIR)
+    port = kernel.bind_to_random_port("tcp://127.0.0.1")
+    client = zmq.asyncio.Context.instance().socket(zmq.PAIR)
+    client.connect(f"tcp://127.0.0.1:{port}")
+    channel = AsyncZMQSocketChannel(client, session)
+    try:
+        waiting = asyncio.ensure_future(get_msg(channel, timeout=None))
+        await asyncio.sleep(0.2)  # the client now polls its socket
+        session.send(kernel, "execute_reply", content={"status": "ok"})
+        time.sleep(0.2)  # the loop does not run: the reply arrives and signals the socket
+        # Read the socket's events bypassing zmq.asyncio: that consumes the signal unseen.
+        zmq.Socket.shadow(client.underlying).get(zmq.EVENTS)
+        return await asyncio.wait_for(waiting, 5)
+    finally:
+        client.close(linger=0)
+        kernel.close(linger=0)
+
+
+def test_a_missed_wakeup_costs_a_second_not_the_page():
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    from focuskit.serving.voila_fixes import _get_msg
+
+    with pytest.raises(asyncio.TimeoutError):  # unmended: the reply is never read
+        _run(_missed_wakeup(AsyncZMQSocketChannel.get_msg))
+    msg = _run(_missed_wakeup(_get_msg))
+    assert msg["msg_type"] == "execute_reply" and msg["content"] == {"status": "ok"}
+
+
+def test_the_sliced_poll_still_times_out_and_returns_at_once():
+    import time
+    from queue import Empty
+
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.session import Session
+
+    from focuskit.serving.voila_fixes import _get_msg
+
+    async def scenario():
+        session = Session(key=b"k")
+        kernel = zmq.Context.instance().socket(zmq.PAIR)
+        port = kernel.bind_to_random_port("tcp://127.0.0.1")
+        client = zmq.asyncio.Context.instance().socket(zmq.PAIR)
+        client.connect(f"tcp://127.0.0.1:{port}")
+        channel = AsyncZMQSocketChannel(client, session)
+        try:
+            start = time.monotonic()
+            with pytest.raises(Empty):
+                await _get_msg(channel, timeout=2.5)
+            waited = time.monotonic() - start
+            session.send(kernel, "status", content={"execution_state": "idle"})
+            start = time.monotonic()
+            msg = await _get_msg(channel, timeout=None)
+            return waited, time.monotonic() - start, msg
+        finally:
+            client.close(linger=0)
+            kernel.close(linger=0)
+
+    waited, took, msg = _run(scenario())
+    assert 2.4 < waited < 3.5  # the timeout is kept, not rounded to whole slices
+    assert took < 0.5 and msg["content"] == {"execution_state": "idle"}

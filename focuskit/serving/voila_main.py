@@ -49,7 +49,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
-from .voila_fixes import patch_request_info, visitor_timeout
+from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -315,6 +315,7 @@ def main(argv=None):
     # replacement (key=value) cannot give nested values: keep the warning out of the log.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
     patch_request_info()
+    patch_missed_wakeups()
     return FocuskitVoila.launch_instance(argv)
 
 
