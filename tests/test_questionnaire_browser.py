@@ -47,15 +47,9 @@ def qstore(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(qstore, voila_module_server):
-    # INFO: the kernels log waiting for and receiving each page's link into the serve log.
-    # Kernels started on demand (--preheat 0). With preheated kernels Voila 0.5 now and then
-    # never finishes a page (the kernel has its link and has run, the HTTP response stays
-    # open): in CI a reload here waited 120 s, and a workshop burst lost 2 of 30 pages with a
-    # pool of 2 (BENCHMARKS.md, "Workshop burst"). The cause is not found; these flows test the
-    # questionnaire, and the preheated path keeps its own tests (tests/test_voila_fixes.py)
-    # and benchmarks.
-    return voila_module_server({"FOCUSKIT_DB_URL": qstore.url, "FOCUSKIT_LOG_LEVEL": "INFO"},
-                               args=("--preheat", "0"))
+    # The default serve, preheated kernels included: what a respondent's link meets. INFO: the
+    # kernels log waiting for and receiving each page's link into the serve log.
+    return voila_module_server({"FOCUSKIT_DB_URL": qstore.url, "FOCUSKIT_LOG_LEVEL": "INFO"})
 
 
 def code() -> str:

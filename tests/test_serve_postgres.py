@@ -25,7 +25,7 @@ def test_two_servers_share_one_postgresql_database(chromium, voila_server, pg_sc
         store.create_campaign(CAMPAIGN, TITLE, inst.id, organisation="Alder Valley (fictional)",
                               rater_groups=["self"], min_group_size=1)
     env = {"FOCUSKIT_DB_URL": pg_schema_url}
-    # On-demand kernels: see the note on preheated pages in tests/test_questionnaire_browser.py.
+    # Kernels on demand: two servers' pools would start six kernels on two cores first.
     servers = [voila_server(env=env, args=("--preheat", "0", "--staff-preheat", "0"))
                for _ in range(2)]
     codes = []

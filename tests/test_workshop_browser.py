@@ -64,9 +64,7 @@ def answer(page, inst, level, on_first_page=None):
 def test_trainer_flow(chromium, voila_server, tmp_path):
     url = f"sqlite:///{tmp_path / 'workshop.db'}"
     Store(url).close()  # an empty store: the board opens on the new-round form
-    # Kernels started on demand: a preheated questionnaire kernel has, rarely, stalled its page
-    # for minutes in Voila (the serving code's own tests cover that path).
-    served = voila_server({"FOCUSKIT_DB_URL": url}, args=("--preheat", "0"))
+    served = voila_server({"FOCUSKIT_DB_URL": url})
     inst = load_instrument("focus-levels")
     board = chromium.new_page(viewport={"width": 1280, "height": 900})
     phones = []
