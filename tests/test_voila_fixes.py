@@ -2,8 +2,10 @@
 server and real websockets."""
 
 import asyncio
+import contextlib
 import json
 import threading
+import time
 
 import pytest
 from tornado.web import Application
@@ -125,7 +127,6 @@ def test_only_the_cell_that_waits_for_a_visitor_has_no_timeout():
 @pytest.mark.slow
 def test_a_preheated_kernel_outlives_the_cell_timeout_while_it_waits(voila_server):
     """Served for real: a kernel preheated long before its visitor still shows the page."""
-    import time
     import urllib.request
 
     served = voila_server(args=("--cell-timeout", "5", "--preheat", "1", "--staff-preheat", "0"))
@@ -138,11 +139,10 @@ def test_a_preheated_kernel_outlives_the_cell_timeout_while_it_waits(voila_serve
     assert "Timeout waiting" not in served.log.read_text()
 
 
-async def _missed_wakeup(get_msg) -> dict:
-    """A reply lands while the client waits, and its wake-up is consumed before the event
-    loop sees it (what zmq.asyncio now and then does by itself): real sockets over TCP."""
-    import time
-
+@contextlib.contextmanager
+def _kernel_and_client():
+    """A kernel-side socket and Voila's kind of client channel to it: real zmq over TCP.
+    Yields (session, kernel socket, client channel); call it inside a running event loop."""
     import zmq
     import zmq.asyncio
     from jupyter_client.channels import AsyncZMQSocketChannel
@@ -153,18 +153,26 @@ async def _missed_wakeup(get_msg) -> dict:
     port = kernel.bind_to_random_port("tcp://127.0.0.1")
     client = zmq.asyncio.Context.instance().socket(zmq.PAIR)
     client.connect(f"tcp://127.0.0.1:{port}")
-    channel = AsyncZMQSocketChannel(client, session)
     try:
+        yield session, kernel, AsyncZMQSocketChannel(client, session)
+    finally:
+        client.close(linger=0)
+        kernel.close(linger=0)
+
+
+async def _missed_wakeup(get_msg) -> dict:
+    """A reply lands while the client waits, and its wake-up is consumed before the event
+    loop sees it (what zmq.asyncio now and then does by itself)."""
+    import zmq
+
+    with _kernel_and_client() as (session, kernel, channel):
         waiting = asyncio.ensure_future(get_msg(channel, timeout=None))
         await asyncio.sleep(0.2)  # the client now polls its socket
         session.send(kernel, "execute_reply", content={"status": "ok"})
         time.sleep(0.2)  # the loop does not run: the reply arrives and signals the socket
         # Read the socket's events bypassing zmq.asyncio: that consumes the signal unseen.
-        zmq.Socket.shadow(client.underlying).get(zmq.EVENTS)
+        zmq.Socket.shadow(channel.socket.underlying).get(zmq.EVENTS)
         return await asyncio.wait_for(waiting, 5)
-    finally:
-        client.close(linger=0)
-        kernel.close(linger=0)
 
 
 def test_a_missed_wakeup_costs_a_second_not_the_page():
@@ -179,24 +187,12 @@ def test_a_missed_wakeup_costs_a_second_not_the_page():
 
 
 def test_the_sliced_poll_still_times_out_and_returns_at_once():
-    import time
     from queue import Empty
-
-    import zmq
-    import zmq.asyncio
-    from jupyter_client.channels import AsyncZMQSocketChannel
-    from jupyter_client.session import Session
 
     from focuskit.serving.voila_fixes import _get_msg
 
     async def scenario():
-        session = Session(key=b"k")
-        kernel = zmq.Context.instance().socket(zmq.PAIR)
-        port = kernel.bind_to_random_port("tcp://127.0.0.1")
-        client = zmq.asyncio.Context.instance().socket(zmq.PAIR)
-        client.connect(f"tcp://127.0.0.1:{port}")
-        channel = AsyncZMQSocketChannel(client, session)
-        try:
+        with _kernel_and_client() as (session, kernel, channel):
             start = time.monotonic()
             with pytest.raises(Empty):
                 await _get_msg(channel, timeout=2.5)
@@ -205,9 +201,6 @@ def test_the_sliced_poll_still_times_out_and_returns_at_once():
             start = time.monotonic()
             msg = await _get_msg(channel, timeout=None)
             return waited, time.monotonic() - start, msg
-        finally:
-            client.close(linger=0)
-            kernel.close(linger=0)
 
     waited, took, msg = _run(scenario())
     assert 2.4 < waited < 3.5  # the timeout is kept, not rounded to whole slices
