@@ -275,9 +275,14 @@ def test_agreement_where_filter_and_its_complement(levels):
     data.loc[data["respondent"].isin(["customer-res-01", "customer-res-02"]), "segment"] = "Gov"
     everyone_but_gov = ["Residential", "Small business", "Large accounts", "Partners",
                         "Leadership team"]
-    # the filter leaves out 2 people: unfiltered minus filtered would describe them
+    # The filter leaves out the 2 Gov customers, who share a block with Large accounts:
+    # the customers' filtered figure would cut that block (unfiltered minus filtered would
+    # describe them), so it is withheld; leaders and partners are whole and shown.
     res = agreement(data, where={"segment": everyone_but_gov})
-    assert res["suppressed"].all() and res["rwg"].isna().all()
+    cust = res[res["rater_group"] == "customer"]
+    assert cust["suppressed"].all() and cust["rwg"].isna().all()
+    assert set(cust["n_shown"]) == {"withheld"}
+    assert not res[res["rater_group"] != "customer"]["suppressed"].any()
     res = agreement(data, where={"segment": "Residential"})  # leaves out many: fine
     assert not res["suppressed"].any() and set(res["n"]) == {16}
 

@@ -57,10 +57,11 @@ def test_blocks_hand_computed():
     assert r["p_people"] == pytest.approx(
         stats.binomtest(2, 3, 0.15, alternative="greater").pvalue)
     assert bool(r["misattributed"])  # 0.667 > 0.15 + 0.20
-    # little_customer_data: full agreement; one leader skipped the root cause.
+    # little_customer_data: full agreement; one leader skipped the root cause, so only 2
+    # (< k = 3) gave one: their causes are held back and no share is shown.
     r = blk.loc["little_customer_data"]
-    assert r["agreement"] == pytest.approx(1.0) and r["n_cause"] == 2
-    assert r["share_people"] == 0 and not bool(r["misattributed"])
+    assert r["agreement"] == pytest.approx(1.0) and r["n_cause"] == 0
+    assert pd.isna(r["share_people"]) and pd.isna(r["misattributed"])
     # inside_out: mean 4.333, s² = 1/3, rwg = 1 - (1/3)/2 = 0.833.
     r = blk.loc["inside_out"]
     assert r["mean"] == pytest.approx(4.333, abs=1e-3)
@@ -73,14 +74,15 @@ def test_blocks_hand_computed():
                                      "no_segmentation": 3, "little_customer_data": 4}
     assert list(blk.index) == ["inside_out", "frontline_blamed", "no_segmentation",
                                "little_customer_data"]
-    # Overall: 3 people answers out of 11; severity over leaders' means (3.75, 3.5, 3.5).
+    # Overall: 3 people answers out of the 9 causes released (the 2 held back are in no
+    # figure); severity over leaders' means (3.75, 3.5, 3.5).
     ov = res[res["scope"] == "overall"].iloc[0]
-    assert ov["n_cause"] == 11 and ov["share_people"] == pytest.approx(3 / 11)
-    assert ov["share_systems"] == pytest.approx(8 / 11)
+    assert ov["n_cause"] == 9 and ov["share_people"] == pytest.approx(3 / 9)
+    assert ov["share_systems"] == pytest.approx(6 / 9)
     assert ov["mean"] == pytest.approx(3.583, abs=1e-3)
     assert ov["sd"] == pytest.approx(0.144, abs=1e-3)  # sd of 3.75, 3.5, 3.5
     assert ov["expected_people"] == 0.15
-    assert not bool(ov["misattributed"])  # 0.273 <= 0.35
+    assert not bool(ov["misattributed"])  # 0.333 <= 0.35
     assert pd.isna(ov["rank"]) and pd.isna(ov["p_people"])
     # A stricter tolerance flags the overall split.
     strict = blocks(make(block_rows(), "blocks", k=3), tolerance=0.1)
@@ -313,8 +315,8 @@ def test_external_focus_withholds_small_groups():
     cust = res[res["rater_group"] == "customer"]
     assert cust["suppressed"].all() and cust["share"].isna().all()
     assert (cust["n_shown"] == "< 2").all()
-    # The lone customer is protected by withholding the next smallest group as well.
-    assert res.groupby("rater_group")["suppressed"].all().sum() == 2
+    # The lone customer is held back: in no figure, so no other group need be withheld.
+    assert res.groupby("rater_group")["suppressed"].all().sum() == 1
     # k from the campaign, overridden.
     assert not external_focus(make(focus_rows(), "external-focus", k=2))["suppressed"].any()
     assert external_focus(make(focus_rows(), "external-focus", k=2),
@@ -434,15 +436,17 @@ def test_benchmark_anonymity():
     assert res["suppressed"].all() and res["value"].isna().all()
     assert res["percentile"].isna().all() and res["quartile"].isna().all()
     assert res["q75"].notna().all()  # the base's figures are not about the group
-    # Filtering to one group when the rest are one to k-1 people: the rest could be
-    # recovered against an unfiltered figure, so everything is withheld.
+    # Filtering to one group when the rest are one to k-1 people: the lone customer is held
+    # back from every figure, so the filtered and unfiltered figures are about the same
+    # three leaders and nothing can be recovered by differencing them.
     perf = {f"O{i}": float(i) for i in range(1, 6)}
     small = base_frame(levels={f"O{i}": float(i) for i in range(1, 6)}, perf=perf)
     camp = make([(s, "self", "S", "data", "level", 3) for s in (1, 2, 3)]
                 + [(4, "customer", "C", "data", "level", 1)], "focus-levels", k=2)
     res = benchmark(camp, small)
-    assert res["suppressed"].all() and (res["n_shown"] == "withheld").all()
-    assert not benchmark(camp, small, group=None)["suppressed"].any()
+    everyone = benchmark(camp, small, group=None)
+    assert not res["suppressed"].any() and not everyone["suppressed"].any()
+    assert res["value"].tolist() == everyone["value"].tolist() and set(res["n"]) == {3}
 
 
 def test_benchmark_bad_input(tmp_path):

@@ -21,12 +21,21 @@ def _need_frame(data) -> None:
 
 def check_frame(data, need=("submission", "rater_group", "item", "facet", "value"),
                 facets=None) -> pd.DataFrame:
-    """The long responses frame, checked, limited to ``facets`` and to answered rows."""
+    """The long responses frame, checked, limited to ``facets`` and to answered rows.
+
+    A whole campaign's frame is marked so that every cut of it is judged against the whole
+    (``anonymity.attach``)."""
     _need_frame(data)
     missing = [c for c in need if c not in data.columns]
     if missing:
         raise ValueError(f"the frame lacks column(s) {missing}; pass Store.responses(...) or a "
                          f"frame with {list(need)}")
+    if {"submission", "rater_group", "item", "facet"} <= set(data.columns):
+        from .anonymity import attach
+
+        lazy = data.attrs.get("disclosure")
+        if lazy is None or not lazy.covers(data):
+            attach(data)
     keep = None
     if facets is not None and "facet" in data.columns:
         facets = [facets] if isinstance(facets, str) else list(facets)

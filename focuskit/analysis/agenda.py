@@ -13,7 +13,7 @@ from ._data import check_frame, instrument_of
 from ._data import min_group as _threshold
 from ._ratings import _instrument_order, _item_sections, _on_scale, _rating_facet
 from .agreement import _item_stats
-from .anonymity import withhold, withhold_all
+from .anonymity import restrict, withhold, withhold_all
 
 __all__ = ["discussion_agenda"]
 
@@ -108,12 +108,15 @@ def discussion_agenda(data, *, group="self", facet=None, top=None, min_group=Non
     if not isinstance(group, str) or group not in groups:
         raise ValueError(f"no answers from rater group {group!r} in this frame; it has "
                          f"{', '.join(groups) or 'no rater groups'}")
-    df = df[df["rater_group"] == group]
+    df, view = restrict(df, {"rater_group": group}, k)
     _on_scale(df, scale, facet)
     if not np.equal(np.mod(df["value"].to_numpy(dtype=float), 1), 0).all():
         raise ValueError(f"facet {facet!r} holds fractional values; the agenda counts the levels "
                          "chosen, so it needs whole-number ratings")
 
+    few = view.raw["submission"].nunique() < k
+    if few:  # every figure is withheld below: rows from the raw answers say which items
+        df = view.raw
     res = _item_stats(df, [], scale.points)
     res = _instrument_order(res, inst, "item", [])
     items = {i.id: i for i in inst.items}
@@ -139,11 +142,11 @@ def discussion_agenda(data, *, group="self", facet=None, top=None, min_group=Non
     res = res[columns]
     values = columns[4:]
 
-    if df["submission"].nunique() < k:
+    if few:
         res = withhold_all(res, k, values=values, reason=f"< {k}")
         res.insert(0, "rank", pd.array([pd.NA] * len(res), dtype="Int64"))
     else:
-        res = withhold(res, k, keys=["item"], values=values)
+        res = withhold(res, k, keys=["item"], values=values, view=view)
         shown = res[~res["suppressed"]].sort_values(["sd", "range", "rwg"],
                                                     ascending=[False, False, True],
                                                     kind="stable", na_position="last")

@@ -25,7 +25,7 @@ from ._ratings import (
     _resolve,
     _sections,
 )
-from .anonymity import restrict, withhold, withhold_all
+from .anonymity import restrict, withhold
 
 __all__ = ["agreement", "rwg", "rwg_j"]
 
@@ -147,9 +147,10 @@ def rwg(values, scale_points=None, *, by=None, min_group=None, truncate=True, fa
     k = _threshold(data, min_group)
     df = check_frame(data, need=("submission", "item", "facet", "value"), facets=facet)
     _check_span(df["value"], points)
+    df, view = restrict(df, None, k)
     res = _item_stats(df, by, points, truncate)[["item", *by, "n", "rwg"]]
     res = _instrument_order(res, inst, "item", by)
-    return withhold(res, k, keys=["item", *by], values=["rwg"])
+    return withhold(res, k, keys=["item", *by], values=["rwg"], view=view)
 
 
 def rwg_j(values, scale_points=None, *, by=None, min_group=None, truncate=True, facet=None,
@@ -232,6 +233,7 @@ def rwg_j(values, scale_points=None, *, by=None, min_group=None, truncate=True, 
     if "section" not in df.columns and inst is None:
         raise ValueError("the frame has no 'section' column to say which items form a "
                          "dimension; pass instrument= or Store.responses(...)")
+    df, view = restrict(df, None, k)
     df = df.assign(section=_sections(df, inst))
     keys = ["section", *by]
     per_item = df.groupby([*keys, "item"], sort=True, dropna=False)["value"].var()
@@ -244,7 +246,7 @@ def rwg_j(values, scale_points=None, *, by=None, min_group=None, truncate=True, 
                             _rwg_j_from_var(res["_var"], res["items"], points, truncate))
     res = res.reset_index()[[*keys, "n", "items", "rwg_j"]]
     res = _instrument_order(res, inst, "section", by)
-    return withhold(res, k, keys=keys, values=["rwg_j"])
+    return withhold(res, k, keys=keys, values=["rwg_j"], view=view, data=df)
 
 
 # -- ICC ---------------------------------------------------------------------------------------
@@ -314,14 +316,11 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     k = _threshold(data, min_group)
     df = check_frame(data, need=("submission", "item", "facet", "value"), facets=facet)
     _on_scale(df, scale, facet)
-    df, filtered_out = restrict(df, where, k)
+    df, view = restrict(df, where, k)
     res = _item_stats(df, by, scale.points)
     res.insert(1, "section", res["item"].map(_item_sections(df, inst)))
     res = _instrument_order(res, inst, "item", by)
     values = ["mean", "sd", "min", "max", "range", "rwg"]
-    if filtered_out:
-        res = withhold_all(res, k, values=values)
-    else:
-        res = withhold(res, k, keys=["item", *by], values=values)
+    res = withhold(res, k, keys=["item", *by], values=values, view=view)
     res.insert(res.columns.get_loc("rwg") + 1, "level_band", level_band(res["mean"], scale))
     return res

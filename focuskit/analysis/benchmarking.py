@@ -228,10 +228,11 @@ def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrumen
             raise ValueError(f"no answers from rater group(s) {unknown}; this frame has "
                              f"{sorted(map(str, frame['rater_group'].unique()))}. Pass group= "
                              "one of them, or group=None for everyone")
-        frame, hide = restrict(frame, {"rater_group": groups}, k)
+        frame, view = restrict(frame, {"rater_group": groups}, k)
         label = ", ".join(groups)
     else:
-        hide, label = False, "all"
+        frame, view = restrict(frame, None, k)
+        label = "all"
 
     iid = instrument.id if isinstance(instrument, Instrument) else \
         instrument or data.attrs.get("instrument")
@@ -248,6 +249,11 @@ def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrumen
             raise ValueError("this frame has neither focus-levels (facet 'level') nor say-do "
                              "(facets 'say', 'do') answers to benchmark")
     perf = base.groupby("organisation")["performance"].first()
+    # Everyone asked for is held back (too few): say so on rows built from their answers,
+    # every figure of which is then withheld.
+    few = frame.empty and not view.raw.empty
+    if few:
+        frame = view.raw
 
     rows = []
     if "focus-levels" in parts:
@@ -258,11 +264,9 @@ def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrumen
     out.insert(4, "group", label)
     values = ["value", "percentile", "quartile", "distance"]
     out[values] = out[values].astype(float)
-    if hide:
-        out = withhold_all(out, k, values=values)
-    else:
-        out = withhold(out, k, keys=["instrument", "scope", "dimension", "measure"],
-                       values=values)
+    out = withhold_all(out, k, values=values, reason=f"< {k}") if few else \
+        withhold(out, k, keys=["instrument", "scope", "dimension", "measure"], values=values,
+                 view=view)
     out["quartile"] = out["quartile"].astype("Int64")
     return out[["instrument", "scope", "dimension", "measure", "group", "n", "value",
                 "percentile", "quartile", "better", "n_base", "q25", "median", "q75",

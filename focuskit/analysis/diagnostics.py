@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval
 from ._data import min_group as _threshold
-from .anonymity import withhold
+from .anonymity import restrict, withhold
 
 __all__ = ["blocks", "adli", "EXPECTED_PEOPLE_SHARE", "MISATTRIBUTION_TOLERANCE"]
 
@@ -146,8 +146,9 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     k = _threshold(data, min_group)
     if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1 - EXPECTED_PEOPLE_SHARE:
         raise ValueError(f"tolerance must be a share between 0 and 0.85, not {tolerance!r}")
+    frame, view = restrict(frame, None, k)
     applies = frame[frame["facet"] == "applies"]
-    if applies.empty:
+    if applies.empty and not len(view.raw[view.raw["facet"] == "applies"]):
         raise ValueError("no 'applies' answers in this frame: pass the responses of a blocks "
                          "campaign (store.responses(campaign))")
     cause = frame[frame["facet"] == "root_cause"]
@@ -200,7 +201,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
             part["share_people"] = part["n_people"] / part["n_cause"].where(part["n_cause"] > 0)
         part["share_systems"] = 1 - part["share_people"]
         part = part.drop(columns="n_people")
-        parts.append(withhold(part, k, keys=pkeys, values=[
+        parts.append(withhold(part, k, keys=pkeys, view=view, values=[
             "mean", "sd", "agreement", "n_cause", "share_systems", "share_people", "p_people"]))
     out = pd.concat(parts, ignore_index=True)
     out["n_cause"] = out["n_cause"].astype("Int64")
@@ -304,7 +305,9 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie between 0 and 1, not {confidence!r}")
     frame = frame[frame["facet"].isin(ADLI)]
-    if frame.empty:
+    empty = frame.empty
+    frame, view = restrict(frame, None, k)
+    if empty:
         raise ValueError("no approach/deployment/learning/integration answers in this frame: "
                          "pass the responses of a contact-programme campaign")
     frame = frame.rename(columns={"facet": "dimension"})
@@ -344,7 +347,7 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
         part["_i"] = _order(part, "item", items) if scope in ("cell", "question") else 0
         part["_d"] = _order(part, "dimension", ADLI) if scope in ("cell", "dimension") else 0
         part = part.sort_values([*by, "_i", "_d"]).drop(columns=["_i", "_d"])
-        part = withhold(part.reset_index(drop=True), k, keys=keys,
+        part = withhold(part.reset_index(drop=True), k, keys=keys, view=view,
                         values=values + (["evidence"] if scope == "question" else []))
         part["evidence"] = [v if isinstance(v, list) else None for v in part["evidence"]]
         parts.append(part)

@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from ._data import check_by, check_frame, instrument_of, t_interval, threshold
-from .anonymity import restrict, withhold, withhold_all
+from .anonymity import judge, restrict, withhold
 
 __all__ = ["perception_gaps", "say_do", "importance_performance"]
 
@@ -51,7 +51,7 @@ def perception_gaps(data, a="self", b="customer", *, by=None, facet=None, test="
     for g in (a, b):
         if g not in groups:
             raise ValueError(f"no answers from rater group {g!r}; the frame has {sorted(groups)}")
-    df, small_out = restrict(df, where, k)
+    df, view = restrict(df, where, k)
     thr = (fac.scale.maximum - fac.scale.minimum) / 3 if threshold_gap is None else threshold_gap
     key = ["item", *by]
     # With by="segment", group b is split by its segments and each part is held against
@@ -96,10 +96,10 @@ def perception_gaps(data, a="self", b="customer", *, by=None, facet=None, test="
     order = {i.id: n for n, i in enumerate(inst.items)}
     out = out.assign(_o=out["item"].map(order)).sort_values([*by, "_o"]).drop(columns="_o")
     out = out.reset_index(drop=True)
-    if small_out:
-        out = withhold_all(out, k, values=values)
-    else:
-        out = withhold(out, k, keys=key, values=values)
+    # A gap is shown only where both of its figures are: group a's and group b's part.
+    a_ok, _ = judge(out, view, keys=["item"], data=df[df["rater_group"] == a])
+    out = withhold(out, k, keys=key, values=values, view=view,
+                   data=df[df["rater_group"] == b], hide=~a_ok)
     hidden = out["suppressed"]
     out.loc[hidden, "flag"] = ""
     for c in ("n_a", "n_b"):
@@ -130,7 +130,7 @@ def say_do(data, *, by=None, min_group=None, instrument=None, where=None,
     k = threshold(data, min_group)
     df = check_frame(data, facets=["say", "do"])
     by = check_by(df, by, allowed=("rater_group", "segment"))
-    df, small_out = restrict(df, where, k)
+    df, view = restrict(df, where, k)
     wide = df.pivot_table(index=["submission", *by, "section", "item"], columns="facet",
                           values="value", observed=True).dropna(subset=["say", "do"])
     wide["gap"] = wide["say"] - wide["do"]
@@ -158,9 +158,7 @@ def say_do(data, *, by=None, min_group=None, instrument=None, where=None,
             "ci_high", "rank"]
     out = out[cols].reset_index(drop=True)
     values = ["say", "do", "gap", "gap_sd", "ci_low", "ci_high", "rank"]
-    if small_out:
-        return withhold_all(out, k, values=values)
-    return withhold(out, k, keys=["scope", "section", "item", *by], values=values)
+    return withhold(out, k, keys=["scope", "section", "item", *by], values=values, view=view)
 
 
 QUADRANTS = {
@@ -198,7 +196,7 @@ def importance_performance(data, *, by=None, crosshair="mean", min_group=None,
     k = threshold(data, min_group)
     df = check_frame(data, facets=["importance", "performance"])
     by = check_by(df, by, allowed=("rater_group", "segment"))
-    df, small_out = restrict(df, where, k)
+    df, view = restrict(df, where, k)
     g = df.groupby([*by, "item", "facet"], observed=True)["value"]
     summ = g.mean().unstack("facet")
     n = df.groupby([*by, "item"], observed=True)["submission"].nunique()
@@ -208,8 +206,7 @@ def importance_performance(data, *, by=None, crosshair="mean", min_group=None,
     out["gap"] = out["importance"] - out["performance"]
     out["weighted_gap"] = out["gap"] * out["importance"] / imp_max
     values = ["importance", "performance", "gap", "weighted_gap"]
-    out = withhold_all(out, k, values=values) if small_out else \
-        withhold(out, k, keys=[*by, "item"], values=values)
+    out = withhold(out, k, keys=[*by, "item"], values=values, view=view)
     # Cross-hairs from the figures shown (means skip withheld rows), so nothing hidden leaks.
     for f in ("importance", "performance"):
         if crosshair == "mean":

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval, threshold
-from .anonymity import restrict, withhold, withhold_all
+from .anonymity import restrict, withhold
 
 __all__ = ["profile", "next_steps"]
 
@@ -65,7 +65,7 @@ def profile(data, *, by=("rater_group",), per="item", facet=None, confidence=0.9
         if df.empty:
             raise ValueError(f"no answers from respondent {respondent!r} in this frame")
         k = 1
-    df, filtered_out_small = restrict(df, where, k)
+    df, view = restrict(df, where, k)
     key = [per, *by]
     if per == "section":
         df = df.groupby(["submission", *key], sort=False, observed=True)["value"].mean() \
@@ -81,9 +81,8 @@ def profile(data, *, by=("rater_group",), per="item", facet=None, confidence=0.9
     out["facet"] = fac.id
     cols = [per, *by, "facet", "n", *_STATS, "band"]
     out = out[cols]
-    if filtered_out_small:
-        return withhold_all(out, k, values=[*_STATS, "band"])
-    return withhold(out, k, keys=key, values=[*_STATS, "band"])
+    return withhold(out, k, keys=key, values=[*_STATS, "band"],
+                    view=None if respondent is not None else view)
 
 
 def next_steps(data, *, group="self", compare="customer", facet=None, min_group=None,
