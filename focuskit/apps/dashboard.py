@@ -48,9 +48,13 @@ class DashboardState:
     def pick(self, campaign: str) -> None:
         self.campaign = self.store.campaign(campaign)
         self.campaign_id = self.campaign.id
+        from ..analysis.anonymity import attach
+
         self.frame = self.store.responses(campaign)
         if self.min_group_override is not None:
             self.frame.attrs["min_group_size"] = self.min_group_override
+        # Every filter and tab is judged against the whole campaign, never against a cut.
+        attach(self.frame)
         self.segment = ALL
         self.rater_group = ALL
         # Results per filter, kept while the campaign stays picked (the frame does not change
@@ -109,15 +113,21 @@ class DashboardState:
 
     # -- analysis --------------------------------------------------------------------------
     def restricted(self):
-        """The filtered frame, and whether figures about it must be withheld (anonymity).
+        """The filtered answers the figures may use, and whether none may be shown.
         Cached per filter: every tab and the cards ask for it."""
         if "restricted" not in self._cache:
-            from ..analysis.anonymity import restrict
+            from ..analysis.anonymity import release
 
-            df, out = restrict(self.frame, self.where, self.k)
-            df.attrs.update(self.frame.attrs)
-            self._cache["restricted"] = (df, out or df["submission"].nunique() < self.k)
+            view = release(self.frame, self.where, self.k)
+            self._cache["view"] = view
+            self._cache["restricted"] = (view.frame, view.frame.empty)
         return self._cache["restricted"]
+
+    def too_few(self) -> bool:
+        """Whether this selection holds 1 to k-1 people (else it is withheld to protect a
+        smaller group elsewhere)."""
+        self.restricted()
+        return self._cache["view"].raw["submission"].nunique() < self.k
 
     @property
     def inst(self):
@@ -165,11 +175,16 @@ class DashboardState:
         if name == "benchmark":
             if self.base is None:
                 return None
+            from ..analysis.anonymity import withhold_all
+
             data, out = self.restricted()
-            res = fa.benchmark(data, self.base, instrument=inst)
-            if out:
-                res = res.assign(suppressed=True)
-            return res
+            if not out:
+                return fa.benchmark(data, self.base, instrument=inst)
+            # Nothing may be shown: the rows say which figures are withheld, and why.
+            res = fa.benchmark(self._cache["view"].raw, self.base, instrument=inst)
+            return withhold_all(res, self.k, values=["value", "percentile", "quartile",
+                                                     "distance"],
+                                reason=f"< {self.k}" if self.too_few() else "withheld")
         if name == "agenda":
             data, out = self.restricted()
             return None if out else fa.discussion_agenda(data, group="self", instrument=inst)
@@ -184,31 +199,60 @@ class DashboardState:
                 return it.prompt.rstrip("?.")
         return str(item).replace("_", " ")
 
-    def hidden_note(self, who: str) -> str:
-        return (f"<p class='fk-withheld'>Fewer than {self.k} people answered for {escape(who)}; "
-                "their figures are hidden to protect anonymity. Widen the filters to see "
-                "them.</p>")
+    def hidden_note(self, who: str, res=None) -> str:
+        """Why nothing is shown for ``who``: too few answered, or a smaller group elsewhere
+        could be worked out (from ``res``'s rows, else from the selection)."""
+        small = self.too_few() if res is None else \
+            res["n_shown"].astype(str).str.startswith("<").all()
+        if small:
+            return (f"<p class='fk-withheld'>Fewer than {self.k} people answered for "
+                    f"{escape(who)}, so their figures are not shown. Widen the filters to see "
+                    "more.</p>")
+        return (f"<p class='fk-withheld'>The figures for {escape(who)} are withheld so that a "
+                f"smaller group elsewhere (fewer than {self.k} people) cannot be worked out "
+                "from them. Widen the filters to see more.</p>")
 
     def withheld(self, res, col: str) -> list[str]:
-        """A note naming the withheld rows of ``res`` (by ``col``), if any."""
+        """Notes naming the withheld rows of ``res`` (by ``col``), with the reason, if any."""
         if res is None or "suppressed" not in res or not res["suppressed"].any():
             return []
-        names = sorted({str(v) for v in res.loc[res["suppressed"], col].dropna()}) \
-            if col in res else []
-        who = ", ".join(self.label(n) if col == "item" else n for n in names) or "some groups"
-        return [f"<p class='fk-withheld'>Withheld: {escape(who)}. Fewer than {self.k} people "
-                "answered; their figures are hidden to protect anonymity.</p>"]
+        hidden = res[res["suppressed"]]
+        small = hidden["n_shown"].astype(str).str.startswith("<")
+        notes = []
+        for part, why in ((hidden[small], f"fewer than {self.k} people answered"),
+                          (hidden[~small], f"withheld so that a smaller group elsewhere "
+                                           f"(fewer than {self.k} people) cannot be worked "
+                                           "out")):
+            if part.empty:
+                continue
+            names = sorted({str(v) for v in part[col].dropna()}) if col in part else []
+            who = ", ".join(self.label(n) if col == "item" else n for n in names) or \
+                "some groups"
+            notes.append(f"<p class='fk-withheld'>Not shown: {escape(who)}. {why.capitalize()}"
+                         ".</p>")
+        return notes
 
     def cards(self) -> list[tuple[str, str, str]]:
         """(title, value, detail) for the overview cards that apply to this campaign."""
+        from ..analysis.anonymity import respondents
+
         data, out = self.restricted()
-        per = data.groupby("rater_group")["submission"].nunique()
-        who = " · ".join(f"{g} {n if n >= self.k else f'< {self.k}'}" for g, n in per.items())
-        cards = [("Respondents", str(data["submission"].nunique()) if not out else
-                  f"< {self.k}", who or "nobody yet")]
+        # Counts follow the same decision as every figure: a withheld group's size is not
+        # shown, and the total counts only the people the figures are about.
+        counts = respondents(self.frame, by="rater_group", where=self.where,
+                             min_group=self.k)
+        per = counts.iloc[1:]
+        who = " · ".join(f"{r.rater_group} {r.n if not r.suppressed else 'not shown'}"
+                         for r in per.itertuples())
+        total = counts.iloc[0]
+        cards = [("Respondents", str(total["n"]) if not total["suppressed"] and not out
+                  else f"< {self.k}" if self.too_few() else "not shown", who or "nobody yet")]
         if out:
-            return cards + [("Figures withheld", "—", f"Fewer than {self.k} people answered; "
-                             "their figures are hidden to protect anonymity.")]
+            return cards + [("Figures withheld", "—",
+                             f"Fewer than {self.k} people answered, so no figures are shown."
+                             if self.too_few() else
+                             "Withheld so that a smaller group elsewhere cannot be worked "
+                             "out.")]
         for part in (self._bench_cards, self._gap_cards):
             try:
                 cards += part(data)

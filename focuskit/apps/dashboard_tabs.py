@@ -86,7 +86,7 @@ def _outside_in(s):
         if other in s.groups:
             res = s.result("perception_gaps", other)
             if res["suppressed"].all():
-                parts.append(s.hidden_note(f"the {other}s in this selection"))
+                parts.append(s.hidden_note(f"the {other}s in this selection", res))
                 continue
             parts.append(fp.gap_dumbbell(data=res, a="self", b=other,
                                          title=f"Us against {other}s"))
@@ -96,14 +96,14 @@ def _outside_in(s):
 def _say_do(s):
     res = s.result("say_do")
     if res["suppressed"].all():
-        return [s.hidden_note("this selection")]
+        return [s.hidden_note("this selection", res)]
     return [_fp().gap_dumbbell(data=res)] + s.withheld(res, "item")
 
 
 def _priorities(s):
     res = s.result("importance_performance")
     if res["suppressed"].all():
-        return [s.hidden_note("this selection")]
+        return [s.hidden_note("this selection", res)]
     return [_fp().ip_quadrant(data=res)] + s.withheld(res, "item")
 
 
@@ -120,7 +120,7 @@ def _benchmark(s):
     if res is None:
         return ["<p>No benchmark base is loaded. <code>focuskit demo</code> writes one.</p>"]
     if res["suppressed"].all():
-        return [s.hidden_note("the leadership team")]
+        return [s.hidden_note("the leadership team", res)]
     measure = "gap" if s.instrument == "say-do" else None
     return [_fp().benchmark_position(data=res, measure=measure)]
 

@@ -286,6 +286,9 @@ class Store:
 
     def _insert(self, camp: Campaign, prepared) -> list[Receipt]:
         receipts = []
+        # Submissions stored together arrive together: one moment for the batch, which the
+        # disclosure rule reads as one arrival (figures refresh in steps of k arrivals).
+        now = _now()
         with self._write() as conn:
             for sub, key, rows in prepared:
                 old = conn.execute(select(t.submissions.c.id, t.submissions.c.campaign)
@@ -299,7 +302,7 @@ class Store:
                 sid = conn.execute(insert(t.submissions).values(
                     campaign=camp.id, respondent=sub.get("respondent"),
                     rater_group=sub["rater_group"], segment=sub.get("segment"),
-                    started_at=_as_utc(sub.get("started_at")), submitted_at=_now(),
+                    started_at=_as_utc(sub.get("started_at")), submitted_at=now,
                     idempotency_key=key)).inserted_primary_key[0]
                 conn.execute(insert(t.answers), [
                     dict(submission=sid, item=i, facet=f, value=v, comment=c)
