@@ -15,8 +15,7 @@ Links are signed with the store's secret: make them with ``shared_link`` and
 """
 
 from .invites import personal_links, personal_links_csv, shared_link
-from .links import (Link, LinkError, check_link, make_link, new_code, parse_link, query_string,
-                    sign_link)
+from .links import Link, LinkError, check_link, make_link, new_code, parse_link, query_string, sign_link
 from .session import Problem, Respondent, open_questionnaire
 from .state import AnswerError, Questionnaire
 
