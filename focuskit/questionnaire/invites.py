@@ -37,6 +37,10 @@ def links_base(url: str | None = None) -> str:
 def _checked(store, campaign: str, group: str | None, segment: str | None, mode: str):
     """The campaign and the group to sign, or a FocuskitError saying what to change."""
     camp = store.campaign(campaign)
+    if camp.link_mode != mode:
+        fix = ("make personal links (--personal N)" if camp.link_mode == "personal"
+               else "make one shared link (leave out --personal)")
+        raise FocuskitError(f"{camp.id} gives {camp.link_mode} links: {fix}")
     if group is None:
         if len(camp.rater_groups) != 1:
             raise FocuskitError(f"{camp.id} asks {', '.join(camp.rater_groups)}: say which "
@@ -49,10 +53,6 @@ def _checked(store, campaign: str, group: str | None, segment: str | None, mode:
     if segment is not None and camp.segments is not None and segment not in camp.segments:
         raise FocuskitError(f"segment {segment[:60]!r} is not one of {camp.id}'s segments "
                             f"({', '.join(camp.segments)})")
-    if camp.link_mode != mode:
-        fix = ("make personal links (--personal N)" if camp.link_mode == "personal"
-               else "make one shared link (leave out --personal)")
-        raise FocuskitError(f"{camp.id} gives {camp.link_mode} links: {fix}")
     return camp, group, segment
 
 

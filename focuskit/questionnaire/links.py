@@ -108,7 +108,9 @@ def new_code(secret: bytes, campaign: str, group: str | None = None,
     visit of a shared link. Either is bound to its campaign, group and segment.
     """
     kind = "personal" if personal else "visit"
-    random_part = secrets.token_urlsafe(CODE_RANDOM_BYTES)
+    random_part = "-"
+    while not random_part[0].isalnum():  # a leading "-" reads as a formula in a spreadsheet
+        random_part = secrets.token_urlsafe(CODE_RANDOM_BYTES)
     return random_part + _code_tag(secret, kind, random_part, campaign, group, segment)
 
 
