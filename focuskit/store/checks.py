@@ -133,8 +133,8 @@ def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
     elif segment is not None and campaign.segments is not None \
             and segment not in campaign.segments:
         # A fixed list keeps an invented segment from changing what the real ones show.
-        problems.append(f"segment {_short(repr(segment))} is not one of campaign "
-                        f"{campaign.id!r}'s segments ({', '.join(campaign.segments)})")
+        problems.append(f"segment {_short(repr(segment))} is not one of the segments of "
+                        f"campaign {campaign.id!r} ({', '.join(campaign.segments)})")
     if respondent is not None and (not isinstance(respondent, str) or not respondent.strip()
                                    or len(respondent) > MAX_TOKEN
                                    or not respondent.isprintable()):
