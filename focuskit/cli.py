@@ -78,7 +78,7 @@ def cmd_instruments_validate(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import ORGANISATION, seed_store, write_benchmark
+    from .demo import ORGANISATION, demo_links, seed_store, write_benchmark
     from .store.engine import project_data_dir
 
     data = project_data_dir()
@@ -90,7 +90,11 @@ def cmd_demo(args) -> int:
         print(f"Demo data for {ORGANISATION} in {store!r}:")
         rows = [[c, store.counts(c)["submissions"], n] for c, n in made.items()]
         _print_table(rows, ["campaign", "submissions", "new now"])
+        links = demo_links(store)
     print(f"Benchmark base: {bench}")
+    print("\nSigned links to answer as one more respondent, once `focuskit serve` runs "
+          "(more with `focuskit link CAMPAIGN --group GROUP`):")
+    _print_table([list(r) for r in links], ["campaign", "group", "link"])
     return 0
 
 

@@ -310,3 +310,16 @@ def test_a_link_type_is_told_apart_only_by_its_signature():
     assert e.value.kind == "unsigned"
     with pytest.raises(ValueError):
         sign_link(b"short", "q1")  # a key too short to protect anything
+
+
+def test_the_demo_prints_signed_links_that_open(sqlite_url, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the demo writes its benchmark file under ./data
+    monkeypatch.delenv("FOCUSKIT_RESPONDENT_URL", raising=False)
+    assert main(["--db", sqlite_url, "demo"]) == 0
+    out = capsys.readouterr().out
+    urls = [w for w in out.split() if w.startswith("http://127.0.0.1:8866/voila/render/")]
+    assert any("campaign=demo-focus-levels&group=customer&sig=" in u for u in urls)
+    with Store(sqlite_url) as s:
+        for u in urls:
+            got = opens(s, query_of(u))
+            assert not isinstance(got, Problem), (u, got)
