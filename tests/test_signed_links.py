@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from conftest import full_answers, signed_link
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from focuskit import FocuskitError, Store, StoreError, load_instrument
 from focuskit.cli import main
@@ -323,3 +325,23 @@ def test_the_demo_prints_signed_links_that_open(sqlite_url, capsys, monkeypatch,
         for u in urls:
             got = opens(s, query_of(u))
             assert not isinstance(got, Problem), (u, got)
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(campaign=_TEXT, group=st.one_of(st.none(), _TEXT), segment=st.one_of(st.none(), _TEXT),
+       code=st.one_of(st.none(), _TEXT), sig=st.one_of(st.none(), _TEXT))
+def test_no_forged_link_passes_and_none_breaks_the_check(campaign, group, segment, code, sig):
+    """Whatever a browser sends, the check refuses it in words (a LinkError), never crashes."""
+    secret = b"k" * 32
+    query = urlencode({k: v for k, v in dict(campaign=campaign, group=group, segment=segment,
+                                             code=code, sig=sig).items() if v is not None})
+    try:
+        link = parse_link(query)
+        check_link(secret, link)
+    except LinkError:
+        return
+    # Only a signature made with the secret gets here, and nobody guessed one.
+    raise AssertionError(f"a guessed link was taken: {query}")
