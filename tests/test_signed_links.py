@@ -345,3 +345,20 @@ def test_no_forged_link_passes_and_none_breaks_the_check(campaign, group, segmen
         return
     # Only a signature made with the secret gets here, and nobody guessed one.
     raise AssertionError(f"a guessed link was taken: {query}")
+
+
+def test_an_import_for_a_segment_outside_the_list_is_refused_by_row(store, camp, tmp_path):
+    from focuskit import ImportFileError
+    from focuskit.importing import import_file
+
+    inst = load_instrument("focus-levels")
+    lines = ["submission,rater_group,segment,item,facet,value"]
+    for n, seg in ((1, "North"), (2, "West")):
+        lines += [f"{n},customer,{seg},{i.id},level,2" for i in inst.items]
+    path = tmp_path / "answers.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ImportFileError) as e:
+        import_file(store, path, "q1")
+    assert "row 10, column 'segment', value 'West': this campaign takes only North, South" \
+        in str(e.value)
+    assert store.counts("q1")["submissions"] == 0
