@@ -362,3 +362,26 @@ def test_an_import_for_a_segment_outside_the_list_is_refused_by_row(store, camp,
     assert "row 10, column 'segment', value 'West': this campaign takes only North, South" \
         in str(e.value)
     assert store.counts("q1")["submissions"] == 0
+
+
+def test_a_browser_holding_a_stale_code_starts_afresh_on_a_good_shared_link(sqlite_url,
+                                                                             monkeypatch):
+    """A code a browser kept from before (unsigned, or from a store set up again) is dropped,
+    not shown back, and the shared link still opens; without ``device`` it is refused."""
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    with Store(sqlite_url) as s:
+        s.create_campaign("q1", "Q1", "focus-levels", rater_groups=["self"])
+        s.save_draft("q1", "OldCode1234567890", {"expectations": {"level": 4}},
+                     rater_group="self")
+        url = shared_link(s, "q1", "self")
+    app = QuestionnaireApp(sqlite_url)
+    try:
+        app.build(edit(url, code="OldCode1234567890", device="1"))
+        assert app.problem is None and app.who.code_made_here
+        assert app.who.code != "OldCode1234567890" and app.state.answers == {}
+        app.build(edit(url, code="OldCode1234567890"))
+        assert app.problem == Problem("unsigned")
+        app.build(edit(url, code="OldCode1234567890", device="1", sig="A" * 16))
+        assert app.problem == Problem("unsigned")  # the shared link must be good itself
+    finally:
+        app.store.close()

@@ -101,6 +101,12 @@ class QuestionnaireApp:
             self.problem = Problem("unavailable")
             return problem_widget(self.problem)
         opened = open_questionnaire(self.store, link)
+        if opened == Problem("unsigned") and isinstance(link, Link) and link.device:
+            # A code this browser kept (from an older focuskit, or a store set up again) that
+            # no longer passes: the shared link itself may still be good, so start afresh on
+            # it rather than send the browser back to the same dead end on every visit.
+            link = Link(link.campaign, link.group, link.segment, sig=link.sig, new=True)
+            opened = open_questionnaire(self.store, link)
         if isinstance(opened, Problem):
             self.problem = opened
             return problem_widget(opened)
