@@ -385,3 +385,24 @@ def test_a_browser_holding_a_stale_code_starts_afresh_on_a_good_shared_link(sqli
         assert app.problem == Problem("unsigned")  # the shared link must be good itself
     finally:
         app.store.close()
+
+
+def test_a_lost_secret_is_made_again_by_the_store_never_by_a_respondent(db_url):
+    import sqlalchemy as sa
+
+    with Store(db_url) as s:
+        s.create_campaign("q1", "Q1", "focus-levels", rater_groups=["self"])
+        old = shared_link(s, "q1", "self")
+        with s.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM meta WHERE key = 'link_secret'"))
+        r = RespondentStore(db_url)
+        try:
+            # The respondent's kernel never makes a secret: its page says "try again later".
+            assert opens(r, query_of(old)) == Problem("unavailable")
+            fresh = s.link_secret()  # staff's store makes a new one, once
+            with Store(db_url) as other:
+                assert other.link_secret() == fresh
+            assert refused(r, query_of(old))  # links signed with the lost one stop working
+            assert not isinstance(opens(r, query_of(shared_link(s, "q1", "self"))), Problem)
+        finally:
+            r.close()
