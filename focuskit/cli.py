@@ -78,7 +78,7 @@ def cmd_instruments_validate(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import ORGANISATION, seed_store, write_benchmark
+    from .demo import ORGANISATION, demo_links, seed_store, write_benchmark
     from .store.engine import project_data_dir
 
     data = project_data_dir()
@@ -90,7 +90,11 @@ def cmd_demo(args) -> int:
         print(f"Demo data for {ORGANISATION} in {store!r}:")
         rows = [[c, store.counts(c)["submissions"], n] for c, n in made.items()]
         _print_table(rows, ["campaign", "submissions", "new now"])
+        links = demo_links(store)
     print(f"Benchmark base: {bench}")
+    print("\nSigned links to answer as one more respondent, once `focuskit serve` runs "
+          "(more with `focuskit link CAMPAIGN --group GROUP`):")
+    _print_table([list(r) for r in links], ["campaign", "group", "link"])
     return 0
 
 
@@ -122,10 +126,28 @@ def cmd_campaign_new(args) -> int:
     with _store(args) as store:
         c = store.create_campaign(args.id, args.title, inst, organisation=args.organisation,
                                   rater_groups=groups, min_group_size=args.min_group_size,
-                                  status=args.status)
+                                  status=args.status, segments=args.segments,
+                                  link_mode=args.links)
+    segs = f", segments {', '.join(c.segments)} only" if c.segments else ""
     print(f"Created {c.id} ({c.status}): {c.instrument.id} {c.instrument.version}, "
           f"{len(c.instrument.items)} items, for {', '.join(c.rater_groups)}, "
-          f"groups under {c.min_group_size} withheld")
+          f"groups under {c.min_group_size} withheld, {c.link_mode} links{segs}")
+    print(f"Make its links with: focuskit link {c.id} --group {c.rater_groups[0]}"
+          + (" --personal N" if c.link_mode == "personal" else ""))
+    return 0
+
+
+def cmd_link(args) -> int:
+    from .questionnaire.invites import personal_links, personal_links_csv, shared_link
+
+    with _store(args) as store:
+        if args.personal is None:
+            print(shared_link(store, args.campaign, args.group, args.segment,
+                              base=args.base_url))
+        else:
+            rows = personal_links(store, args.campaign, args.group, args.segment,
+                                  args.personal, base=args.base_url)
+            sys.stdout.write(personal_links_csv(rows))
     return 0
 
 
@@ -333,11 +355,28 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--min-group-size", type=int, default=5,
                      help="figures for smaller groups are withheld (default 5)")
     new.add_argument("--status", choices=["draft", "open", "closed"], default="open")
+    new.add_argument("--segments", help="comma-separated segments, the only ones the campaign "
+                     "takes (default: any segment its links name)")
+    new.add_argument("--links", choices=["shared", "personal"], default="shared",
+                     help="shared: one link per group, one answer per browser (default); "
+                     "personal: one link and one answer per invitee")
     new.set_defaults(func=cmd_campaign_new)
     for action in ("open", "close"):
         c = csub.add_parser(action, help=f"{action} a campaign")
         c.add_argument("id")
         c.set_defaults(func=cmd_campaign_status, status="closed" if action == "close" else "open")
+
+    lnk = sub.add_parser("link", help="print a signed respondent link, or personal links as CSV")
+    lnk.add_argument("campaign")
+    lnk.add_argument("--group", help="rater group (needed when the campaign asks several)")
+    lnk.add_argument("--segment", help="segment, e.g. North (one of the campaign's, if fixed)")
+    lnk.add_argument("--personal", type=int, metavar="N",
+                     help="print N personal links as CSV (code,link), for a campaign made "
+                     "with --links personal")
+    lnk.add_argument("--base-url", default="http://127.0.0.1:8866",
+                     help="the respondents' address (default http://127.0.0.1:8866), e.g. "
+                     "https://survey.example.com")
+    lnk.set_defaults(func=cmd_link)
 
     imp = sub.add_parser("import", help="import answers from CSV or Excel (all or nothing)")
     imp.add_argument("file")

@@ -16,7 +16,8 @@ from pathlib import Path
 from .errors import StoreError
 from .instruments import load_instrument
 
-__all__ = ["ORGANISATION", "SEED", "benchmark_rows", "write_benchmark", "seed_store"]
+__all__ = ["ORGANISATION", "SEED", "benchmark_rows", "demo_links", "write_benchmark",
+           "seed_store"]
 
 ORGANISATION = "Alder Valley Utilities (fictional)"
 SEED = 20261122
@@ -230,3 +231,18 @@ def seed_store(store, seed: int = SEED) -> dict[str, int]:
                          respondent=person))
     submit(camp, subs)
     return made
+
+
+def demo_links(store, base: str | None = None) -> list[tuple[str, str, str]]:
+    """(campaign, rater group, signed shared link) for each open demo campaign and group.
+
+    Links are signed with this store's secret, so they open only on a server using this store.
+    """
+    from .questionnaire.invites import shared_link
+
+    out = []
+    for camp in sorted(store.campaigns(status="open"), key=lambda c: c.id):
+        if camp.id.startswith("demo-") and camp.link_mode == "shared":
+            out += [(camp.id, g, shared_link(store, camp.id, g, base=base))
+                    for g in camp.rater_groups]
+    return out

@@ -137,6 +137,9 @@ def _meta(row: dict, n: int, camp, default: dict, problems) -> dict:
         reason = ("not a rater group" if group not in RATER_GROUPS
                   else f"this campaign asks {', '.join(camp.rater_groups)}")
         problems.append((n, "rater_group", str(group)[:80], reason))
+    if seg is not None and camp.segments is not None and _num_or_text(seg) not in camp.segments:
+        problems.append((n, "segment", _num_or_text(seg)[:80],
+                         f"this campaign takes only {', '.join(camp.segments)}"))
     respondent = row.get("respondent")
     return {"rater_group": group, "segment": None if seg is None else _num_or_text(seg),
             "respondent": None if respondent is None else _num_or_text(respondent)}

@@ -125,6 +125,26 @@ def full_answers(instrument, value=3):
     return out
 
 
+def signed_link(store, campaign, group=None, segment=None, *, visit=False, personal=False):
+    """A Link as focuskit hands it out, signed with ``store``'s secret (Store or RespondentStore).
+
+    Plain: a shared link. ``visit``: a shared link as reopened by the browser it gave a code to.
+    ``personal``: a personal link with its own code (for a campaign with personal links).
+    """
+    from focuskit.questionnaire import Link, new_code, sign_link
+
+    secret = store.link_secret()
+    code = new_code(secret, campaign, group, segment, personal=personal) \
+        if visit or personal else None
+    sig = sign_link(secret, campaign, group, segment, code if personal else None)
+    return Link(campaign, group, segment, code, sig)
+
+
+def signed_query(store, campaign, group=None, segment=None, **kwargs) -> str:
+    """``signed_link`` as the query string of a questionnaire URL."""
+    return signed_link(store, campaign, group, segment, **kwargs).query()
+
+
 # -- browser tests ---------------------------------------------------------------------------
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",

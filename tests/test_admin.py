@@ -14,6 +14,7 @@ import yaml
 from focuskit import FocuskitError, ImportFileError, InstrumentError, StoreError
 from focuskit.apps.admin import MAX_IMPORT_BYTES, AdminState, prompts_from_text, slug
 from focuskit.instruments import load_instrument
+from focuskit.questionnaire import check_link, parse_link
 
 BASE = "https://survey.example.org/voila/render/take_assessment.ipynb"
 FOCUS = [i.id for i in load_instrument("focus-levels").items]
@@ -168,14 +169,32 @@ def test_own_expectations_list(state):
 
 # -- links -----------------------------------------------------------------------------------
 
-def test_links_per_group_and_segment(state, camp):
+def test_links_per_group_and_segment(state, store, camp):
     rows = state.links(camp.id, ["self", "customer"], "Retail, Wholesale\nRetail")
     assert [(r.group, r.segment) for r in rows] == [
         ("self", "Retail"), ("self", "Wholesale"), ("customer", "Retail"),
         ("customer", "Wholesale")]
-    assert rows[0].url == f"{BASE}?campaign=q1-leaders&group=self&segment=Retail"
+    assert rows[0].url.startswith(f"{BASE}?campaign=q1-leaders&group=self&segment=Retail&sig=")
+    for r in rows:  # signed with the store's secret: the questionnaire takes each as it is
+        assert check_link(store.link_secret(), parse_link(r.url.split("?", 1)[1])) == "shared"
     got = list(csv.reader(io.StringIO(state.links_csv(rows).decode())))
     assert got[0] == ["rater_group", "segment", "link"] and got[1][2] == rows[0].url
+
+
+def test_personal_links_per_group_and_segment_and_a_fixed_segment_list(state, store):
+    store.create_campaign("invite", "Invited", "focus-levels", rater_groups=["customer"],
+                          segments=["North", "South"], link_mode="personal")
+    rows = state.links("invite", count=2)  # no segment typed: the campaign's own list
+    assert [(r.group, r.segment) for r in rows] == [("customer", "North")] * 2 + \
+        [("customer", "South")] * 2
+    assert len({r.code for r in rows}) == 4 and all(f"code={r.code}" in r.url for r in rows)
+    for r in rows:
+        assert check_link(store.link_secret(), parse_link(r.url.split("?", 1)[1])) == "personal"
+    got = list(csv.reader(io.StringIO(state.links_csv(rows).decode())))
+    assert got[0] == ["rater_group", "segment", "link", "code"] and got[1][3] == rows[0].code
+    with pytest.raises(FocuskitError, match="no links made") as e:
+        state.links("invite", segments="North, West")
+    assert "'West' is not one of invite's segments (North, South)" in e.value.problems[0]
 
 
 def test_links_without_segments_use_every_group(state, camp):

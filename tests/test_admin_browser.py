@@ -54,7 +54,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.locator("button.fk-make-links").click()
         page.locator(".fk-link input").first.wait_for(timeout=WAIT)
         first = page.locator(".fk-link input").first.input_value()
-        assert "campaign=browser-round" in first and "segment=Retail" in first
+        assert "campaign=browser-round" in first and "segment=Retail&sig=" in first
         assert first.startswith(door + "voila/render/take_assessment.ipynb?")  # respondents' door
         assert page.locator(".fk-link input").count() == 10  # 5 rater groups x 2 segments
 

@@ -13,9 +13,10 @@ import time
 import uuid
 
 import pytest
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, signed_link
 
 from focuskit import Store, builtin_ids, load_instrument
+from focuskit.questionnaire import Link
 from focuskit.questionnaire.session import stored_answers
 from focuskit.questionnaire.view import choices
 
@@ -52,14 +53,16 @@ def base(qstore, voila_module_server):
     return voila_module_server({"FOCUSKIT_DB_URL": qstore.url, "FOCUSKIT_LOG_LEVEL": "INFO"})
 
 
-def code() -> str:
-    return uuid.uuid4().hex[:16]
+def link(store, base, campaign, group="self", segment=None, code=None):
+    """A signed shared link; with ``code``, as reopened by the browser it gave that code."""
+    sig = signed_link(store, campaign, group, segment).sig
+    return f"{base}{NOTEBOOK}?{Link(campaign, group, segment, code, sig).query()}"
 
 
-def link(base, campaign, group="self", code=None, **extra):
-    q = f"campaign={campaign}&group={group}" + (f"&code={code}" if code else "")
-    q += "".join(f"&{k}={v}" for k, v in extra.items())
-    return f"{base}{NOTEBOOK}?{q}"
+def coded_link(store, base, campaign, group="self") -> tuple[str, str]:
+    """(link, code): a shared link as the browser holds it after its first visit."""
+    code = signed_link(store, campaign, group, visit=True).code
+    return link(store, base, campaign, group, code=code), code
 
 
 def server_check(url: str) -> str:
@@ -213,9 +216,9 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         ("data:", "blob:")) or elsewhere.append(q.url))
     try:
         r = Respondent(page, inst, width)
-        r.open(link(base, "q-focus-levels", "customer", segment="Residential"))
+        r.open(link(qstore, base, "q-focus-levels", "customer", segment="Residential"))
         # A shared link gets a code of its own, written into the address so a reload resumes.
-        you = wait_for(lambda: re.search(r"[?&]code=([A-Za-z0-9_-]{16})", address(page)),
+        you = wait_for(lambda: re.search(r"[?&]code=([A-Za-z0-9_-]{20})", address(page)),
                        what="the code in the address").group(1)
         assert page.get_by_role("heading", name=re.compile("eight dimensions")).is_visible()
         assert page.get_by_text("at least 5 people").is_visible()
@@ -301,12 +304,12 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
 @pytest.mark.parametrize("iid,width", [(i, 390) for i in builtin_ids()] + [("say-do", 1280)])
 def test_every_instrument_can_be_finished_on_a_phone(chromium, base, qstore, iid, width):
     inst = load_instrument(iid)
-    you = code()
+    url, you = coded_link(qstore, base, f"q-{iid}", "self")
     rng = random.Random(iid)
     context, page = new_tab(chromium, width)
     try:
         r = Respondent(page, inst, width)
-        r.open(link(base, f"q-{iid}", "self", you))
+        r.open(url)
         for n, section in enumerate(inst.sections):
             r.wait_heading(section.title)
             r.answer_page(rng)
@@ -326,11 +329,11 @@ def test_every_instrument_can_be_finished_on_a_phone(chromium, base, qstore, iid
 
 def test_the_keyboard_alone_can_answer(chromium, base, qstore):
     inst = load_instrument("external-focus")
-    you = code()
+    url, you = coded_link(qstore, base, "q-external-focus", "partner")
     context, page = new_tab(chromium, 390)
     try:
         r = Respondent(page, inst, 390)
-        r.open(link(base, "q-external-focus", "partner", you))
+        r.open(url)
         r.wait_heading(inst.sections[0].title)
         # Tab goes through the intro's one control ("More about your answers") to the first
         # choice; Space takes it.
@@ -367,14 +370,18 @@ def test_the_keyboard_alone_can_answer(chromium, base, qstore):
 
 @pytest.mark.parametrize("query,title", [
     ("", "This link is incomplete"),
-    ("campaign=q-say-do", "This link is incomplete"),  # two groups: which one?
-    ("campaign=no-such-round&group=self", "We could not find this questionnaire"),
-    ("campaign=q-closed&group=self", "This questionnaire is closed"),
+    (("q-say-do", None), "This link is incomplete"),  # signed, but two groups: which one?
+    (("no-such-round", "self"), "We could not find this questionnaire"),
+    (("q-closed", "self"), "This questionnaire is closed"),
     ("campaign=q-say-do&group=self&code=bad!code", "This link is not quite right"),
-    ("campaign=q-say-do&group=customer", "This link is not quite right"),
+    (("q-say-do", "customer"), "This link is not quite right"),  # a group it does not ask
     ("campaign=%3Cscript%3Ealert(1)%3C%2Fscript%3E", "This link is not quite right"),
+    ("campaign=q-say-do&group=self", "This link does not work"),  # unsigned
 ])
-def test_links_that_cannot_be_answered_get_a_friendly_page(chromium, base, query, title):
+def test_links_that_cannot_be_answered_get_a_friendly_page(chromium, base, qstore, query,
+                                                             title):
+    if isinstance(query, tuple):  # (campaign, group) of a link signed with the store's secret
+        query = signed_link(qstore, *query).query()
     context, page = new_tab(chromium, 390)
     try:
         page.goto(f"{base}{NOTEBOOK}?{query}", wait_until="domcontentloaded", timeout=FIRST)
@@ -390,7 +397,7 @@ def test_links_that_cannot_be_answered_get_a_friendly_page(chromium, base, query
 
 def test_two_tabs_store_one_submission(chromium, base, qstore):
     inst = load_instrument("external-focus")
-    you = code()
+    url, you = coded_link(qstore, base, "q-external-focus", "self")
     # Two browser contexts: one person on two devices, or in two windows. (Two tabs of one
     # context once sat 120 s in CI before the second tab's request left the browser, while the
     # server answered others; see server_check.)
@@ -402,7 +409,7 @@ def test_two_tabs_store_one_submission(chromium, base, qstore):
         for seed in (1, 2):
             page = contexts[seed - 1].new_page()
             r = Respondent(page, inst, 1280)
-            r.open(link(base, "q-external-focus", "self", you))
+            r.open(url)
             tabs.append((r, random.Random(seed)))
         for n, section in enumerate(inst.sections):
             for r, rng in tabs:
@@ -429,7 +436,7 @@ def test_two_tabs_store_one_submission(chromium, base, qstore):
 
 def test_a_shared_link_resumes_on_this_device_until_sent(chromium, base, qstore):
     inst = load_instrument("say-do")
-    shared = link(base, "q-say-do", "team")
+    shared = link(qstore, base, "q-say-do", "team")
     context = chromium.new_context(viewport={"width": 390, "height": 900})
     try:
         page = context.new_page()
@@ -470,7 +477,7 @@ def test_forged_websocket_messages_store_nothing_invalid(chromium, base, qstore)
     )
 
     inst = load_instrument("blocks")
-    you = code()
+    url, you = coded_link(qstore, base, "q-blocks", "self")
     sent: list[tuple[dict, dict]] = []  # (header, content) of every comm message the page sent
     sockets = {}
 
@@ -505,7 +512,7 @@ def test_forged_websocket_messages_store_nothing_invalid(chromium, base, qstore)
     try:
         page.route_web_socket(re.compile(r".*/api/kernels/.*/channels.*"), route)
         r = Respondent(page, inst, 390)
-        r.open(link(base, "q-blocks", "self", you))
+        r.open(url)
         r.wait_heading(inst.sections[0].title)
         first = r.items_shown()[0]
         r.click(first, "applies", 2)  # value 3

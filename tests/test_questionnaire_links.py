@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from focuskit.questionnaire import Link, LinkError, make_link, new_code, parse_link
+from focuskit.questionnaire import Link, LinkError, check_link, make_link, new_code, parse_link
 from focuskit.questionnaire.links import query_string
 
 
@@ -45,6 +45,9 @@ def test_no_campaign_is_an_incomplete_link(query):
     "campaign=q1&segment=tab%09inside",
     "campaign=q1&code=" + "a" * 3000,
     "campaign=q1&segment=%ff%fe",  # not UTF-8
+    "campaign=q1&sig=has%20space",
+    "campaign=q1&sig=a&sig=b",
+    "campaign=q1&sig=" + "s" * 65,
 ])
 def test_a_link_that_cannot_be_right_is_malformed(query):
     with pytest.raises(LinkError) as e:
@@ -59,15 +62,21 @@ def test_new_and_device_flags():
     assert not parse_link("campaign=q1&device=1").device  # only a remembered code is "device"
 
 
+SECRET = b"a-test-secret-of-enough-bytes-0123456789"
+
+
 def test_made_links_round_trip_and_codes_are_fresh():
-    codes = {new_code() for _ in range(200)}
-    assert len(codes) == 200 and all(len(c) == 16 for c in codes)
+    codes = {new_code(SECRET, "q1-leaders", "customer", "Retail & trade", personal=True)
+             for _ in range(200)}
+    assert len(codes) == 200 and all(len(c) == 20 and c[0].isalnum() for c in codes)
+    code = next(iter(codes))
     url = make_link("http://x/voila/render/take_assessment.ipynb", "q1-leaders", "customer",
-                    "Retail & trade", next(iter(codes)))
-    assert parse_link(url.split("?", 1)[1]) == Link("q1-leaders", "customer", "Retail & trade",
-                                                     next(iter(codes)))
+                    "Retail & trade", code, secret=SECRET)
+    link = parse_link(url.split("?", 1)[1])
+    assert link == Link("q1-leaders", "customer", "Retail & trade", code, link.sig)
+    assert len(link.sig) == 16 and check_link(SECRET, link) == "personal"
     with pytest.raises(LinkError):
-        make_link("http://x/", "Bad Id")
+        make_link("http://x/", "Bad Id", secret=SECRET)
 
 
 @settings(max_examples=300, deadline=None)

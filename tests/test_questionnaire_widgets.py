@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import full_answers
+from conftest import full_answers, signed_query
 from traitlets import TraitError
 
 from focuskit import Store, builtin_ids, load_instrument
@@ -17,7 +17,20 @@ from focuskit.questionnaire import QuestionnaireApp
 from focuskit.questionnaire.session import stored_answers
 from focuskit.questionnaire.view import choices
 
-CODE = "Zq3abcDEF456ghij"
+_QUERIES: dict[tuple, str] = {}
+
+
+def query(app, campaign, group="self", segment=None):
+    """The same signed link each time in a test (a reopened page), with the code the
+    browser was given on its first visit."""
+    key = (app.store.url, campaign, group, segment)
+    if key not in _QUERIES:
+        _QUERIES[key] = signed_query(app.store, campaign, group, segment, visit=True)
+    return _QUERIES[key]
+
+
+def code(app):
+    return app.who.code
 
 
 @pytest.fixture
@@ -74,18 +87,18 @@ def walk(app, value=3):
 
 @pytest.mark.parametrize("iid", builtin_ids())
 def test_every_instrument_is_answered_by_clicking_and_stored_exactly(app, iid):
-    app.build(f"campaign=c-{iid}&group=self&code={CODE}")
+    app.build(query(app, f"c-{iid}", "self"))
     walk(app, 2)
     assert app.state.stage == "done"
     inst = load_instrument(iid)
-    assert stored_answers(app.store, f"c-{iid}", CODE) == full_answers(inst, 2)
+    assert stored_answers(app.store, f"c-{iid}", code(app)) == full_answers(inst, 2)
     assert submissions(app, f"c-{iid}") == 1
     html = app.view.body.children[0].value
     assert "Thank you" in html and "Your answers" in html
 
 
 def test_anchored_items_show_their_level_descriptors_with_nothing_chosen(app):
-    app.build(f"campaign=c-focus-levels&group=self&code={CODE}")
+    app.build(query(app, "c-focus-levels", "self"))
     first = next(iter(app.view.items.values()))
     radio = first.radios["level"]
     assert radio.index is None and radio.value is None
@@ -106,7 +119,7 @@ def test_plain_scales_are_pills_and_choices_are_cards():
 
 
 def test_next_flags_missing_items_at_the_item(app):
-    app.build(f"campaign=c-say-do&group=self&code={CODE}")
+    app.build(query(app, "c-say-do", "self"))
     view = app.view
     items = list(view.items.values())
     items[0].radios["say"].value = 4
@@ -124,16 +137,16 @@ def test_next_flags_missing_items_at_the_item(app):
 
 
 def test_drafts_are_saved_on_every_click_and_resume_in_a_new_kernel(app, url):
-    app.build(f"campaign=c-expectations&group=customer&code={CODE}")
+    app.build(query(app, "c-expectations", "customer"))
     first = next(iter(app.view.items.values()))
     first.radios["importance"].value = 5
-    assert app.store.draft("c-expectations", CODE).answers == {
+    assert app.store.draft("c-expectations", code(app)).answers == {
         first.item.id: {"importance": 5}}
     assert first.comment is None  # made when asked for
     first.toggle.click()
     first.comment.value = "Phone queues are long"
     later = QuestionnaireApp(url)
-    later.build(f"campaign=c-expectations&group=customer&code={CODE}")
+    later.build(query(later, "c-expectations", "customer"))
     assert later.state.resumed and later.state.stage == "questions"
     again = later.view.items[first.item.id]
     assert again.radios["importance"].value == 5 and again.radios["performance"].value is None
@@ -144,12 +157,12 @@ def test_drafts_are_saved_on_every_click_and_resume_in_a_new_kernel(app, url):
 
 # -- the browser is not trusted -------------------------------------------------------------------
 def test_values_outside_the_choices_never_reach_the_store(app):
-    app.build(f"campaign=c-focus-levels&group=self&code={CODE}")
+    app.build(query(app, "c-focus-levels", "self"))
     view = app.view
     item = next(iter(view.items.values()))
     radio = item.radios["level"]
     radio.value = 3
-    before = app.store.draft("c-focus-levels", CODE).answers
+    before = app.store.draft("c-focus-levels", code(app)).answers
     for bad in (99, -1, 5, "2", 2.5, [1]):
         comm_update(radio, index=bad)
         assert radio.value == 3, bad
@@ -158,45 +171,45 @@ def test_values_outside_the_choices_never_reach_the_store(app):
     # Labels rewritten by the client do not change what an index means in the kernel.
     comm_update(radio, _options_labels=["x"] * 5, index=0)
     assert radio.value == 1
-    assert app.store.draft("c-focus-levels", CODE).answers == {item.item.id: {"level": 1}}
+    assert app.store.draft("c-focus-levels", code(app)).answers == {item.item.id: {"level": 1}}
     assert before == {item.item.id: {"level": 3}}
 
 
 def test_the_state_refuses_what_a_widget_would_let_through(app):
     """Widgets rebuilt by a client with other options: the state checks against the scale."""
-    app.build(f"campaign=c-say-do&group=self&code={CODE}")
+    app.build(query(app, "c-say-do", "self"))
     item = next(iter(app.view.items.values()))
     radio = item.radios["say"]
     radio.options = [("forged", 42), ("also forged", 0)]
     radio.value = 42
     assert "not one of the choices" in item.head.value
     assert radio.value is None  # put back to what the state holds
-    assert app.store.draft("c-say-do", CODE) is None
+    assert app.store.draft("c-say-do", code(app)) is None
     assert app.state.answers == {}
 
 
 def test_comments_are_checked_and_kept_as_text(app):
-    app.build(f"campaign=c-blocks&group=self&code={CODE}")
+    app.build(query(app, "c-blocks", "self"))
     item = next(iter(app.view.items.values()))
     comm_click(item.toggle)
     comm_update(item.comment, value="x" * 5000)
     assert "please shorten it to 2,000" in item.head.value
-    assert app.store.draft("c-blocks", CODE) is None
+    assert app.store.draft("c-blocks", code(app)) is None
     comm_update(item.comment, value=12)
-    assert app.store.draft("c-blocks", CODE) is None
+    assert app.store.draft("c-blocks", code(app)) is None
     comm_update(item.comment, value="<script>alert(1)</script> & more")
-    assert app.store.draft("c-blocks", CODE).answers == {
+    assert app.store.draft("c-blocks", code(app)).answers == {
         item.item.id: {"comment": "<script>alert(1)</script> & more"}}
 
 
 def test_submit_clicks_replayed_or_on_a_disabled_button_store_once(app):
-    app.build(f"campaign=c-external-focus&group=self&code={CODE}")
+    app.build(query(app, "c-external-focus", "self"))
     view = app.view
     forward = view.forward
     forward.disabled = True  # a disabled button still receives the client's click message
     comm_click(forward)  # nothing answered: the state flags, nothing is stored
     assert app.state.page == 0 and app.state.flagged
-    assert app.store.draft("c-external-focus", CODE) is None
+    assert app.store.draft("c-external-focus", code(app)) is None
     while not app.state.is_last_page:
         answer_page(view, 4)
         comm_click(forward)
@@ -209,7 +222,7 @@ def test_submit_clicks_replayed_or_on_a_disabled_button_store_once(app):
 
 
 def test_after_submitting_no_widget_can_change_the_answers(app):
-    app.build(f"campaign=c-external-focus&group=self&code={CODE}")
+    app.build(query(app, "c-external-focus", "self"))
     view = app.view
     radios = []
     while True:
@@ -219,17 +232,17 @@ def test_after_submitting_no_widget_can_change_the_answers(app):
         view.forward.click()
         if last:
             break
-    stored = stored_answers(app.store, "c-external-focus", CODE)
+    stored = stored_answers(app.store, "c-external-focus", code(app))
     for radio in radios:  # closed in the front end; a client holding them gets nowhere
         assert radio.comm is None
         radio.value = 1
-    assert stored_answers(app.store, "c-external-focus", CODE) == stored
+    assert stored_answers(app.store, "c-external-focus", code(app)) == stored
     assert app.state.answers == {k: {f: v for f, v in d.items() if f != "comment"}
                                  for k, d in stored.items()}
 
 
 def test_everything_shown_is_escaped(app):
-    app.build(f"campaign=c-focus-levels&group=customer&segment=%3Cimg%20src%3Dx%3E&code={CODE}")
+    app.build(query(app, "c-focus-levels", "customer", "<img src=x>"))
     intro = app.view.body.children[0].children[0].value  # the first page opens with it
     assert "<img" not in intro and "&lt;img src=x&gt;" in intro
     assert "<b>focus-levels</b>" not in intro and "Alder &amp; Sons" in intro
@@ -238,8 +251,9 @@ def test_everything_shown_is_escaped(app):
 @pytest.mark.parametrize("query,title", [
     (None, "This link is incomplete"),
     ("", "This link is incomplete"),
-    ("campaign=nope-nope&group=self", "We could not find this questionnaire"),
-    ("campaign=c-say-do&group=partner", "This link is not quite right"),
+    ("campaign=nope-nope&group=self", "This link does not work"),  # unsigned
+    ("campaign=c-say-do&group=partner", "This link does not work"),
+    ("campaign=c-say-do&group=self&sig=AAAAAAAAAAAAAAAA", "This link does not work"),
     ("campaign=c-say-do&group=self&group=team", "This link is not quite right"),
     ("campaign=%ff&group=self", "This link is not quite right"),
     ("\x00" * 10000, "This link is not quite right"),
@@ -253,19 +267,28 @@ def test_unusable_links_get_a_friendly_page(app, query, title, monkeypatch):
     assert app.view is None
 
 
+@pytest.mark.parametrize("campaign,group,title", [
+    ("nope-nope", "self", "We could not find this questionnaire"),
+    ("c-say-do", "partner", "This link is not quite right"),  # signed, but not asked there
+])
+def test_signed_links_that_cannot_be_answered_get_a_friendly_page(app, campaign, group, title):
+    html = app.build(signed_query(app.store, campaign, group)).children[1].value
+    assert title in html and "Traceback" not in html and app.view is None
+
+
 def test_closed_campaigns_and_a_missing_store_get_a_friendly_page(url):
     with Store(url) as s:
         s.set_status("c-blocks", "closed")
     app = QuestionnaireApp(url)
     assert "This questionnaire is closed" in \
-        app.build(f"campaign=c-blocks&group=self&code={CODE}").children[1].value
+        app.build(query(app, "c-blocks", "self")).children[1].value
     broken = QuestionnaireApp("postgresql://nobody@127.0.0.1:1/none")
     assert broken.store is None
     assert "not available right now" in broken.build("campaign=c-blocks").children[1].value
 
 
 def test_a_failure_inside_a_callback_never_reaches_the_page(app, monkeypatch):
-    app.build(f"campaign=c-say-do&group=self&code={CODE}")
+    app.build(query(app, "c-say-do", "self"))
 
     def boom(*a, **k):
         raise RuntimeError("database on fire")
@@ -280,10 +303,10 @@ def test_rendering_every_questionnaire_loads_no_pandas_or_plotting(url):
     code = f"""
 import sys, json
 from focuskit import builtin_ids
-from focuskit.questionnaire import QuestionnaireApp
+from focuskit.questionnaire import QuestionnaireApp, shared_link
 app = QuestionnaireApp({url!r})
 for iid in builtin_ids():
-    app.build("campaign=c-" + iid + "&group=self&code={CODE}")
+    app.build(shared_link(app.store, "c-" + iid, "self").split("?", 1)[1])
     view = app.view
     while True:
         for iv in view.items.values():
@@ -310,11 +333,11 @@ def _tree(widget):
 
 def test_no_closed_widget_is_left_in_the_page(app, url):
     """A front end cannot draw a tree holding a closed widget: the page would stay blank."""
-    app.build(f"campaign=c-external-focus&group=self&code={CODE}")
+    app.build(query(app, "c-external-focus", "self"))
     walk(app, 3)
     assert all(w.comm is not None for w in _tree(app.view.widget))
     reopened = QuestionnaireApp(url)
-    root = reopened.build(f"campaign=c-external-focus&group=self&code={CODE}")
+    root = reopened.build(query(reopened, "c-external-focus", "self"))
     assert reopened.state.stage == "done"
     assert all(w.comm is not None for w in _tree(root))
     assert "Thank you" in reopened.view.body.children[0].value
@@ -325,7 +348,7 @@ def test_in_voila_the_first_questions_follow_once_the_page_is_drawn(app, monkeyp
     """Voila draws nothing until it has made every widget it was given: the first page comes
     with its heading, and the page's script clicks a hidden button for the questions."""
     monkeypatch.setenv("VOILA_BASE_URL", "/")
-    app.build(f"campaign=c-say-do&group=self&code={CODE}")
+    app.build(query(app, "c-say-do", "self"))
     view = app.view
     assert view.items == {} and app.state.page == 0
     assert "Loading the questions" in view.body.children[0].children[1].value

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import full_answers
+from conftest import full_answers, signed_link, signed_query
 
 from focuskit import Store, StoreError
 from focuskit.questionnaire.session import stored_answers
@@ -473,20 +473,21 @@ def test_the_respondent_path_loads_no_sqlalchemy_pandas_or_plotting(sqlite_url):
         full.create_campaign("fl", "Focus levels", "focus-levels", rater_groups=["self"])
     code = f"""
 import sys, json
-from focuskit.questionnaire import QuestionnaireApp
+from focuskit.questionnaire import QuestionnaireApp, shared_link
 app = QuestionnaireApp({sqlite_url!r})
 assert type(app.store).__name__ == "RespondentStore", app.store
-app.build("campaign=fl&group=self&code=Zq3abcDEF456ghij")
+app.build(shared_link(app.store, "fl", "self").split("?", 1)[1])
 assert app.state is not None and app.problem is None, app.problem
 app.state.answer(app.state.instrument.items[0].id, "level", 2)
-print(json.dumps(sorted(m for m in ("sqlalchemy", "pandas", "matplotlib", "seaborn", "numpy",
-                                    "yaml", "psycopg") if m in sys.modules)))
+print(json.dumps([app.who.code, sorted(m for m in ("sqlalchemy", "pandas", "matplotlib",
+                  "seaborn", "numpy", "yaml", "psycopg") if m in sys.modules)]))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    made, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded == []
     with Store(sqlite_url) as full:
-        draft = full.draft("fl", "Zq3abcDEF456ghij")
+        draft = full.draft("fl", made)
     assert draft is not None and list(draft.answers.values()) == [{"level": 2}]
 
 
@@ -501,23 +502,26 @@ def test_a_kernel_started_before_the_store_was_set_up_opens_it_later(tmp_path):
     assert "not available right now" in app.build("campaign=fl&group=self").children[1].value
     with Store(url) as full:
         full.create_campaign("fl", "Focus levels", "focus-levels", rater_groups=["self"])
-    app.build("campaign=fl&group=self&code=Zq3abcDEF456ghij")
+        query = signed_query(full, "fl", "self", visit=True)
+    app.build(query)
     assert isinstance(app.store, RespondentStore) and app.problem is None
     app.store.close()
 
 
 def test_a_whole_questionnaire_through_the_respondent_store(stores):
     # The session layer on RespondentStore, on both databases: drafts, resume, one submission.
-    from focuskit.questionnaire import Link, open_questionnaire
+    from focuskit.questionnaire import open_questionnaire
 
-    s, code = stores["respondent"], "Zq3abcDEF456ghij"
-    q, who = open_questionnaire(s, Link("sd", "team", "Finance", code))
+    s = stores["respondent"]
+    link = signed_link(s, "sd", "team", "Finance", visit=True)
+    code = link.code
+    q, who = open_questionnaire(s, link)
     first = q.section.items[0].id
     q.answer(first, "say", 4)
     q.comment(first, "Town halls only")
     assert stores["store"].draft("sd", code).answers == {first: {"say": 4,
                                                                  "comment": "Town halls only"}}
-    again, _ = open_questionnaire(s, Link("sd", "team", "Finance", code))
+    again, _ = open_questionnaire(s, link)
     assert again.resumed and again.answers[first] == {"say": 4}
     inst = s.campaign("sd").instrument
     again.restore(full_answers(inst, 2), again.page)
@@ -526,7 +530,7 @@ def test_a_whole_questionnaire_through_the_respondent_store(stores):
     assert again.submit()
     again.submit()  # a replayed click stores nothing more
     assert stores["store"].counts("sd") == {"drafts": 0, "submissions": 1, "groups": {"team": 1}}
-    done, _ = open_questionnaire(s, Link("sd", "team", "Finance", code))
+    done, _ = open_questionnaire(s, link)
     assert done.stage == "done"
     assert stored_answers(stores["store"], "sd", code) == full_answers(inst, 2)
 

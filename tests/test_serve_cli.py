@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, free_port
 
 from focuskit.cli import main
-from focuskit.questionnaire.links import make_link, respondent_base
+from focuskit.questionnaire.links import make_link, respondent_base, sign_link
 from focuskit.serving import ServeOptions, voila_command
 
 
@@ -88,7 +88,9 @@ def test_respondent_base(monkeypatch):
     url = "http://192.168.1.5:8866/voila/render/take_assessment.ipynb"
     monkeypatch.setenv("FOCUSKIT_RESPONDENT_URL", url + "?campaign=x")
     assert respondent_base() == url
-    assert make_link(respondent_base(), "q1", "team") == url + "?campaign=q1&group=team"
+    secret = b"0123456789abcdef0123"
+    assert make_link(respondent_base(), "q1", "team", secret=secret) == \
+        url + "?campaign=q1&group=team&sig=" + sign_link(secret, "q1", "team")
 
 
 def test_serve_options_default_to_the_issue():

@@ -10,16 +10,27 @@ to test-artifacts/serve-*.png.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
 import pytest
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, ROOT, signed_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LONG = 150_000  # ms: a cold kernel on two busy cores
-QUESTIONNAIRE = "voila/render/take_assessment.ipynb?campaign=demo-focus-levels&group=self"
+
+
+def questionnaire(code: bool = False) -> tuple[str, str | None]:
+    """(path, code) of a link to the demo's focus-levels questionnaire, signed with the secret
+    of the servers' store (FOCUSKIT_DB_URL); with ``code``, as a browser holding one reopens it."""
+    from focuskit import Store
+
+    with Store(os.environ["FOCUSKIT_DB_URL"]) as store:
+        link = signed_link(store, "demo-focus-levels", "self", visit=code)
+    return "voila/render/take_assessment.ipynb?" + link.query(), link.code
+
 SIZES = [(1280, "laptop"), (390, "phone")]
 
 
@@ -142,7 +153,7 @@ def test_the_respondent_door_serves_the_questionnaire_only(chromium, served):
                 assert response.status == 404, path
                 assert page.get_by_role("heading", name="Nothing here").is_visible()
         # ... and the questionnaire, to anyone with the link, without a token.
-        _goto(page, served + QUESTIONNAIRE)
+        _goto(page, served + questionnaire()[0])
         page.locator(".fk-q h1, .fk-q h2").first.wait_for(timeout=LONG)
         assert page.get_by_text("Traceback").count() == 0
         assert page.get_by_text("QuestionnaireApp").count() == 0  # sources stripped
@@ -156,16 +167,16 @@ def test_a_visitor_past_the_kernel_cap_gets_the_busy_page(chromium, voila_server
     context = chromium.new_context()
     pages = []
     try:
-        for i in range(2):
+        for _ in range(2):
             page = context.new_page()
             pages.append(page)
             # Personal links: a shared one is redirected to one with a code (a second render).
-            response = _goto(page, served + QUESTIONNAIRE + f"&code=capped-visitor-{i}")
+            response = _goto(page, served + questionnaire(code=True)[0])
             assert response.status == 200
             page.locator(".fk-q h1, .fk-q h2").first.wait_for(timeout=LONG)
         third = context.new_page()
         pages.append(third)
-        response = _goto(third, served + QUESTIONNAIRE + "&code=capped-visitor-2")
+        response = _goto(third, served + questionnaire(code=True)[0])
         assert response.status == 503
         assert response.headers.get("retry-after") == "60"
         assert third.get_by_role("heading", name="The server is busy").is_visible()
@@ -337,7 +348,8 @@ def test_a_respondent_whose_kernel_was_culled_resumes_from_the_draft(chromium, v
 
     inst = load_instrument("focus-levels")
     served = voila_server(args=("--cull-idle", "30", "--preheat", "1", "--staff-preheat", "0"))
-    url = served + QUESTIONNAIRE + "&code=culled-phone-0001"
+    path, code = questionnaire(code=True)
+    url = served + path
     context = chromium.new_context(viewport={"width": 390, "height": 900})
     try:
         r = Respondent(context.new_page(), inst, 390)
@@ -347,7 +359,7 @@ def test_a_respondent_whose_kernel_was_culled_resumes_from_the_draft(chromium, v
         given = dict(r.given)
         with Store(os.environ["FOCUSKIT_DB_URL"]) as store:  # the server's store
             deadline = time.monotonic() + 60
-            while not ((d := store.draft("demo-focus-levels", "culled-phone-0001"))
+            while not ((d := store.draft("demo-focus-levels", code))
                        and d.answers == given):
                 assert time.monotonic() < deadline, "the draft was not saved"
                 time.sleep(0.3)

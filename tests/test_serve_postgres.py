@@ -5,9 +5,9 @@ either staff door counts every answer."""
 from __future__ import annotations
 
 import random
-import uuid
 
 import pytest
+from conftest import signed_link
 from test_questionnaire_browser import FIRST, STEP, Respondent
 
 from focuskit import Store, load_instrument
@@ -30,13 +30,14 @@ def test_two_servers_share_one_postgresql_database(chromium, voila_server, pg_sc
                for _ in range(2)]
     codes = []
     for n, served in enumerate(servers * 2):  # two respondents through each server
-        code = f"pg{n}-{uuid.uuid4().hex[:12]}"
+        with Store(pg_schema_url) as store:  # signed with the secret both servers read
+            link = signed_link(store, CAMPAIGN, "self", visit=True)
+        code = link.code
         codes.append(code)
         context = chromium.new_context(viewport={"width": 390, "height": 900})
         try:
             r = Respondent(context.new_page(), inst, 390)
-            r.open(f"{served}voila/render/take_assessment.ipynb?campaign={CAMPAIGN}&group=self"
-                   f"&code={code}")
+            r.open(f"{served}voila/render/take_assessment.ipynb?{link.query()}")
             rng = random.Random(n)
             for i, section in enumerate(inst.sections):
                 r.wait_heading(section.title)

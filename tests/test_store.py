@@ -475,10 +475,15 @@ def test_version_1_database_is_migrated(sqlite_url):
     inst = load_instrument("focus-levels")
     _version_1_database(sqlite_url, inst)
     with Store(sqlite_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 4
         camp = store.campaign("old-one")
         assert (camp.revealed, camp.status, camp.organisation, camp.rater_groups) == (
             False, "open", "Acme", ("self", "team"))
+        # Version 4: an old campaign takes any segment through shared links, which are signed
+        # with the secret the migration made.
+        assert (camp.segments, camp.link_mode) == (None, "shared")
+        secret = store.link_secret()
+        assert len(secret) >= 32 and store.link_secret() == secret
         assert camp.created_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
         df = store.responses("old-one")
         assert df["value"].tolist() == [float(1 + n % 5) for n in range(len(inst.items))]
@@ -492,7 +497,8 @@ def test_version_1_database_is_migrated(sqlite_url):
         assert store.submit("old-one", full_answers(inst), rater_group="team",
                             idempotency_key="old-key").created is False
     with Store(sqlite_url) as again:  # a second open migrates nothing
-        assert again.schema_version == 2 and again.counts("old-one")["drafts"] == 1
+        assert again.schema_version == 4 and again.counts("old-one")["drafts"] == 1
+        assert again.link_secret() == secret  # made once, kept
 
 
 def test_newer_schema_is_refused(sqlite_url):
@@ -502,12 +508,13 @@ def test_newer_schema_is_refused(sqlite_url):
     with engine.connect() as conn, conn.begin():
         conn.execute(sa.text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
     engine.dispose()
-    with pytest.raises(StoreError, match=r"has schema version 99; this focuskit knows up to 2\. "
+    with pytest.raises(StoreError, match=r"has schema version 99; this focuskit knows up to 4\. "
                                          r"Upgrade focuskit\."):
         Store(sqlite_url)
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:  # the refusal left the file alone
-        assert conn.execute(sa.text("SELECT value FROM meta")).scalar_one() == "99"
+        assert conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")
+                            ).scalar_one() == "99"
         assert conn.execute(sa.text("SELECT count(*) FROM campaigns")).scalar_one() == 1
     engine.dispose()
 

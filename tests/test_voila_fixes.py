@@ -4,13 +4,16 @@ server and real websockets."""
 import asyncio
 import contextlib
 import json
+import os
 import threading
 import time
 
 import pytest
+from conftest import signed_link
 from tornado.web import Application
 from voila.request_info_handler import RequestInfoSocketHandler
 
+from focuskit import Store
 from focuskit.serving.voila_fixes import patch_request_info, visitor_timeout
 
 
@@ -131,7 +134,9 @@ def test_a_preheated_kernel_outlives_the_cell_timeout_while_it_waits(voila_serve
 
     served = voila_server(args=("--cell-timeout", "5", "--preheat", "1", "--staff-preheat", "0"))
     time.sleep(20)  # the pool's kernel waits for a visitor for longer than the cell timeout
-    url = served + "voila/render/take_assessment.ipynb?campaign=demo-focus-levels&group=self"
+    with Store(os.environ["FOCUSKIT_DB_URL"]) as store:  # the server's store
+        query = signed_link(store, "demo-focus-levels", "self").query()
+    url = served + "voila/render/take_assessment.ipynb?" + query
     with urllib.request.urlopen(url, timeout=120) as r:
         page = r.read().decode()
     assert "could not be prepared" not in page

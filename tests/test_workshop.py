@@ -58,7 +58,9 @@ def test_a_round_is_a_marked_campaign_with_a_join_link(wstore):
     assert camp.id.startswith(PREFIX + "leadership-team-12-march-")
     assert camp.title == "Leadership team, 12 March" and camp.min_group_size == 3
     assert s.round.id == camp.id and s.room == "self" and camp.rater_groups[0] == "self"
-    assert s.join_link == f"{BASE}?campaign={camp.id}&group=self"  # shared: no code in it
+    # shared: no code in it; signed, so nobody edits it into another group
+    assert s.join_link.startswith(f"{BASE}?campaign={camp.id}&group=self&sig=")
+    assert "code=" not in s.join_link
     svg = s.qr_svg()
     assert svg.startswith("<svg") and "viewBox" in svg and "width=" not in svg.split(">")[0]
     # A second board on the same store opens the newest round.

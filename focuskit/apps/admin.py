@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..errors import FocuskitError, ImportFileError, InstrumentError
 from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
-from ..questionnaire.links import make_link, respondent_base
+from ..questionnaire.invites import personal_links, shared_link
+from ..questionnaire.links import respondent_base
 from ..store import Campaign, Store
 
 __all__ = ["AdminState", "Created", "LinkRow", "admin", "prompts_from_text", "MAX_IMPORT_BYTES",
@@ -46,6 +47,7 @@ class LinkRow:
     group: str
     segment: str | None
     url: str
+    code: str | None = None  # a personal link's code; None for a shared link
 
 
 def slug(text: str) -> str:
@@ -185,11 +187,13 @@ class AdminState:
         return self.store.set_status(self.campaign(campaign).id, status)
 
     # -- links -------------------------------------------------------------------------------
-    def links(self, campaign: str, groups=None, segments: str | list | None = None
-              ) -> list[LinkRow]:
-        """One respondent link per rater group and segment (no segment when none given).
+    def links(self, campaign: str, groups=None, segments: str | list | None = None,
+              count: int = 1) -> list[LinkRow]:
+        """Signed respondent links per rater group and segment (no segment when none given).
 
-        ``segments`` is a list, or text with one segment per line or comma.
+        ``segments`` is a list, or text with one segment per line or comma; a campaign with a
+        fixed segment list gets a link per listed segment when none is given. A "shared"
+        campaign gets one link each; a "personal" one ``count`` personal links each.
         """
         camp = self.campaign(campaign)
         groups = list(groups) if groups else list(camp.rater_groups)
@@ -200,31 +204,42 @@ class AdminState:
         if isinstance(segments, str):
             segments = re.split(r"[,\n]", segments)
         segs = list(dict.fromkeys(s.strip() for s in segments or [] if s and s.strip()))
-        if len(groups) * max(len(segs), 1) > MAX_LINKS:
-            raise FocuskitError(f"that makes {len(groups) * len(segs)} links; at most "
-                                f"{MAX_LINKS} at a time")
+        if not segs and camp.segments:
+            segs = list(camp.segments)
+        personal = camp.link_mode == "personal"
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise FocuskitError("the number of personal links must be a whole number, at least 1")
+        total = len(groups) * max(len(segs), 1) * (count if personal else 1)
+        if total > MAX_LINKS:
+            raise FocuskitError(f"that makes {total} links; at most {MAX_LINKS} at a time")
         problems = []
         for s in segs:  # a segment the questionnaire would refuse is named once, not per group
             try:
-                make_link(self.base, camp.id, groups[0], s)
-            except ValueError as e:
-                problems.append(f"segment {s[:60]!r}: {e} (at most 100 printable characters)")
+                self._links(camp.id, groups[0], s, 1)
+            except FocuskitError as e:
+                problems.append(str(e))
         if problems:
             raise FocuskitError("no links made:", problems)
-        out = [LinkRow(g, s, make_link(self.base, camp.id, g, s))
-               for g in groups for s in segs or [None]]
-        return out
+        return [r for g in groups for s in segs or [None] for r in self._links(camp.id, g, s, count)]
+
+    def _links(self, campaign: str, group: str, segment: str | None, count: int) -> list[LinkRow]:
+        if self.store.campaign(campaign).link_mode == "personal":
+            return [LinkRow(group, segment, url, code) for code, url in
+                    personal_links(self.store, campaign, group, segment, count, base=self.base)]
+        return [LinkRow(group, segment, shared_link(self.store, campaign, group, segment,
+                                                    base=self.base))]
 
     @staticmethod
     def links_csv(rows: list[LinkRow]) -> bytes:
         buf = io.StringIO()
         wr = csv.writer(buf, lineterminator="\r\n")
-        wr.writerow(["rater_group", "segment", "link"])
+        personal = any(r.code for r in rows)
+        wr.writerow(["rater_group", "segment", "link"] + (["code"] if personal else []))
         for r in rows:
             # The same escape exports use: a segment typed as "=..." must not run as a formula.
             seg = r.segment or ""
             wr.writerow([r.group, "'" + seg if seg.startswith(("=", "+", "-", "@")) else seg,
-                         r.url])
+                         r.url] + ([r.code or ""] if personal else []))
         return buf.getvalue().encode("utf-8")
 
     # -- import and export -------------------------------------------------------------------

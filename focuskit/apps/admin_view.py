@@ -14,7 +14,7 @@ from html import escape
 import ipywidgets as w
 
 from ..errors import FocuskitError
-from .admin import MAX_IMPORT_BYTES, AdminState
+from .admin import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
 from .admin_new import NewCampaign
 from .admin_style import CSS, error_html, field, html, ok_html, row, section, table_html, uploaded
 from .dashboard import MIME, data_link
@@ -115,11 +115,17 @@ class Admin(NewCampaign):
                                       style="primary", icon="link")
         self.links_msg = html()
         self.links_out = w.VBox(layout=w.Layout(width="100%"))
+        # Only for a campaign with personal links: how many invitees per group and segment.
+        self.per_link = w.BoundedIntText(value=1, min=1, max=MAX_LINKS,
+                                         layout=w.Layout(width="100px"))
+        self.per_link_field = field("Personal links per group and segment", self.per_link)
+        self.per_link_field.layout.display = "none"
         self.links_box = section(
-            "Respondent links", "One link per rater group and segment; send each group its "
-            "own link. Nobody can see another person's answers through it.",
+            "Respondent links", "Signed links per rater group and segment: an edited link "
+            "does not open. Nobody can see another person's answers through one.",
             field("Rater groups", self.link_groups), field("Segments", self.segments),
-            row(self.links_btn), self.links_msg, self.links_out, cls="fk-links")
+            self.per_link_field, row(self.links_btn), self.links_msg, self.links_out,
+            cls="fk-links")
 
     def _build_import(self):
         self.upload = w.FileUpload(accept=".csv,.xlsx,.xlsm", multiple=False,
@@ -203,6 +209,7 @@ class Admin(NewCampaign):
                              f"{c.status}</span> {n['submissions']} submission(s), "
                              f"{n['drafts']} unfinished · asks {escape(c.instrument.title)}</p>")
         self._sync_buttons()
+        self.per_link_field.layout.display = "" if c.link_mode == "personal" else "none"
         if [b.description for b in self.link_groups.children] != list(c.rater_groups):
             self.link_groups.children = [
                 w.Checkbox(value=True, description=g, indent=False,
@@ -229,7 +236,8 @@ class Admin(NewCampaign):
         try:
             if not groups:
                 raise FocuskitError("tick at least one rater group")
-            rows = self.state.links(self.current, groups, self.segments.value)
+            rows = self.state.links(self.current, groups, self.segments.value,
+                                    count=self.per_link.value)
         except FocuskitError as e:
             self.links_msg.value = error_html(e)
             return

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..instruments import builtin_ids, load_instrument
-from ..questionnaire.links import make_link, respondent_base
+from ..questionnaire.invites import shared_link
+from ..questionnaire.links import respondent_base
 from ..store import Store
 from .workshop_live import LiveCount
 
@@ -174,7 +175,7 @@ class WorkshopState:
     @property
     def join_link(self) -> str:
         """The shared link: each person who opens it is given a code of their own."""
-        return make_link(self.base, self._need_round().id, self.room)
+        return shared_link(self.store, self._need_round().id, self.room, base=self.base)
 
     def qr_svg(self) -> str:
         """The join link's QR code as inline SVG that scales to its box (no fixed size)."""

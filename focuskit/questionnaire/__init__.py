@@ -8,10 +8,14 @@ In a notebook (what ``notebooks/take_assessment.ipynb`` does)::
 
     from focuskit.questionnaire import QuestionnaireApp
     app = QuestionnaireApp()
-    app.show()          # in Voila: the link's ?campaign=...&group=...&code=...
+    app.show()          # in Voila: the link's ?campaign=...&group=...&sig=...&code=...
+
+Links are signed with the store's secret: make them with ``shared_link`` and
+``personal_links`` (or ``focuskit link``), never by hand.
 """
 
-from .links import Link, LinkError, make_link, new_code, parse_link, query_string
+from .invites import personal_links, personal_links_csv, shared_link
+from .links import Link, LinkError, check_link, make_link, new_code, parse_link, query_string, sign_link
 from .session import Problem, Respondent, open_questionnaire
 from .state import AnswerError, Questionnaire
 
@@ -27,5 +31,6 @@ def __getattr__(name):
 
 
 __all__ = ["AnswerError", "Link", "LinkError", "Problem", "Questionnaire", "QuestionnaireApp",
-           "QuestionnaireView", "Respondent", "make_link", "new_code", "open_questionnaire",
-           "parse_link", "query_string"]
+           "QuestionnaireView", "Respondent", "check_link", "make_link", "new_code",
+           "open_questionnaire", "parse_link", "personal_links", "personal_links_csv",
+           "query_string", "shared_link", "sign_link"]

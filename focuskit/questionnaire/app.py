@@ -14,7 +14,7 @@ import sys
 import ipywidgets as w
 from IPython.display import display
 
-from .links import Link, LinkError, new_code, parse_link, query_string
+from .links import Link, LinkError, parse_link, query_string
 from .session import Problem, Respondent, open_questionnaire
 from .state import Questionnaire
 from .view import QuestionnaireView, js_string, problem_widget
@@ -50,7 +50,7 @@ class QuestionnaireApp:
     In Voila the link's query string says what to show. In JupyterLab, give it yourself:
 
     >>> app = QuestionnaireApp()                                    # doctest: +SKIP
-    >>> app.show("campaign=demo-focus-levels&group=self")         # doctest: +SKIP
+    >>> app.show("campaign=demo-focus-levels&group=self&sig=...")  # doctest: +SKIP
     """
 
     def __init__(self, url: str | None = None):
@@ -100,12 +100,18 @@ class QuestionnaireApp:
         if self.store is None:
             self.problem = Problem("unavailable")
             return problem_widget(self.problem)
-        made = new_code() if isinstance(link, Link) and link.code is None else None
-        opened = open_questionnaire(self.store, link, code=made)
+        opened = open_questionnaire(self.store, link)
+        if opened == Problem("unsigned") and isinstance(link, Link) and link.device:
+            # A code this browser kept (from an older focuskit, or a store set up again) that
+            # no longer passes: the shared link itself may still be good, so start afresh on
+            # it rather than send the browser back to the same dead end on every visit.
+            link = Link(link.campaign, link.group, link.segment, sig=link.sig, new=True)
+            opened = open_questionnaire(self.store, link)
         if isinstance(opened, Problem):
             self.problem = opened
             return problem_widget(opened)
         self.state, self.who = opened
+        made = self.who.code if self.who.code_made_here else None
         voila = _in_voila()
         self.view = QuestionnaireView(self.state, self.who, restart=self._restart_link(link),
                                       defer=voila)
@@ -121,7 +127,8 @@ class QuestionnaireApp:
         """"Not you? Start a new one" for a code this browser remembered, not one sent to them."""
         if not link.device:
             return None
-        return "?" + Link(link.campaign, link.group, link.segment, new=True).query()
+        return "?" + Link(link.campaign, link.group, link.segment, sig=link.sig,
+                          new=True).query()
 
     # -- the respondent's code in the browser -------------------------------------------------
     def _storage_key(self) -> str:

@@ -11,18 +11,13 @@ from dataclasses import dataclass
 
 from ..errors import StoreError
 from ..store.records import nest_answers
-from .links import Link, LinkError
+from .links import Link, LinkError, check_link, new_code
 from .state import Questionnaire
 
 __all__ = ["PROBLEMS", "Problem", "Respondent", "StoreSaver", "open_questionnaire",
            "stored_answers"]
 
 log = logging.getLogger("focuskit.questionnaire")
-
-#: Codes this long are made by focuskit (or a tool as careful): only they get their answers
-#: shown back when the link is opened again, so a guessable code (an import's "leader-01")
-#: never reveals somebody's answers.
-STRONG_CODE = 16
 
 PROBLEMS = {
     "incomplete": ("This link is incomplete",
@@ -43,6 +38,10 @@ PROBLEMS = {
     "closed": ("This questionnaire is closed",
                "It no longer takes answers. Thank you for wanting to take part. If you think "
                "this is a mistake, please contact the person who sent you the link."),
+    "unsigned": ("This link does not work",
+                 "It is not a link this questionnaire gave out, or part of it has been changed. "
+                 "Please open the link exactly as you received it, or ask the person who sent "
+                 "it for a new one."),
     "group": ("This link is not quite right",
               "It asks a group of people who are not part of this questionnaire. Please "
               "ask the person who sent you the link for the right one."),
@@ -135,18 +134,38 @@ class StoreSaver:
         return stored_answers(self.store, self.who.campaign, self.who.code)
 
 
-def open_questionnaire(store, link: Link | LinkError, code: str | None = None
+def open_questionnaire(store, link: Link | LinkError
                        ) -> tuple[Questionnaire, Respondent] | Problem:
     """Check the link against the store and resume the respondent's draft or submission.
 
-    ``code`` is the code made for this visit when the link carried none.
+    The link's signature is checked first, against the store's link secret: an edited, unsigned
+    or invented link, or a code focuskit did not make for it, goes no further. A shared link
+    without a code is given a fresh one for this visit (``Respondent.code_made_here``).
     """
     if isinstance(link, LinkError):
         return Problem(link.kind)
     try:
+        secret = store.link_secret()
+    except StoreError:
+        log.exception("cannot read the link secret")
+        return Problem("unavailable")
+    try:
+        kind = check_link(secret, link)
+    except LinkError as e:
+        log.info("link refused: %s", e)
+        return Problem(e.kind)
+    try:
         camp = store.campaign(link.campaign)
     except StoreError:
         return Problem("unknown")
+    if kind != camp.link_mode:
+        # A personal-links campaign takes no shared link (it would let anyone answer again and
+        # again), and a shared one no personal code: neither was made by focuskit for it.
+        log.info("a %s link for %s, which gives %s links", kind, camp.id, camp.link_mode)
+        return Problem("unsigned")
+    if link.segment is not None and camp.segments is not None \
+            and link.segment not in camp.segments:
+        return Problem("unsigned")
     if camp.status == "draft":
         return Problem("not_open")
     if camp.status != "open":
@@ -158,18 +177,17 @@ def open_questionnaire(store, link: Link | LinkError, code: str | None = None
         return Problem("incomplete")
     if group not in camp.rater_groups:
         return Problem("group")
+    code = link.code or new_code(secret, link.campaign, link.group, link.segment)
     who = Respondent(campaign=camp.id, title=camp.title, organisation=camp.organisation,
-                     group=group, segment=link.segment, code=link.code or code,
+                     group=group, segment=link.segment, code=code,
                      min_group_size=camp.min_group_size, code_made_here=link.code is None)
-    if who.code is None:
-        raise ValueError("a link without a code needs the code made for this visit")
     saver = StoreSaver(store, who)
     q = Questionnaire(camp.instrument, saver=saver)
     if link.code is not None:
         earlier = stored_answers(store, camp.id, link.code)
         if earlier is not None:
-            # Shown back only to a code nobody could guess; see STRONG_CODE.
-            q.finish(earlier if len(link.code) >= STRONG_CODE else {})
+            # check_link proved that focuskit made this code for this link: show it back.
+            q.finish(earlier)
             return q, who
         draft = store.draft(camp.id, link.code)
         if draft is not None:

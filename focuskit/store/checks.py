@@ -6,6 +6,7 @@ value is checked here in the store and not only in the questionnaire.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from ..instruments import RATER_GROUPS, Instrument
@@ -129,12 +130,60 @@ def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
     if segment is not None and (not isinstance(segment, str) or not segment.strip()
                                 or len(segment) > MAX_SEGMENT):
         problems.append(f"segment must be non-empty text of at most {MAX_SEGMENT} characters")
+    elif segment is not None and campaign.segments is not None \
+            and segment not in campaign.segments:
+        # A fixed list keeps an invented segment from changing what the real ones show.
+        problems.append(f"segment {_short(repr(segment))} is not one of the segments of "
+                        f"campaign {campaign.id!r} ({', '.join(campaign.segments)})")
     if respondent is not None and (not isinstance(respondent, str) or not respondent.strip()
                                    or len(respondent) > MAX_TOKEN
                                    or not respondent.isprintable()):
         problems.append(f"respondent token must be printable text of at most {MAX_TOKEN} "
                         "characters")
     return problems
+
+
+MAX_SEGMENTS = 200
+
+
+def check_segment_list(segments) -> tuple[list[str] | None, list[str]]:
+    """A campaign's fixed segments as a list (None: not fixed) and any problems with them.
+
+    Takes a list or comma-separated text; blanks and repeats are dropped.
+    """
+    if segments is None:
+        return None, []
+    if isinstance(segments, str):
+        segments = segments.split(",")
+    try:
+        items = list(segments)
+    except TypeError:
+        return None, ["segments must be a list of names or comma-separated text"]
+    out, problems = [], []
+    for s in items:
+        if not isinstance(s, str):
+            problems.append(f"segment {_short(repr(s))} must be text")
+            continue
+        s = s.strip()
+        if not s:
+            continue
+        if len(s) > MAX_SEGMENT or not s.isprintable():
+            problems.append(f"segment {_short(repr(s))} must be printable text of at most "
+                            f"{MAX_SEGMENT} characters")
+        elif s not in out:
+            out.append(s)
+    if not out and not problems:
+        problems.append("segments: give at least one name, or none at all to take any segment")
+    if len(out) > MAX_SEGMENTS:
+        problems.append(f"segments: {len(out)} given; at most {MAX_SEGMENTS}")
+    return out, problems
+
+
+def read_segment_list(stored) -> tuple[str, ...] | None:
+    """The stored form (JSON list or NULL) as a tuple or None."""
+    if stored is None:
+        return None
+    return tuple(json.loads(stored))
 
 
 def _allowed(scale) -> str:

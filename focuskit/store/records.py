@@ -19,6 +19,8 @@ class Campaign:
     status: str
     revealed: bool
     created_at: datetime
+    segments: tuple[str, ...] | None = None  # the only segments taken; None: any
+    link_mode: str = "shared"  # "shared" or "personal" links
 
 
 @dataclass(frozen=True)

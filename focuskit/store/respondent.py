@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from ..errors import InstrumentError, StoreError
 from ..instruments import parse_instrument
-from .checks import check_answers, check_respondent
+from .checks import check_answers, check_respondent, read_segment_list
 from .engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS, default_url
 from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
 
@@ -27,7 +27,7 @@ __all__ = ["RespondentStore"]
 
 #: The schema this module's SQL was written for. A test holds it equal to
 #: ``schema.SCHEMA_VERSION`` (which imports SQLAlchemy), so a migration makes us look here.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 # SQLAlchemy's SQLite DateTime writes this text, whatever the value's zone (we pass UTC).
 _SQLITE_TIME = ("%(year)04d-%(month)02d-%(day)02d "
                 "%(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d")
@@ -79,6 +79,7 @@ class RespondentStore:
         self._lock = threading.RLock()  # one connection; widget callbacks may come from threads
         self._conn = None
         self._campaign_cache: dict[str, Campaign] = {}
+        self._link_secret: bytes | None = None
         try:
             with self._read() as cur:
                 version = self._schema_version(cur)
@@ -221,14 +222,25 @@ class RespondentStore:
     def __repr__(self) -> str:
         return f"RespondentStore({self._safe_url()!r})"
 
+    def link_secret(self) -> bytes:
+        """The key that signs respondent links (as ``Store.link_secret``; never made here)."""
+        if self._link_secret is None:
+            with self._read() as cur:
+                cur.execute(self._sql("SELECT value FROM meta WHERE key = ?"), ("link_secret",))
+                row = cur.fetchone()
+            if row is None:
+                raise StoreError(f"the store at {self._safe_url()} has no link secret; {_SETUP}")
+            self._link_secret = row[0].encode("utf-8")
+        return self._link_secret
+
     # -- campaigns ----------------------------------------------------------------------------
     def campaign(self, id: str) -> Campaign:
         """The campaign ``id``; StoreError naming the known ones when there is none."""
         with self._read() as cur:
             cur.execute(self._sql(
                 "SELECT id, title, instrument_version, instrument_spec, organisation, "
-                "rater_groups, min_group_size, status, revealed, created_at "
-                "FROM campaigns WHERE id = ?"), (str(id),))
+                "rater_groups, min_group_size, status, revealed, created_at, segments, "
+                "link_mode FROM campaigns WHERE id = ?"), (str(id),))
             row = cur.fetchone()
             if row is None:
                 cur.execute("SELECT id FROM campaigns ORDER BY id LIMIT 20")
@@ -237,7 +249,7 @@ class RespondentStore:
             hint = f" Known: {', '.join(known)}." if known else " The store has no campaigns."
             raise StoreError(f"no campaign {str(id)[:64]!r}.{hint}")
         (cid, title, version, spec, organisation, groups, min_size, status, revealed,
-         created_at) = row
+         created_at, segments, link_mode) = row
         cached = self._campaign_cache.get(cid)
         if cached is None or cached.instrument.version != version:
             try:
@@ -249,7 +261,8 @@ class RespondentStore:
         camp = Campaign(id=cid, title=title, instrument=inst, organisation=organisation,
                         rater_groups=tuple(g for g in groups.split(",") if g),
                         min_group_size=min_size, status=status, revealed=bool(revealed),
-                        created_at=self._read_time(created_at))
+                        created_at=self._read_time(created_at),
+                        segments=read_segment_list(segments), link_mode=link_mode)
         self._campaign_cache[cid] = camp
         return camp
 

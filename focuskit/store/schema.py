@@ -7,6 +7,8 @@ at the new one, never half way.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -27,7 +29,7 @@ from sqlalchemy import (
 
 from ..errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -37,7 +39,16 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-def _campaign_columns(revealed: bool) -> list[Column]:
+#: The ``meta`` row holding the key that signs respondent links (see questionnaire/links.py).
+LINK_SECRET = "link_secret"
+LINK_MODES = ("shared", "personal")
+
+
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _campaign_columns(revealed: bool, links: bool = False) -> list[Column]:
     cols = [
         Column("id", String(64), primary_key=True),
         Column("title", Text, nullable=False),
@@ -54,10 +65,15 @@ def _campaign_columns(revealed: bool) -> list[Column]:
     ]
     if revealed:  # since version 2
         cols.append(Column("revealed", Boolean, nullable=False, default=False))
+    if links:  # since version 4
+        # JSON list of the only segments the campaign takes; NULL: any segment its links name.
+        cols.append(Column("segments", Text))
+        # "shared": one link for many, each browser gets a code; "personal": a link per invitee.
+        cols.append(Column("link_mode", String(10), nullable=False, default="shared"))
     return cols
 
 
-campaigns = Table("campaigns", metadata, *_campaign_columns(revealed=True))
+campaigns = Table("campaigns", metadata, *_campaign_columns(revealed=True, links=True))
 
 submissions = Table(
     "submissions", metadata,
@@ -120,7 +136,20 @@ def _v2(conn) -> None:
     metadata.create_all(conn, tables=[drafts, actions])
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+def _v3(conn) -> None:
+    """Placeholder on the signed-links branch: the staff and audit tables take this number."""
+
+
+def _v4(conn) -> None:
+    """Signed links: the secret that signs them, a campaign's fixed segments and link mode."""
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN segments TEXT"))
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN link_mode VARCHAR(10) NOT NULL "
+                      "DEFAULT 'shared'"))
+    if not conn.execute(select(meta.c.key).where(meta.c.key == LINK_SECRET)).first():
+        conn.execute(insert(meta).values(key=LINK_SECRET, value=new_link_secret()))
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def schema_version(conn) -> int:

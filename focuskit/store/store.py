@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
 from . import schema as t
-from .checks import check_answers, check_respondent
+from .checks import check_answers, check_respondent, check_segment_list, read_segment_list
 from .engine import default_url, make_engine
 from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
 
@@ -88,15 +88,36 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self._safe_url()!r})"
 
+    def link_secret(self) -> bytes:
+        """The key that signs respondent links, shared by every server using this store.
+
+        Made by the version 4 migration; made here too should the row ever be missing.
+        """
+        m = t.meta
+        with self.engine.connect() as conn:
+            value = conn.execute(select(m.c.value).where(m.c.key == t.LINK_SECRET)).scalar()
+        if value is None:
+            try:
+                with self._write() as conn:
+                    conn.execute(insert(m).values(key=t.LINK_SECRET, value=t.new_link_secret()))
+            except IntegrityError:
+                pass  # another process made it first: use theirs
+            with self.engine.connect() as conn:
+                value = conn.execute(select(m.c.value).where(m.c.key == t.LINK_SECRET)).scalar()
+        return value.encode("utf-8")
+
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(self, id: str, title: str, instrument: str | Instrument, *,
                         organisation: str = "", rater_groups=None, min_group_size: int = 5,
-                        status: str = "open") -> Campaign:
+                        status: str = "open", segments=None,
+                        link_mode: str = "shared") -> Campaign:
         """Create a campaign asking ``instrument`` (an id, a YAML path or an Instrument).
 
         The instrument is copied into the campaign, so later edits to the item bank leave
         this campaign's meaning alone. ``min_group_size`` is the smallest group whose figures
         are ever shown (anonymity); ``rater_groups`` defaults to the instrument's audiences.
+        ``segments`` fixes the only segments the campaign takes (None: any its links name);
+        ``link_mode`` is "shared" (one link for many) or "personal" (a link per invitee).
         """
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
@@ -114,13 +135,19 @@ class Store:
             problems.append("min_group_size must be a whole number from 1 to 100")
         if status not in STATUSES:
             problems.append(f"status must be one of {', '.join(STATUSES)}")
+        segs, found = check_segment_list(segments)
+        problems += found
+        if link_mode not in t.LINK_MODES:
+            problems.append(f"link_mode must be one of {', '.join(t.LINK_MODES)}, "
+                            f"not {link_mode!r}")
         if problems:
             raise StoreError("cannot create the campaign:", problems)
         row = dict(id=id, title=title.strip(), instrument=instrument.id,
                    instrument_version=instrument.version,
                    instrument_spec=json.dumps(instrument.to_dict()), organisation=organisation,
                    rater_groups=",".join(groups), min_group_size=min_group_size,
-                   status=status, revealed=False, created_at=_now())
+                   status=status, revealed=False, created_at=_now(),
+                   segments=None if segs is None else json.dumps(segs), link_mode=link_mode)
         try:
             with self._write() as conn:
                 conn.execute(insert(t.campaigns).values(**row))
@@ -153,7 +180,8 @@ class Store:
                         organisation=row.organisation,
                         rater_groups=tuple(g for g in row.rater_groups.split(",") if g),
                         min_group_size=row.min_group_size, status=row.status,
-                        revealed=bool(row.revealed), created_at=_utc(row.created_at))
+                        revealed=bool(row.revealed), created_at=_utc(row.created_at),
+                        segments=read_segment_list(row.segments), link_mode=row.link_mode)
         self._campaign_cache[row.id] = camp
         return camp
 
