@@ -159,11 +159,11 @@ def test_withheld_groups_explain_why(demo, base):
     board = Dashboard(s)
     board.select("levels")
     text = _text(board)
-    assert "Fewer than 10 people answered" in text and "protect anonymity" in text
-    assert "self" in text  # the 8 leaders are the withheld group
+    assert "Fewer than 10 people answered" in text
+    assert "Not shown: self" in text  # the 8 leaders are the withheld group
     board.filter(segment="Large accounts")  # 8 customers: fewer than 10
     assert "Fewer than 10 people answered" in _text(board)
-    assert not _plots(board) or "hidden" in _text(board)
+    assert not _plots(board) or "Not shown: customer" in _text(board)
     cards = {t: v for t, v, _ in s.cards()}
     assert cards["Respondents"] == "< 10"
 

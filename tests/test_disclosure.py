@@ -152,7 +152,7 @@ def _states(df):
 
 
 @pytest.mark.slow
-@settings(max_examples=int(os.environ.get("FOCUSKIT_PROPERTY_EXAMPLES", 40)), deadline=None,
+@settings(max_examples=int(os.environ.get("FOCUSKIT_PROPERTY_EXAMPLES", 25)), deadline=None,
           derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(organisations())

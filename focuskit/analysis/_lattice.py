@@ -134,7 +134,7 @@ def decide(frame: pd.DataFrame, k: int) -> Decision:
               np.full(len(subs), items.get_loc(ANYONE[0]) * nf + facets.get_loc(ANYONE[1]))]
     who = np.r_[sub_all[mask], sub_all[first]]
     key = np.sort(q.astype(np.int64) * nsub + who)
-    key = key[np.r_[True, key[1:] != key[:-1]]]
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     q, who = key // nsub, key % nsub
     order = np.argsort(sub_all[first], kind="stable")
     per_sub = subs.iloc[order]
@@ -149,7 +149,7 @@ def decide(frame: pd.DataFrame, k: int) -> Decision:
     # Classes: questions answered by the same people (key is sorted by question, then
     # submission, so equal member lists are equal slices).
     qs, starts = np.unique(q, return_index=True)
-    ends = np.r_[starts[1:], len(q)]
+    ends = np.r_[starts[1:], len(q)] if len(q) else starts
     mix = (who.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)) * np.uint64(0xBF58476D1CE4E5B9)
     sig = np.add.reduceat(mix ^ (mix >> np.uint64(31)), starts) if len(q) else mix
     classes: dict = {}

@@ -69,7 +69,8 @@ import pandas as pd
 from ._lattice import ANYONE, Decision, Lazy, cached, decide
 
 __all__ = ["ANYONE", "Decision", "View", "attach", "decide", "decision_for", "judge",
-           "reason", "release", "respondents", "restrict", "withhold", "withhold_all"]
+           "reason", "release", "respondents", "restrict", "source", "withhold",
+           "withhold_all"]
 
 #: Columns whose values split respondents into disjoint groups.
 PARTITIONS = ("rater_group", "segment")
@@ -142,6 +143,14 @@ def _filter(data: pd.DataFrame, where: dict | None) -> pd.DataFrame:
         want = [want] if isinstance(want, str) or not hasattr(want, "__iter__") else list(want)
         mask &= data[col].isin(want).to_numpy()
     return data[mask]
+
+
+def source(view: View) -> tuple[pd.DataFrame, bool]:
+    """The answers to compute figures from, and whether every one of them must then be
+    withheld: the released answers, or, when all are held back (every group too small),
+    the raw ones, so that the result still has a row, marked withheld, for each figure."""
+    few = view.frame.empty and not view.raw.empty
+    return (view.raw if few else view.frame), few
 
 
 def restrict(data: pd.DataFrame, where: dict | None, k: int) -> tuple[pd.DataFrame, View]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval
 from ._data import min_group as _threshold
-from .anonymity import restrict, withhold
+from .anonymity import restrict, source, withhold, withhold_all
 
 __all__ = ["blocks", "adli", "EXPECTED_PEOPLE_SHARE", "MISATTRIBUTION_TOLERANCE"]
 
@@ -146,9 +146,10 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     k = _threshold(data, min_group)
     if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < 1 - EXPECTED_PEOPLE_SHARE:
         raise ValueError(f"tolerance must be a share between 0 and 0.85, not {tolerance!r}")
-    frame, view = restrict(frame, None, k)
+    _, view = restrict(frame, None, k)
+    frame, few = source(view)
     applies = frame[frame["facet"] == "applies"]
-    if applies.empty and not len(view.raw[view.raw["facet"] == "applies"]):
+    if applies.empty:
         raise ValueError("no 'applies' answers in this frame: pass the responses of a blocks "
                          "campaign (store.responses(campaign))")
     cause = frame[frame["facet"] == "root_cause"]
@@ -201,8 +202,10 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
             part["share_people"] = part["n_people"] / part["n_cause"].where(part["n_cause"] > 0)
         part["share_systems"] = 1 - part["share_people"]
         part = part.drop(columns="n_people")
-        parts.append(withhold(part, k, keys=pkeys, view=view, values=[
-            "mean", "sd", "agreement", "n_cause", "share_systems", "share_people", "p_people"]))
+        values = ["mean", "sd", "agreement", "n_cause", "share_systems", "share_people",
+                  "p_people"]
+        parts.append(withhold_all(part, k, values=values, reason=f"< {k}") if few else
+                     withhold(part, k, keys=pkeys, view=view, values=values))
     out = pd.concat(parts, ignore_index=True)
     out["n_cause"] = out["n_cause"].astype("Int64")
     out["expected_people"] = EXPECTED_PEOPLE_SHARE
@@ -306,7 +309,8 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
         raise ValueError(f"confidence must lie between 0 and 1, not {confidence!r}")
     frame = frame[frame["facet"].isin(ADLI)]
     empty = frame.empty
-    frame, view = restrict(frame, None, k)
+    _, view = restrict(frame, None, k)
+    frame, few = source(view)
     if empty:
         raise ValueError("no approach/deployment/learning/integration answers in this frame: "
                          "pass the responses of a contact-programme campaign")
@@ -325,7 +329,10 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
     notes = {}
     if comments is not None and len(comments):
         c = comments[comments["comment"].astype(str).str.strip() != ""]
-        c = c[c["item"].isin(items)].sort_values("submission", kind="stable")
+        # Only the notes of the people the figures are about: a held-back person's note
+        # would otherwise appear beside a figure they are not in.
+        c = c[c["item"].isin(items) & c["submission"].isin(frame["submission"])]
+        c = c.sort_values("submission", kind="stable")
         for key, g in c.groupby([*by, "item"], sort=False, dropna=False):
             notes[key if isinstance(key, tuple) else (key,)] = \
                 [str(s).strip() for s in g["comment"]]
@@ -347,8 +354,10 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
         part["_i"] = _order(part, "item", items) if scope in ("cell", "question") else 0
         part["_d"] = _order(part, "dimension", ADLI) if scope in ("cell", "dimension") else 0
         part = part.sort_values([*by, "_i", "_d"]).drop(columns=["_i", "_d"])
-        part = withhold(part.reset_index(drop=True), k, keys=keys, view=view,
-                        values=values + (["evidence"] if scope == "question" else []))
+        blank = values + (["evidence"] if scope == "question" else [])
+        part = withhold_all(part.reset_index(drop=True), k, values=blank, reason=f"< {k}") \
+            if few else withhold(part.reset_index(drop=True), k, keys=keys, view=view,
+                                 values=blank)
         part["evidence"] = [v if isinstance(v, list) else None for v in part["evidence"]]
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ._data import anchor_reached, check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
-from .anonymity import restrict, withhold
+from .anonymity import restrict, source, withhold, withhold_all
 from .diagnostics import _finish, _need_facets, _order, _person_means, _summary
 
 __all__ = ["external_focus"]
@@ -87,7 +87,8 @@ def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=No
         raise ValueError(f"no answers from rater group {self_group!r} to compare with; this "
                          f"frame has {sorted(map(str, groups))}. Pass self_group= one of them, "
                          "or self_group=None")
-    frame, view = restrict(frame, None, k)
+    _, view = restrict(frame, None, k)
+    frame, few = source(view)
     levels = [a.label for a in sorted(scale.anchors, key=lambda a: a.value)]
     order = ([self_group] if self_group is not None else []) + \
         sorted(g for g in groups if g != self_group)
@@ -97,6 +98,8 @@ def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=No
     # Level rows: every group × level, zero-filled.
     counts = frame.groupby([*gkeys, "level"], dropna=False).size().rename("n_answers")
     n = frame.groupby(gkeys, dropna=False)["submission"].nunique().rename("n").reset_index()
+    # Every group that answered gets its rows, those held back too (withheld below).
+    n = view.raw[gkeys].drop_duplicates().merge(n, on=gkeys, how="left").fillna({"n": 0})
     full = n.merge(pd.DataFrame({"level": levels}), how="cross")
     lv = full.merge(counts.reset_index(), on=[*gkeys, "level"], how="left")
     lv["n_answers"] = lv["n_answers"].fillna(0)
@@ -107,7 +110,8 @@ def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=No
     lv = lv.sort_values(["_g", *by, "_l"]).drop(columns=["_g", "_l"]).reset_index(drop=True)
     lv.insert(0, "scope", "level")
     # A level's share is a figure about the whole group, judged as the group is.
-    lv = withhold(lv, k, keys=gkeys, values=["n_answers", "share"], view=view)
+    lv = withhold_all(lv, k, values=["n_answers", "share"], reason=f"< {k}") if few else \
+        withhold(lv, k, keys=gkeys, values=["n_answers", "share"], view=view)
 
     # Group rows: mean of respondents' means.
     gr = _summary(_person_means(frame, gkeys), gkeys, confidence)
@@ -117,8 +121,9 @@ def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=No
     gr = gr.sort_values(["_g", *by]).drop(columns="_g").reset_index(drop=True)
     gr.insert(0, "scope", "group")
     gr["level"] = None
-    gr = withhold(gr, k, keys=gkeys, values=["n_answers", "mean", "sd", "ci_low", "ci_high"],
-                  view=view)
+    gvalues = ["n_answers", "mean", "sd", "ci_low", "ci_high"]
+    gr = withhold_all(gr, k, values=gvalues, reason=f"< {k}") if few else \
+        withhold(gr, k, keys=gkeys, values=gvalues, view=view)
 
     out = pd.concat([lv, gr], ignore_index=True)
     out["n_answers"] = out["n_answers"].astype("Int64")
