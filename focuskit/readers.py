@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import FocuskitError, ImportFileError
+from .plain_text import text_problem
+from .safe_yaml import MAX_CHARS, load_yaml
 
 __all__ = ["Mapping", "read_mapping", "read_table", "MAX_BYTES", "MAX_ROWS"]
 
@@ -127,30 +128,48 @@ def read_mapping(path: str | Path) -> Mapping:
     """
     source = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        size = Path(path).stat().st_size
+        if size > 4 * MAX_CHARS:  # refuse before reading a huge file into memory
+            raise FocuskitError(f"{source}: is {size} bytes; a mapping file has at most "
+                                f"{MAX_CHARS} characters")
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise FocuskitError(f"{source}: cannot read the mapping file: {e}") from None
+    except FocuskitError as e:
         raise FocuskitError(f"{source}: cannot read the mapping file: {e}") from None
     problems = []
     if not isinstance(data, dict):
         raise FocuskitError(f"{source}: expected a mapping with a 'columns' key")
     for k in data:
         if k not in {"columns", "values", "skip_rows", "rater_group", "segment"}:
-            problems.append(f"unknown key {k!r}")
+            problems.append(f"unknown key {str(k)[:60]!r}")
     cols = data.get("columns")
     if not isinstance(cols, dict) or not cols:
         problems.append("columns: expected source column -> item:facet pairs")
         cols = {}
     values = data.get("values") or {}
     if not isinstance(values, dict) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values.values()):
         problems.append("values: expected answer text -> number pairs")
         values = {}
     skip = data.get("skip_rows", 0)
     if isinstance(skip, bool) or not isinstance(skip, int) or not 0 <= skip <= 20:
         problems.append("skip_rows: expected a whole number from 0 to 20")
         skip = 0
+    constants = {}
+    for key in ("rater_group", "segment"):
+        v = data.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
+            problems.append(f"{key}: expected text")
+            v = None
+        constants[key] = None if v is None else _num_text(v) if isinstance(v, float) else str(v)
+    pairs = [*cols.items(), *values.items(), *constants.items()]
+    for text in (str(x) for pair in pairs for x in pair if x is not None):
+        if (why := text_problem(text)) is not None:
+            problems.append(f"{text[:60]!r} {why}")
     if problems:
         raise FocuskitError(f"{source}: " + "; ".join(problems))
     return Mapping({str(k): str(v) for k, v in cols.items()},
                    {str(k).strip().lower(): float(v) for k, v in values.items()},
-                   skip, data.get("rater_group"), data.get("segment"))
+                   skip, constants["rater_group"], constants["segment"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..instruments import RATER_GROUPS, Instrument
+from ..plain_text import text_problem
 
 MAX_COMMENT = 2000
 MAX_SEGMENT = 100
@@ -81,6 +82,9 @@ def check_answers(instrument: Instrument, answers, *, partial: bool = False
                 problems.append(f"{item_id}: the comment has {len(comment)} characters; "
                                 f"at most {MAX_COMMENT}")
                 comment = None
+            elif why := text_problem(comment):
+                problems.append(f"{item_id}: the comment {why}")
+                comment = None
             else:
                 comment = comment.strip() or None
         item_rows = []
@@ -129,12 +133,33 @@ def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
     if segment is not None and (not isinstance(segment, str) or not segment.strip()
                                 or len(segment) > MAX_SEGMENT):
         problems.append(f"segment must be non-empty text of at most {MAX_SEGMENT} characters")
+    elif segment is not None and (why := text_problem(segment)):
+        problems.append(f"segment {why}")
     if respondent is not None and (not isinstance(respondent, str) or not respondent.strip()
                                    or len(respondent) > MAX_TOKEN
                                    or not respondent.isprintable()):
         problems.append(f"respondent token must be printable text of at most {MAX_TOKEN} "
                         "characters")
     return problems
+
+
+def check_key(key) -> list[str]:
+    """Problems with a caller's idempotency key (None is fine: one is made up)."""
+    if key is None:
+        return []
+    if not isinstance(key, str) or not 0 < len(key) <= 200:
+        return ["idempotency_key must be text of 1 to 200 characters"]
+    why = text_problem(key)
+    return [f"idempotency_key {why}"] if why else []
+
+
+def check_text(**fields) -> list[str]:
+    """Problems with free text a person typed (titles, owners), named by field.
+
+    None and non-text values are left to the caller's own checks.
+    """
+    return [f"{name} {why}" for name, value in fields.items()
+            if isinstance(value, str) and (why := text_problem(value))]
 
 
 def _allowed(scale) -> str:
