@@ -82,10 +82,10 @@ def _read_csv(path: Path):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ImportFileError(str(path), [(0, "", "", f"is not UTF-8 text (byte {e.start}); "
-                                                     "save it as 'CSV UTF-8'")]) from None
-    if "\x00" in text:
-        raise ImportFileError(str(path), [(0, "", "", "contains NUL bytes: not a CSV file")])
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ImportFileError(str(path), [(line, "", ascii(raw[e.start:e.start + 4])[2:-1],
+                                           f"is not UTF-8 text (line {line}, byte {e.start}); "
+                                           "save it as 'CSV UTF-8'")]) from None
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
