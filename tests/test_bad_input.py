@@ -335,3 +335,24 @@ def test_dollars_in_plot_labels_are_not_mathtext():
         assert all(t.get_parse_math() is False for t in texts if "$" in t.get_text())
     finally:
         plt.close(fig)
+
+
+# -- spreadsheets that are small on disk and huge in memory ------------------------------------
+
+def test_one_far_right_cell_does_not_blow_up_an_excel_import(store, camp, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in range(1, 3001):
+        wb.active.cell(r, 1, "x")
+    wb.active.cell(2, 16384, "far")  # column XFD: 3,000 rows padded to 49 million cells
+    wb.save(tmp_path / "wide.xlsx")
+    with pytest.raises(ImportFileError) as info:
+        import_file(store, tmp_path / "wide.xlsx", "fl")
+    assert info.value.rows == [(2, "", "", "has 16384 columns; at most 1000")]
+
+
+def test_a_csv_of_a_million_columns_is_refused_at_its_row(store, camp, tmp_path):
+    (tmp_path / "wide.csv").write_text("respondent,rater_group\n" + "," * 1_000_000 + "\n")
+    with pytest.raises(ImportFileError, match="row 2, .*has 1000001 columns; at most 1000"):
+        import_file(store, tmp_path / "wide.csv", "fl")
