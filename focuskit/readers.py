@@ -90,7 +90,8 @@ def _read_csv(path: Path):
                                            f"is not UTF-8 text (line {line}, byte {e.start}); "
                                            "save it as 'CSV UTF-8'")]) from None
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        # The sniffer's regular expressions are quadratic: 8 KB of ',"' took 2.5 s, 2 KB 0.15 s.
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     out = []

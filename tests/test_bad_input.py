@@ -356,3 +356,10 @@ def test_a_csv_of_a_million_columns_is_refused_at_its_row(store, camp, tmp_path)
     (tmp_path / "wide.csv").write_text("respondent,rater_group\n" + "," * 1_000_000 + "\n")
     with pytest.raises(ImportFileError, match="row 2, .*has 1000001 columns; at most 1000"):
         import_file(store, tmp_path / "wide.csv", "fl")
+
+
+def test_a_csv_that_troubles_the_dialect_sniffer_is_read_at_once(store, camp, tmp_path):
+    # 8 KB of ',"' kept csv.Sniffer busy for seconds; it now looks at the first 2 KB only.
+    (tmp_path / "odd.csv").write_text(',"' * 4096 + "\n")
+    with pytest.raises(ImportFileError):
+        import_file(store, tmp_path / "odd.csv", "fl")
