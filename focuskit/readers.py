@@ -23,6 +23,8 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 1000
 MAX_CELLS = 5_000_000
+MAX_INFLATED = 1_000_000_000  # bytes a workbook may unpack to
+MAX_RATIO = 200  # real sheets pack 5 to 50 times; a zip bomb a thousand times
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -106,7 +108,30 @@ def _read_csv(path: Path):
     return out
 
 
+def _zip_bomb(path: Path) -> str | None:
+    """Why a workbook's archive looks like a zip bomb, before openpyxl inflates any of it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a zip at all: openpyxl says so in its own words
+    total = sum(m.file_size for m in members)
+    if total > MAX_INFLATED:
+        return f"unpacks to {total} bytes; at most {MAX_INFLATED}"
+    for m in members:
+        if m.file_size > 10_000_000 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            return (f"holds {m.filename[:60]}, packed {m.file_size // max(m.compress_size, 1)} "
+                    f"times smaller than its {m.file_size} bytes: not a workbook a spreadsheet "
+                    "or survey tool writes")
+    return None
+
+
 def _read_excel(path: Path):
+    why = _zip_bomb(path)
+    if why:
+        raise ImportFileError(str(path), [(0, "", "", why)])
     try:
         import openpyxl
 
@@ -117,6 +142,8 @@ def _read_excel(path: Path):
             # in column XFD made a 20 KB file 49 million cells (14 s) before this.
             ws.reset_dimensions()
             out, cells = [], 0
+            # A real sheet needs a few bytes of file per cell; a zip bomb far less.
+            limit = min(MAX_CELLS, 100_000 + path.stat().st_size)
             for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 if n > MAX_ROWS + 1:
                     raise ImportFileError(str(path), [(n, "", "", f"has more than {MAX_ROWS} "
@@ -125,9 +152,9 @@ def _read_excel(path: Path):
                     raise ImportFileError(str(path), [(n, "", "", f"has {len(row)} columns; at "
                                                                    f"most {MAX_COLUMNS}")])
                 cells += len(row)
-                if cells > MAX_CELLS:  # a zip bomb: a small file of very many cells
-                    raise ImportFileError(str(path), [(n, "", "", f"has more than {MAX_CELLS} "
-                                                                   "cells")])
+                if cells > limit:  # a zip bomb: a small file of very many cells
+                    raise ImportFileError(str(path), [(n, "", "", f"has more than {limit} "
+                                                                   "cells for its size")])
                 out.append((n, [_cell(c) for c in row]))
             return out
         finally:

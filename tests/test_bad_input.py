@@ -363,3 +363,23 @@ def test_a_csv_that_troubles_the_dialect_sniffer_is_read_at_once(store, camp, tm
     (tmp_path / "odd.csv").write_text(',"' * 4096 + "\n")
     with pytest.raises(ImportFileError):
         import_file(store, tmp_path / "odd.csv", "fl")
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(store, camp, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["respondent", "rater_group"])
+    wb.save(tmp_path / "real.xlsx")
+    with zipfile.ZipFile(tmp_path / "real.xlsx") as src, \
+            zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for m in src.infolist():
+            data = src.read(m.filename)
+            if m.filename == "xl/worksheets/sheet1.xml":  # 20 MB of blanks pack into 20 KB
+                data = data.replace(b"</sheetData>", b"<!--" + b" " * 20_000_000 + b"-->"
+                                    b"</sheetData>")
+            out.writestr(m.filename, data)
+    with pytest.raises(ImportFileError, match="times smaller than its 2000"):
+        import_file(store, tmp_path / "bomb.xlsx", "fl")
