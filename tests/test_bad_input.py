@@ -196,6 +196,7 @@ def _wide_csv(path, camp, n: int):
 def test_a_draft_saved_during_a_large_import_succeeds(store, db_url, camp, tmp_path,
                                                       monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 100)
+    monkeypatch.setattr(store_module, "HOLD", 3600)  # chunks of exactly 100, however slow
     _wide_csv(tmp_path / "big.csv", camp, 600)
     first = camp.instrument.items[0].id
     saved, failed = [], []
@@ -232,6 +233,7 @@ def test_a_draft_saved_during_a_large_import_succeeds(store, db_url, camp, tmp_p
 
 def test_a_large_import_that_fails_late_leaves_nothing(store, camp, tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 100)
+    monkeypatch.setattr(store_module, "HOLD", 3600)  # chunks of exactly 100, however slow
     _wide_csv(tmp_path / "big.csv", camp, 350)
     store.save_draft("fl", "p7", {}, rater_group="team")  # someone in the file has a draft
 

@@ -26,8 +26,10 @@ __all__ = ["Store", "Campaign", "Receipt", "Draft", "STATUSES"]
 STATUSES = ("draft", "open", "closed")
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
-#: Submissions per write transaction of a large batch, and the pause between two on SQLite.
+#: Most submissions per write transaction of a large batch; the time one should hold the
+#: write lock (fewer submissions when the machine is slow); the pause between two on SQLite.
 CHUNK = 250
+HOLD = 0.1
 PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
@@ -299,7 +301,8 @@ class Store:
         """Write a large, already validated batch in short transactions, all or nothing.
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
-        respondents' draft saves fail. Each chunk now commits in a fraction of a second, and
+        respondents' draft saves fail. Each chunk now commits in about ``HOLD`` seconds (its
+        size follows how fast the previous one was written, at most ``CHUNK``), and
         on SQLite the next one waits ``PAUSE`` seconds: longer than SQLite's longest busy
         retry sleep (100 ms), so a waiting writer always gets its turn. Everything was
         checked before the first chunk, so a later chunk fails only on a lost connection, a
@@ -311,12 +314,17 @@ class Store:
         every chunk is in, so that an undone batch loses no one's draft.
         """
         receipts: list[Receipt] = []
+        size = CHUNK
         try:
-            for start in range(0, len(prepared), CHUNK):
-                if start and self.engine.dialect.name == "sqlite":
+            while len(receipts) < len(prepared):
+                if receipts and self.engine.dialect.name == "sqlite":
                     time.sleep(PAUSE)
-                receipts += self._insert_retrying(camp, prepared[start:start + CHUNK],
-                                                  drop_drafts=False)
+                began = time.perf_counter()
+                receipts += self._insert_retrying(
+                    camp, prepared[len(receipts):len(receipts) + size], drop_drafts=False)
+                # A busy machine makes the same chunk slower: keep each near HOLD seconds.
+                took = time.perf_counter() - began
+                size = min(CHUNK, max(10, int(size * HOLD / max(took, 1e-3))))
                 if progress is not None:
                     progress(len(receipts), len(prepared))
         except BaseException:
