@@ -1,18 +1,20 @@
 """Reading YAML that a person uploaded or wrote: refused in well under a second when hostile.
 
 Every YAML file focuskit reads (instrument files, import mappings) goes through ``load_yaml``.
-It differs from ``yaml.safe_load`` in four ways, each because of a file seen in the wild:
+It differs from ``yaml.safe_load`` in these ways, each because of a file seen in the wild:
 
 * anchors and aliases (``&a`` / ``*a``) are refused: a few hundred bytes of nested aliases
   (a "billion laughs") expand to gigabytes when the result is walked or written as JSON;
 * nesting deeper than ``MAX_DEPTH`` is refused before PyYAML's recursive composer can
   raise RecursionError (``[[[[...`` twenty thousand deep);
-* text longer than ``MAX_CHARS`` is refused before parsing; PyYAML's pure-Python scanner
-  needs about a second per megabyte, and a real instrument is a few kilobytes;
+* text longer than ``MAX_CHARS``, or of more than ``MAX_NODES`` values, is refused: a real
+  instrument is a few kilobytes, and a 400 KB list took 7.6 s through PyYAML's pure-Python
+  parser. libyaml parses when it is installed (it is with conda's and PyPI's PyYAML), and
+  we compose in Python so that each rule above is checked node by node;
 * plain scalars follow the YAML 1.2 core schema: only ``true``/``false`` are booleans and
   dates stay text, so a segment ``NO``, a label ``Yes`` or a time ``12:30`` are read as text
-  (YAML 1.1 made them False, True and 750). A key given twice in a mapping is refused, since
-  the last one silently won.
+  (YAML 1.1 made them False, True and 750), and ``0755`` is 755, not octal. A key given
+  twice in a mapping is refused, since the last one silently won.
 """
 
 from __future__ import annotations
