@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import ImportFileError, StoreError
 from .instruments import RATER_GROUPS
+from .plain_text import text_problem
 from .readers import _num_text, read_mapping, read_table
 
 __all__ = ["ImportResult", "import_file", "read_mapping", "read_table"]
@@ -44,11 +45,15 @@ class ImportResult:
 
 
 def import_file(store, path: str | Path, campaign: str, *, mapping: str | Path | None = None,
-                rater_group: str | None = None, segment: str | None = None) -> ImportResult:
-    """Validate every row of ``path`` and store its submissions in one transaction.
+                rater_group: str | None = None, segment: str | None = None,
+                progress=None) -> ImportResult:
+    """Validate every row of ``path``, then store its submissions, all of them or none.
 
     ``rater_group`` and ``segment`` apply to rows that do not give their own. Raises
     ImportFileError listing every bad cell (first 50, then a count); nothing is stored then.
+    Every row is checked before anything is written; a large file is then written in short
+    transactions (``Store.submit_many``), so respondents answering meanwhile are not held
+    up, and ``progress(done, total)`` is called after each.
     """
     camp = store.campaign(campaign)
     path = Path(path)
@@ -83,7 +88,8 @@ def import_file(store, path: str | Path, campaign: str, *, mapping: str | Path |
         s["idempotency_key"] = f"import:{camp.id}:{digest}:{key}"
     firsts = [s.pop("_row") for s in subs]
     try:
-        receipts = store.submit_many(camp.id, subs, label=lambda n: f"row {firsts[n]}")
+        receipts = store.submit_many(camp.id, subs, label=lambda n: f"row {firsts[n]}",
+                                     progress=progress)
     except StoreError as e:
         # The store's checks (text lengths, printable tokens) label problems "row N: ...".
         rows = [(int(m[1]), "", "", m[2]) if (m := re.match(r"row (\d+): (.*)", p, re.S))
@@ -141,8 +147,18 @@ def _meta(row: dict, n: int, camp, default: dict, problems) -> dict:
         problems.append((n, "segment", _num_or_text(seg)[:80],
                          f"this campaign takes only {', '.join(camp.segments)}"))
     respondent = row.get("respondent")
+    for col in ("respondent", "segment", "rater_group"):
+        _text_ok(row.get(col), n, col, problems)
     return {"rater_group": group, "segment": None if seg is None else _num_or_text(seg),
             "respondent": None if respondent is None else _num_or_text(respondent)}
+
+
+def _text_ok(value, n: int, col: str, problems) -> bool:
+    """False (and a problem naming row, column and value) for text no database can store."""
+    why = text_problem(value) if isinstance(value, str) else None
+    if why:
+        problems.append((n, col, ascii(value)[1:-1][:80], why))
+    return why is None
 
 
 def _num_or_text(v) -> str:
@@ -200,7 +216,7 @@ def _long(camp, header, rows, default, problems) -> list[dict]:
         value = _check_value(camp, item_id, facet, row.get("value"), n, "value", problems, {})
         if value is not None:
             slot[facet] = value
-        if row.get("comment") is not None:
+        if row.get("comment") is not None and _text_ok(row["comment"], n, "comment", problems):
             slot["comment"] = _num_or_text(row["comment"])
     subs = list(groups.values())
     _required(camp, subs, problems)
@@ -242,7 +258,7 @@ def _wide(camp, header, rows, default, problems, values) -> list[dict]:
             raw = row.get(col)
             slot = sub["answers"].setdefault(item_id, {})
             if facet == "comment":
-                if raw is not None:
+                if raw is not None and _text_ok(raw, n, col, problems):
                     slot["comment"] = _num_or_text(raw)
                 continue
             value = _check_value(camp, item_id, facet, raw, n, col, problems, values)

@@ -148,9 +148,9 @@ def test_same_key_from_many_processes_is_stored_once(db_url):
 def _doomed_writer(url, campaign, submissions, kill_after, pipe):
     """Write ``submissions`` in one transaction, and freeze after ``kill_after`` of them.
 
-    The freeze happens right after the answers of submission ``kill_after`` were inserted,
-    inside the still open transaction; the parent is told how many submissions that
-    transaction holds, then kills this process.
+    The freeze happens right after the ``kill_after``-th insert into answers (one insert per
+    batch of up to store.CHUNK submissions), inside the still open transaction; the parent
+    is told how many submissions that transaction holds, then kills this process.
     """
     store = Store(url)
     inst = store.campaign(campaign).instrument
@@ -179,18 +179,18 @@ def test_killed_writer_leaves_nothing_behind(db_url):
     camp = new_campaign(db_url)
     items = len(camp.instrument.items)
     mine, theirs = CTX.Pipe(duplex=False)
-    proc = CTX.Process(target=_doomed_writer, args=(db_url, camp.id, 40, 25, theirs))
+    proc = CTX.Process(target=_doomed_writer, args=(db_url, camp.id, 40, 1, theirs))
     proc.start()
     try:
         assert mine.poll(WAIT), "the writer never reached the answers insert"
-        assert mine.recv() == 25  # 25 whole submissions sit in the open transaction
+        assert mine.recv() == 40  # 40 whole submissions sit in the open transaction
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.join(WAIT)
     assert proc.exitcode == -signal.SIGKILL
 
     with Store(db_url) as store:
-        # Not one of the 25 is visible, and none of their keys is used up.
+        # Not one of the 40 is visible, and none of their keys is used up.
         assert table_counts(db_url) == (0, 0, 0)
         assert store.responses(camp.id).empty
         if store.engine.dialect.name == "sqlite":

@@ -134,12 +134,12 @@ def _held_back(df, d):
 
 
 def _check(figs, k):
-    for q, who, label in figs:
+    for _, who, label in figs:
         assert not 0 < len(who) < k, f"{label} is about {len(who)} < {k} people"
     by_q = {}
     for q, who, label in figs:
         by_q.setdefault(q, {})[who] = label
-    for q, sets in by_q.items():
+    for sets in by_q.values():
         for (a, la), (b, lb) in itertools.combinations(sets.items(), 2):
             diff = len(a ^ b)
             assert not 0 < diff < k, f"{la} and {lb} differ by {diff} < {k} people"

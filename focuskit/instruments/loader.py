@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InstrumentError
+from ..plain_text import text_problem
 from .model import RATER_GROUPS, Anchor, Facet, Instrument, Item, Scale, Section
 
 __all__ = ["builtin_ids", "load_instrument", "parse_instrument", "prompts_from_text",
@@ -48,6 +49,10 @@ class _Checker:
             return None
         if len(value) > _MAX_TEXT:
             self.bad(_join(path, key), f"is {len(value)} characters; at most {_MAX_TEXT}")
+        why = text_problem(value)
+        if why:
+            self.bad(_join(path, key), why)
+            return None
         return value.strip()
 
     def ident(self, data: dict, key: str, path: str) -> str | None:
@@ -282,17 +287,13 @@ def builtin_ids() -> list[str]:
 
 def _read_yaml(text: str, source: str):
     # Imported here: a respondent's kernel reads campaigns' instruments as JSON, never YAML.
-    import yaml
+    from ..errors import FocuskitError
+    from ..safe_yaml import load_yaml
 
     try:
-        return yaml.safe_load(text)
-    except ValueError as e:  # e.g. an integer too long to convert
-        raise InstrumentError(source, [f"not valid YAML ({e})"]) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise InstrumentError(source, [f"{where}not valid YAML ({problem})"]) from None
+        return load_yaml(text)
+    except FocuskitError as e:  # aliases, deep nesting, size, syntax: refused before parsing on
+        raise InstrumentError(source, e.problems) from None
 
 
 def load_instrument(ref: str | Path) -> Instrument:
@@ -311,7 +312,13 @@ def load_instrument(ref: str | Path) -> Instrument:
         if not path.is_file():
             raise InstrumentError(source, [
                 f"no such file, and not a built-in instrument ({', '.join(builtin_ids())})"])
+        from ..safe_yaml import MAX_CHARS
+
         try:
+            size = path.stat().st_size
+            if size > 4 * MAX_CHARS:  # refuse before reading a huge file into memory
+                raise InstrumentError(source, [f"is {size} bytes; an instrument file has at "
+                                               f"most {MAX_CHARS} characters"])
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise InstrumentError(source, [f"cannot be read: {e}"]) from None

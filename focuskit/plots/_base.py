@@ -126,7 +126,8 @@ class FocusFigure(Figure):
     """
 
     def draw(self, renderer):
-        with mpl.rc_context({"text.hinting": th.RC["text.hinting"]}):
+        # Tick labels made at draw time must not read "$" as mathematics either.
+        with mpl.rc_context({k: th.RC[k] for k in ("text.hinting", "text.parse_math")}):
             super().draw(renderer)
 
     def savefig(self, fname, **kwargs):

@@ -91,6 +91,8 @@ RC = {
     # Unhinted glyphs render in about half the time of natively hinted ones (see
     # focuskit.plots._base.FocusFigure) and read as well at 100 dpi and above.
     "text.hinting": "no_hinting",
+    # Titles, prompts and actions are people's text: "Costs $5 to $10" is not mathematics.
+    "text.parse_math": False,
 }
 
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 
 from ..instruments import RATER_GROUPS, Instrument
+from ..plain_text import text_problem
 
 MAX_COMMENT = 2000
 MAX_SEGMENT = 100
@@ -82,6 +83,9 @@ def check_answers(instrument: Instrument, answers, *, partial: bool = False
                 problems.append(f"{item_id}: the comment has {len(comment)} characters; "
                                 f"at most {MAX_COMMENT}")
                 comment = None
+            elif why := text_problem(comment):
+                problems.append(f"{item_id}: the comment {why}")
+                comment = None
             else:
                 comment = comment.strip() or None
         item_rows = []
@@ -130,6 +134,8 @@ def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
     if segment is not None and (not isinstance(segment, str) or not segment.strip()
                                 or len(segment) > MAX_SEGMENT):
         problems.append(f"segment must be non-empty text of at most {MAX_SEGMENT} characters")
+    elif segment is not None and (why := text_problem(segment)):
+        problems.append(f"segment {why}")
     elif segment is not None and campaign.segments is not None \
             and segment not in campaign.segments:
         # A fixed list keeps an invented segment from changing what the real ones show.
@@ -184,6 +190,25 @@ def read_segment_list(stored) -> tuple[str, ...] | None:
     if stored is None:
         return None
     return tuple(json.loads(stored))
+
+
+def check_key(key) -> list[str]:
+    """Problems with a caller's idempotency key (None is fine: one is made up)."""
+    if key is None:
+        return []
+    if not isinstance(key, str) or not 0 < len(key) <= 200:
+        return ["idempotency_key must be text of 1 to 200 characters"]
+    why = text_problem(key)
+    return [f"idempotency_key {why}"] if why else []
+
+
+def check_text(**fields) -> list[str]:
+    """Problems with free text a person typed (titles, owners), named by field.
+
+    None and non-text values are left to the caller's own checks.
+    """
+    return [f"{name} {why}" for name, value in fields.items()
+            if isinstance(value, str) and (why := text_problem(value))]
 
 
 def _allowed(scale) -> str:

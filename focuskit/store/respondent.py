@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from ..errors import InstrumentError, StoreError
 from ..instruments import parse_instrument
-from .checks import check_answers, check_respondent, read_segment_list
+from .checks import check_answers, check_key, check_respondent, read_segment_list
 from .engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS, default_url
 from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
 
@@ -289,20 +289,17 @@ class RespondentStore:
             raise StoreError("draft not saved:", problems)
         stored = nest_answers(rows)
         now = self._time(_now())
+        # One statement, so that two first saves at once (two tabs, a retry) cannot both
+        # insert: PostgreSQL raised UniqueViolation on the loser of a select-then-insert.
         with self._write() as cur:
-            cur.execute(self._sql("SELECT started_at FROM drafts "
-                                  "WHERE campaign = ? AND respondent = ?"), (camp.id, respondent))
-            if cur.fetchone() is None:
-                cur.execute(self._sql(
-                    "INSERT INTO drafts (campaign, respondent, rater_group, segment, answers, "
-                    "page, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                    (camp.id, respondent, rater_group, segment, json.dumps(stored), page, now,
-                     now))
-            else:
-                cur.execute(self._sql(
-                    "UPDATE drafts SET rater_group = ?, segment = ?, answers = ?, page = ?, "
-                    "updated_at = ? WHERE campaign = ? AND respondent = ?"),
-                    (rater_group, segment, json.dumps(stored), page, now, camp.id, respondent))
+            cur.execute(self._sql(
+                "INSERT INTO drafts (campaign, respondent, rater_group, segment, answers, page, "
+                "started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (campaign, respondent) DO UPDATE SET "
+                "rater_group = excluded.rater_group, segment = excluded.segment, "
+                "answers = excluded.answers, page = excluded.page, "
+                "updated_at = excluded.updated_at"),
+                (camp.id, respondent, rater_group, segment, json.dumps(stored), page, now, now))
         return self.draft(camp.id, respondent)
 
     def draft(self, campaign: str, respondent: str) -> Draft | None:
@@ -332,8 +329,7 @@ class RespondentStore:
         rows, bad = check_answers(camp.instrument, answers)
         found += bad
         key = idempotency_key
-        if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
-            found.append("idempotency_key must be text of 1 to 200 characters")
+        found += check_key(key)
         if found:
             # Store.submit goes through submit_many, which numbers its submissions.
             raise StoreError(f"nothing stored in {camp.id!r}:",

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
 from . import schema as t
-from .checks import check_answers, check_respondent, check_segment_list, read_segment_list
+from .checks import (
+    check_answers,
+    check_key,
+    check_respondent,
+    check_segment_list,
+    check_text,
+    read_segment_list,
+)
 from .engine import default_url, make_engine
 from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
 
@@ -23,6 +33,11 @@ __all__ = ["Store", "Campaign", "Receipt", "Draft", "STATUSES"]
 STATUSES = ("draft", "open", "closed")
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+#: Most submissions per write transaction of a large batch; the time one should hold the
+#: write lock (fewer submissions when the machine is slow); the pause between two on SQLite.
+CHUNK = 250
+HOLD = 0.1
+PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
 
@@ -140,6 +155,7 @@ class Store:
         if link_mode not in t.LINK_MODES:
             problems.append(f"link_mode must be one of {', '.join(t.LINK_MODES)}, "
                             f"not {link_mode!r}")
+        problems += check_text(title=title, organisation=organisation)
         if problems:
             raise StoreError("cannot create the campaign:", problems)
         row = dict(id=id, title=title.strip(), instrument=instrument.id,
@@ -239,16 +255,17 @@ class Store:
             raise StoreError("draft not saved:", problems)
         stored = nest_answers(rows)
         now = _now()
-        key = (t.drafts.c.campaign == camp.id) & (t.drafts.c.respondent == respondent)
         values = dict(rater_group=rater_group, segment=segment, answers=json.dumps(stored),
                       page=page, updated_at=now)
+        # One statement, so that two first saves at once (two tabs, a retry) cannot both
+        # insert: PostgreSQL raised UniqueViolation on the loser of a select-then-insert.
+        dialect = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        stmt = dialect(t.drafts).values(campaign=camp.id, respondent=respondent,
+                                        started_at=now, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.drafts.c.campaign,
+                                                          t.drafts.c.respondent], set_=values)
         with self._write() as conn:
-            old = conn.execute(select(t.drafts.c.started_at).where(key)).first()
-            if old is None:
-                conn.execute(insert(t.drafts).values(campaign=camp.id, respondent=respondent,
-                                                     started_at=now, **values))
-            else:
-                conn.execute(update(t.drafts).where(key).values(**values))
+            conn.execute(stmt)
         return self.draft(camp.id, respondent)
 
     def draft(self, campaign: str, respondent: str) -> Draft | None:
@@ -278,11 +295,16 @@ class Store:
             answers=answers, rater_group=rater_group, segment=segment, respondent=respondent,
             idempotency_key=idempotency_key, started_at=started_at)])[0]
 
-    def submit_many(self, campaign: str, submissions: list[dict], *, label=None) -> list[Receipt]:
-        """Store several submissions in one transaction: all are stored, or none.
+    def submit_many(self, campaign: str, submissions: list[dict], *, label=None,
+                    progress=None) -> list[Receipt]:
+        """Store several submissions: all are stored, or none.
 
         Each dict takes the keyword arguments of ``submit``. Problems are reported as
         ``label(n)`` (default ``submission n``) so that importers can name their rows.
+        Everything is checked before anything is written. Up to ``CHUNK`` submissions are
+        written in one transaction; a larger batch is written in short transactions so that
+        respondents saving drafts meanwhile never wait long (see ``_insert_in_chunks``), and
+        ``progress(done, total)`` is called after each.
         """
         camp = self._open_campaign(campaign)
         label = label or (lambda n: f"submission {n + 1}")
@@ -294,9 +316,7 @@ class Store:
             respondent, key = sub.get("respondent"), sub.get("idempotency_key")
             found = check_respondent(camp, sub.get("rater_group"), sub.get("segment"), respondent)
             rows, bad = check_answers(camp.instrument, sub.get("answers"))
-            found += bad
-            if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
-                found.append("idempotency_key must be text of 1 to 200 characters")
+            found += bad + check_key(key)
             problems += [f"{label(n)}: {p}" for p in found]
             if found:
                 continue
@@ -305,41 +325,121 @@ class Store:
             prepared.append((sub, key, rows))
         if problems:
             raise StoreError(f"nothing stored in {camp.id!r}:", problems)
+        if len(prepared) <= CHUNK:
+            receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
+            if progress is not None:
+                progress(len(receipts), len(prepared))
+            return receipts
+        return self._insert_in_chunks(camp, prepared, progress)
+
+    def _insert_in_chunks(self, camp: Campaign, prepared, progress) -> list[Receipt]:
+        """Write a large, already validated batch in short transactions, all or nothing.
+
+        One transaction for 100,000 rows held SQLite's write lock for minutes and made
+        respondents' draft saves fail. Each chunk now commits in about ``HOLD`` seconds (its
+        size follows how fast the previous one was written, at most ``CHUNK``), and
+        on SQLite the next one waits ``PAUSE`` seconds: longer than SQLite's longest busy
+        retry sleep (100 ms), so a waiting writer always gets its turn. Everything was
+        checked before the first chunk, so a later chunk fails only on a lost connection, a
+        key clash with a concurrent writer, or a crash; on any exception the submissions
+        the earlier chunks stored are deleted again before it propagates. Only a crash of the
+        process can leave part of a batch, and importing the same file again then stores
+        the rest (the idempotency keys of the stored part are found). Readers may see a
+        batch grow while it is written. Drafts of the batch's respondents are removed once
+        every chunk is in, so that an undone batch loses no one's draft.
+        """
+        receipts: list[Receipt] = []
+        size = CHUNK
+        # One moment for the whole file: its answers arrive together, as the disclosure
+        # rule reads arrivals (figures refresh in steps of k people).
+        now = _now()
         try:
-            return self._insert(camp, prepared)
+            while len(receipts) < len(prepared):
+                if receipts and self.engine.dialect.name == "sqlite":
+                    time.sleep(PAUSE)
+                began = time.perf_counter()
+                receipts += self._insert_retrying(
+                    camp, prepared[len(receipts):len(receipts) + size], drop_drafts=False,
+                    now=now)
+                # A busy machine makes the same chunk slower: keep each near HOLD seconds.
+                took = time.perf_counter() - began
+                size = min(CHUNK, max(10, int(size * HOLD / max(took, 1e-3))))
+                if progress is not None:
+                    progress(len(receipts), len(prepared))
+        except BaseException:
+            self._delete_submissions([r.submission for r in receipts if r.created])
+            raise
+        who = sorted({sub["respondent"] for (sub, _, _), r in zip(prepared, receipts,
+                                                                   strict=True)
+                      if r.created and sub.get("respondent")})
+        for start in range(0, len(who), CHUNK):
+            with self._write() as conn:
+                conn.execute(t.drafts.delete().where(
+                    (t.drafts.c.campaign == camp.id)
+                    & t.drafts.c.respondent.in_(who[start:start + CHUNK])))
+        return receipts
+
+    def _delete_submissions(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start:start + CHUNK]
+            with self._write() as conn:
+                conn.execute(t.answers.delete().where(t.answers.c.submission.in_(part)))
+                conn.execute(t.submissions.delete().where(t.submissions.c.id.in_(part)))
+
+    def _insert_retrying(self, camp: Campaign, prepared, drop_drafts: bool,
+                         now=None) -> list[Receipt]:
+        try:
+            return self._insert(camp, prepared, drop_drafts, now)
         except IntegrityError:
             # Another process stored one of these keys between our check and insert
             # (PostgreSQL; SQLite writers are serialised). The retry finds it stored.
-            return self._insert(camp, prepared)
+            return self._insert(camp, prepared, drop_drafts, now)
 
-    def _insert(self, camp: Campaign, prepared) -> list[Receipt]:
-        receipts = []
-        # Submissions stored together arrive together: one moment for the batch, which the
-        # disclosure rule reads as one arrival (figures refresh in steps of k arrivals).
-        now = _now()
+    def _insert(self, camp: Campaign, prepared, drop_drafts: bool,
+                now=None) -> list[Receipt]:
+        """One transaction: look the keys up at once, insert what is new in two statements."""
+        s = t.submissions
+        keys = list(dict.fromkeys(key for _, key, _ in prepared))
         with self._write() as conn:
+            old = {}
+            for start in range(0, len(keys), 500):  # well under any backend's parameter limit
+                old.update((r.idempotency_key, r) for r in conn.execute(
+                    select(s.c.idempotency_key, s.c.id, s.c.campaign)
+                    .where(s.c.idempotency_key.in_(keys[start:start + 500]))))
+            for r in old.values():
+                if r.campaign != camp.id:
+                    raise StoreError(f"idempotency key {r.idempotency_key!r} was already used "
+                                     f"in campaign {r.campaign!r}")
+            new, seen = [], set(old)
             for sub, key, rows in prepared:
-                old = conn.execute(select(t.submissions.c.id, t.submissions.c.campaign)
-                                   .where(t.submissions.c.idempotency_key == key)).first()
-                if old is not None:
-                    if old.campaign != camp.id:
-                        raise StoreError(f"idempotency key {key!r} was already used in campaign "
-                                         f"{old.campaign!r}")
-                    receipts.append(Receipt(old.id, False))
-                    continue
-                sid = conn.execute(insert(t.submissions).values(
-                    campaign=camp.id, respondent=sub.get("respondent"),
-                    rater_group=sub["rater_group"], segment=sub.get("segment"),
-                    started_at=_as_utc(sub.get("started_at")), submitted_at=now,
-                    idempotency_key=key)).inserted_primary_key[0]
+                if key not in seen:
+                    seen.add(key)
+                    new.append((sub, key, rows))
+            ids = {}
+            if new:
+                now = now or _now()
+                made = conn.execute(
+                    insert(s).returning(s.c.id, s.c.idempotency_key,
+                                        sort_by_parameter_order=True),
+                    [dict(campaign=camp.id, respondent=sub.get("respondent"),
+                          rater_group=sub["rater_group"], segment=sub.get("segment"),
+                          started_at=_as_utc(sub.get("started_at")), submitted_at=now,
+                          idempotency_key=key) for sub, key, _ in new]).all()
+                ids = {r.idempotency_key: r.id for r in made}
                 conn.execute(insert(t.answers), [
-                    dict(submission=sid, item=i, facet=f, value=v, comment=c)
-                    for i, f, v, c in rows])
-                if sub.get("respondent"):
+                    dict(submission=ids[key], item=i, facet=f, value=v, comment=c)
+                    for _, key, rows in new for i, f, v, c in rows])
+                who = sorted({sub["respondent"] for sub, _, _ in new if sub.get("respondent")})
+                if drop_drafts and who:
                     conn.execute(t.drafts.delete().where(
-                        (t.drafts.c.campaign == camp.id)
-                        & (t.drafts.c.respondent == sub["respondent"])))
-                receipts.append(Receipt(sid, True))
+                        (t.drafts.c.campaign == camp.id) & t.drafts.c.respondent.in_(who)))
+        receipts, first = [], set()
+        for _, key, _ in prepared:
+            if key in ids and key not in first:
+                first.add(key)
+                receipts.append(Receipt(ids[key], True))
+            else:
+                receipts.append(Receipt(ids.get(key) or old[key].id, False))
         return receipts
 
     # -- reading ------------------------------------------------------------------------------
@@ -397,6 +497,7 @@ class Store:
             problems.append(f"status must be one of {', '.join(ACTION_STATUSES)}")
         if due is not None and not isinstance(due, date):
             problems.append("due must be a date")
+        problems += check_text(title=title, owner=owner)
         if problems:
             raise StoreError("action not saved:", problems)
         with self._write() as conn:
@@ -440,6 +541,7 @@ class Store:
             values["due"] = due
         if isinstance(id, bool) or not isinstance(id, int):
             problems.append("id must be an action's whole-number id")
+        problems += check_text(title=title, owner=None if owner is _KEEP else owner)
         if problems:
             raise StoreError("action not changed:", problems)
         a = t.actions
