@@ -1,5 +1,7 @@
 """Analysis: pure pandas functions over the long responses frame, each returning a tidy
-DataFrame. Anonymity is applied here (``focuskit.analysis.anonymity``) so no view can forget it.
+DataFrame. Disclosure control is decided here, once per campaign over every view it can offer
+(``focuskit.analysis.anonymity``), so no view can forget it or be combined with another to
+get round it.
 
 Importing this package loads pandas; the questionnaire path never imports it.
 
@@ -18,11 +20,13 @@ adli                        a contact-programme review on approach, deployment, 
 external_focus              responding, anticipating, shaping: self against others
 contact_plan                contacts needed per segment (Cochran), margins, allocations
 next_steps                  what to do first, per dimension
+respondents                 how many answered, per group, under the same rule
 ==========================  ==============================================================
 """
 
 from .agenda import discussion_agenda
 from .agreement import agreement, rwg, rwg_j
+from .anonymity import respondents
 from .benchmarking import benchmark, load_benchmark, say_do_quartiles
 from .diagnostics import adli, blocks
 from .external import external_focus
@@ -34,6 +38,6 @@ from .reliability import cronbach_alpha, icc
 __all__ = [
     "adli", "agreement", "benchmark", "blocks", "contact_plan", "cronbach_alpha",
     "discussion_agenda", "external_focus", "icc", "importance_performance", "load_benchmark",
-    "margin_for", "next_steps", "perception_gaps", "profile", "rwg", "rwg_j", "sample_size",
-    "say_do", "say_do_quartiles",
+    "margin_for", "next_steps", "perception_gaps", "profile", "respondents", "rwg", "rwg_j",
+    "sample_size", "say_do", "say_do_quartiles",
 ]

@@ -72,7 +72,8 @@ class RoomResults:
 
     room: str
     k: int
-    n: int  # the room's submissions
+    n: int  # the room's submissions the figures are about
+    waiting: int = 0  # sent, but held back until enough more have arrived
     agenda: object = None  # discussion_agenda's frame, or None when there is nothing to rank
     withheld: str | None = None  # why the room's figures are hidden, in plain words
     discuss: list[dict] = field(default_factory=list)
@@ -218,13 +219,21 @@ class WorkshopState:
         camp, room = self.round, self.room
         frame = self.store.responses(camp.id)
         k = int(frame.attrs["min_group_size"])
-        n = int(frame.loc[frame["rater_group"] == room, "submission"].nunique())
-        res = RoomResults(room=room, k=k, n=n)
-        if n == 0:
+        sent = int(frame.loc[frame["rater_group"] == room, "submission"].nunique())
+        if sent == 0:
+            res = RoomResults(room=room, k=k, n=0)
             res.withheld = "Nobody in the room has sent their answers yet."
             return res
+        # The room's figures refresh only in steps of k answers (the one disclosure rule):
+        # a latecomer's answers wait until k-1 more have come, or comparing the board before
+        # and after would give them away.
+        counts = fa.respondents(frame, by=[], where={"rater_group": room})
+        shown = 0 if counts["suppressed"].iloc[0] else int(counts["n"].iloc[0])
+        res = RoomResults(room=room, k=k, n=shown or sent, waiting=sent - shown if shown else 0)
         res.agenda = agenda = fa.discussion_agenda(frame, group=room)
         if agenda["suppressed"].all():
+            # The live count already shows how many sent; their answers stay hidden.
+            n = sent
             res.withheld = (f"Only {n} {'person has' if n == 1 else 'people have'} sent their "
                             f"answers. The room’s results stay hidden until at least {k} have, "
                             "so that nobody’s answers can be picked out.")

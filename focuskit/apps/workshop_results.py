@@ -71,6 +71,10 @@ def results_widgets(state, res) -> list:
 
     room = GROUP_WORDS.get(res.room, res.room)
     n = f"{res.n} {'answer' if res.n == 1 else 'answers'} from {escape(room)}"
+    if res.waiting:
+        n += (f". {res.waiting} more {'is' if res.waiting == 1 else 'are'} held back until "
+              f"{res.k} new answers have come in, so that nobody’s answers can be picked out "
+              "by comparing the board before and after")
     parts = [_html(f"<h2>The room’s results</h2><p class='fk-lead'>{n}</p>")]
     if res.withheld:
         parts.append(_html(f"<p class='fk-withheld'>{escape(res.withheld)}</p>"))
