@@ -49,7 +49,13 @@ def overview_html(store: Store) -> str:
     cards = []
     for c in store.campaigns():
         n = store.counts(c.id)
-        groups = "".join(f"<li>{escape(g)} {k}</li>" for g, k in sorted(n["groups"].items()))
+        # A group under the campaign's minimum shows no size, and the total leaves it out,
+        # so that total minus the groups shown cannot give it away.
+        k = c.min_group_size
+        shown = {g: m for g, m in n["groups"].items() if m >= k}
+        groups = "".join(f"<li>{escape(g)} {shown[g] if g in shown else f'fewer than {k}'}"
+                         "</li>" for g in sorted(n["groups"]))
+        n = dict(n, submissions=sum(shown.values()))
         cards.append(
             f'<div class="fk-card"><h3>{escape(c.title)}</h3>'
             f'<div class="fk-meta"><span class="fk-badge {escape(c.status)}">{escape(c.status)}'

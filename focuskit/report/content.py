@@ -544,12 +544,21 @@ def build(store, campaign_id: str) -> Report:
     r = store.responses(camp.id)
     w = _Words(camp, r)
     inst = camp.instrument.id
-    counts = store.counts(camp.id)
+    # The same counts as the figures: a group's size shows only where its figures do.
+    from ..analysis import respondents
+
+    counted = respondents(r, by="rater_group") if len(r) else None
+    shown_total = 0 if counted is None or counted["suppressed"].iloc[0] else \
+        int(counted["n"].iloc[0])
+    counts = {} if counted is None else \
+        {row.rater_group: row for row in counted.iloc[1:].itertuples()}
     groups = []
-    for g in camp.rater_groups or sorted(counts["groups"]):
-        n = counts["groups"].get(g, 0)
-        shown = str(n) if n >= camp.min_group_size else (
-            "none yet" if n == 0 else f"n < {camp.min_group_size} (withheld)")
+    for g in camp.rater_groups or sorted(counts):
+        row = counts.get(g)
+        n = 0 if row is None or row.suppressed else int(row.n)
+        shown = str(n) if row is not None and not row.suppressed else (
+            "none yet" if row is None else f"n < {camp.min_group_size} (withheld)"
+            if str(row.n_shown).startswith("<") else "withheld")
         seg = w._segs.get(g)
         label = group_style(g).label
         name = label + (f" ({seg})" if seg and seg.lower() != label.lower()
@@ -578,7 +587,7 @@ def build(store, campaign_id: str) -> Report:
     facts = [("Organisation", camp.organisation or "(not named)"),
              ("Campaign", f"{camp.title} ({camp.id})"),
              ("Instrument", f"{camp.instrument.title}, version {camp.instrument.version}"),
-             ("Status", f"{camp.status}; {counts['submissions']} responses"),
+             ("Status", f"{camp.status}; {shown_total} responses in the figures"),
              ("Anonymity", f"figures about fewer than {camp.min_group_size} people are withheld")]
     about = (f"Each page that follows shows one analysis of the answers, its chart, and the "
              f"three things to read from it. The answers come from the questionnaire "
