@@ -19,7 +19,7 @@ INSTRUMENT = load_instrument("focus-levels")
 @st.composite
 def organisations(draw):
     """Respondents in rater groups and segments, some cells tiny; and a threshold k."""
-    k = draw(st.integers(2, 6))
+    k = draw(st.integers(3, 6))
     groups = draw(st.lists(st.sampled_from(["self", "customer", "partner", "team"]),
                            min_size=1, max_size=3, unique=True))
     segments = draw(st.lists(st.sampled_from(list("ABCDE")), min_size=1, max_size=4,

@@ -18,12 +18,14 @@ adli                        a contact-programme review on approach, deployment, 
 external_focus              responding, anticipating, shaping: self against others
 contact_plan                contacts needed per segment (Cochran), margins, allocations
 next_steps                  what to do first, per dimension
+comments                    the free-text comments staff may read (comment threshold)
 ==========================  ==============================================================
 """
 
 from .agenda import discussion_agenda
 from .agreement import agreement, rwg, rwg_j
 from .benchmarking import benchmark, load_benchmark, say_do_quartiles
+from .comments import comments
 from .diagnostics import adli, blocks
 from .external import external_focus
 from .gaps import importance_performance, perception_gaps, say_do
@@ -32,7 +34,7 @@ from .profiles import next_steps, profile
 from .reliability import cronbach_alpha, icc
 
 __all__ = [
-    "adli", "agreement", "benchmark", "blocks", "contact_plan", "cronbach_alpha",
+    "adli", "agreement", "benchmark", "blocks", "comments", "contact_plan", "cronbach_alpha",
     "discussion_agenda", "external_focus", "icc", "importance_performance", "load_benchmark",
     "margin_for", "next_steps", "perception_gaps", "profile", "rwg", "rwg_j", "sample_size",
     "say_do", "say_do_quartiles",
