@@ -262,12 +262,13 @@ class Dashboard:
 
     # -- downloads -------------------------------------------------------------------------
     def prepare_downloads(self) -> None:
-        """Put the CSV and Excel links in place (run after the first plot is on screen)."""
+        """Put the CSV and Excel links in place (run after the first plot is on screen): the
+        tables behind what the dashboard shows, with the same figures withheld."""
         if self.state.campaign_id is None:
             return
         cid = self.state.campaign_id
         self.links.value = "".join(
-            data_link(self.state.download(f), f"{cid}.{f}", MIME[f], f"Answers ({label})")
+            data_link(self.state.download(f), f"{cid}-tables.{f}", MIME[f], f"Tables ({label})")
             for f, label in (("csv", "CSV"), ("xlsx", "Excel")))
 
     def prepare_pdf(self) -> None:

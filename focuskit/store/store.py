@@ -549,6 +549,9 @@ class Store:
                         instrument_version=camp.instrument.version,
                         min_group_size=camp.min_group_size,
                         comment_threshold=camp.comment_threshold)
+        if rater_group is not None or segment is not None:
+            # A part of the campaign: comments pooled over it would point at that part.
+            df.attrs["filtered"] = True
         return df
 
     # -- action register ----------------------------------------------------------------------
