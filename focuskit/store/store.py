@@ -73,7 +73,7 @@ class Store:
         self._campaign_cache: dict[str, Campaign] = {}
         #: Who the audit log names for what this store object changes (a staff name; the
         #: CLI sets "cli:<user>"). Set it before acting on someone's behalf.
-        self.actor = "unknown"
+        self.actor = "api"
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
