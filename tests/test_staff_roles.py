@@ -405,6 +405,9 @@ async def _try_to_run_code(base: str, notebook: str, key: str, marker) -> bool:
 
 @pytest.mark.slow
 def test_no_page_can_send_its_kernel_code(door, tmp_path):
+    """The role in a kernel's environment holds only while no visitor can run code there:
+    Voila passes widget messages only (its kernel manager's allowed_message_types). Guarded
+    here, on both doors, because everything in this issue rests on it."""
     served, keys, _ = door
     assert not asyncio.run(_try_to_run_code(served.staff, "index.ipynb", keys["vera"],
                                             tmp_path / "staff"))

@@ -24,8 +24,6 @@ Voila itself with a few changes, all in :class:`FocuskitVoila`:
 - The staff door also takes the store's named keys, with a role each (staff_identity.py): a
   viewer opens only the landing page and the dashboard, and every page learns its visitor's
   role and name from the server, never from the visitor. Every page opened is in the audit log.
-- A page's kernel takes widget messages only (ALLOWED_MESSAGES): without this, anyone with a
-  page could send the kernel code to run, and read the whole store.
 """
 
 from __future__ import annotations
@@ -58,9 +56,6 @@ from .staff_identity import NAME_HEADER, ROLE_HEADER, VIEWER_PAGES, StaffIdentit
 from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
-#: What a page's widgets send their kernel; anything else (code to run) is dropped.
-ALLOWED_MESSAGES = ["kernel_info_request", "comm_info_request", "comm_open", "comm_msg",
-                    "comm_close"]
 
 # -- the pages a visitor sees instead of a traceback ------------------------------------------
 _STYLE = """
@@ -278,7 +273,6 @@ class FocuskitVoila(Voila):
             PeriodicCallback(self._recycle_old_pool_kernels,
                              1000 * max(1, min(60, self.pool_max_age // 4))).start()
         settings["focuskit_voila"] = self
-        self.kernel_manager.allowed_message_types = ALLOWED_MESSAGES
         if self.door == "staff":
             # An admin's upload reaches the kernel as one websocket message; tornado drops
             # one over 10 MB with the connection, silently. Let it through so that the admin
