@@ -267,8 +267,9 @@ def cmd_export(args) -> int:
     with _store(args) as store:
         path = export(store, args.campaign, out, format=args.format, wide=args.wide)
         store.log("export raw", args.campaign, f"{args.format}{' wide' if args.wide else ''}")
-    print(f"Wrote {path} (raw answers with respondent codes, times and comments: keep it "
-          "among admins)")
+    print(f"Wrote {path}")
+    print("focuskit: that file holds raw answers (respondent codes, times, comments): keep it "
+          "among admins", file=sys.stderr)
     return 0
 
 
