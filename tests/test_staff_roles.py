@@ -334,6 +334,22 @@ def test_admin_page_confirms_erasure_and_says_the_minimum_is_fixed(store):
     assert [r["action"] for r in state.audit(3)] == ["delete", "export", "erase"]
 
 
+def test_a_signed_in_staff_member_is_read_again_from_the_store(store):
+    from focuskit.serving.staff_identity import SERVER_KEY, StaffIdentity
+
+    store.add_staff("vera", "viewer")
+    door = StaffIdentity()
+    door.__dict__["_focuskit_store"] = store
+    cookie = door.user_to_cookie(door.user_from_cookie(json.dumps({"username": "vera"})))
+    assert json.loads(cookie) == {"username": "vera"}  # the role is not trusted from it
+    assert door.user_from_cookie(cookie).role == "viewer"
+    store.revoke_staff("vera")
+    door.__dict__["_seen"].clear()  # as after a few seconds
+    assert door.user_from_cookie(cookie) is None
+    assert door.user_from_cookie(json.dumps({"username": "nobody"})) is None
+    assert door.user_from_cookie(json.dumps({"username": SERVER_KEY})).role == "admin"
+
+
 # -- the staff door, for real -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def door(voila_module_server, tmp_path_factory):

@@ -43,18 +43,17 @@ class StaffUser(User):
 class StaffIdentity(PasswordIdentityProvider):
     """Jupyter's token check, taught the store's named keys and the two roles."""
 
-    _store = None
-
     @property
     def auth_enabled(self) -> bool:
         return True  # even without a server key: named keys alone guard the door
 
     def store(self):
-        if StaffIdentity._store is None:
+        """The store holding the keys: $FOCUSKIT_DB_URL, which focuskit serve sets."""
+        if "_focuskit_store" not in self.__dict__:
             from ..store import Store
 
-            StaffIdentity._store = Store()  # $FOCUSKIT_DB_URL, set by focuskit serve
-        return StaffIdentity._store
+            self.__dict__["_focuskit_store"] = Store()
+        return self.__dict__["_focuskit_store"]
 
     def audit(self, action: str, detail: str, actor: str) -> None:
         """One line in the store's audit log, without holding up the server's loop."""
@@ -83,18 +82,19 @@ class StaffIdentity(PasswordIdentityProvider):
     def user_to_cookie(self, user) -> str:
         return json.dumps({"username": user.username})
 
-    _seen: dict[str, tuple[float, str | None]] = {}
-
     def user_from_cookie(self, cookie_value: str):
         name = json.loads(cookie_value)["username"]
         if name == SERVER_KEY:
             return StaffUser(SERVER_KEY, role="admin")
+        # Each request re-reads the member (a revoked key, a changed role), at most every
+        # few seconds: a page's many requests do not each query the store.
+        cache: dict[str, tuple[float, str | None]] = self.__dict__.setdefault("_seen", {})
         now = time.monotonic()
-        seen = self._seen.get(name)
+        seen = cache.get(name)
         if seen is None or now - seen[0] > RECHECK_SECONDS:
             member = self.store().staff_member(name)
             seen = (now, member.role if member is not None and member.active else None)
-            self._seen[name] = seen
+            cache[name] = seen
         if seen[1] is None:  # revoked since the cookie was given
             return None
         return StaffUser(name, role=seen[1])
