@@ -362,6 +362,19 @@ def door(voila_module_server, tmp_path_factory):
     return served, keys, url
 
 
+def _environs() -> list[bytes]:
+    """The environment of every process of ours this system shows (Linux)."""
+    from pathlib import Path
+
+    out = []
+    for p in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            out.append(p.read_bytes())
+        except OSError:  # gone, or not ours
+            pass
+    return out
+
+
 def _get(url, headers=None):
     req = urllib.request.Request(url, headers=headers or {})
     try:
@@ -380,8 +393,13 @@ def test_the_staff_door_gives_each_key_its_role(door):
         status, body = _get(f"{render}{page}?token={keys['vera']}",
                             {"X-Focuskit-Role": "admin", "X-Focuskit-Staff": "adam"})
         assert status == 403 and "For admins" in body and "kernelId" not in body
-    status, body = _get(f"{render}admin.ipynb?token={keys['adam']}")
+    status, body = _get(f"{render}admin.ipynb?token={keys['adam']}&campaign=door")
     assert status == 200 and "kernelId" in body
+    # The page's kernel knows who asked and with which role, and never sees a key.
+    envs = [e for e in _environs() if b"HTTP_X_FOCUSKIT_STAFF=adam" in e]
+    assert envs and all(b"HTTP_X_FOCUSKIT_ROLE=admin" in e for e in envs)
+    assert all(k.encode() not in e for e in envs for k in (*keys.values(), served.token))
+    assert any(b"QUERY_STRING=campaign=door" in e for e in envs)
     status, body = _get(f"{render}index.ipynb?token=0123456789ab.wrong")
     assert status == 403 and "For staff only" in body
     with Store(url) as store:

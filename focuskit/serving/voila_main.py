@@ -35,7 +35,7 @@ import os
 import re
 import sys
 import warnings
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.utils import url_path_join
@@ -194,6 +194,14 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             return False
         self.request.headers[ROLE_HEADER] = role
         self.request.headers[NAME_HEADER] = name
+        # Voila hands the page's query to its kernel (QUERY_STRING): the key is checked by
+        # now (the browser keeps a cookie), so it goes no further.
+        req = self.request
+        req.query = urlencode([(k, v) for k, v in parse_qsl(req.query, keep_blank_values=True)
+                               if k != "token"])
+        req.uri = req.path + (f"?{req.query}" if req.query else "")
+        req.arguments.pop("token", None)
+        req.query_arguments.pop("token", None)
         identity.audit("open", path or "", name or "?")
         return True
 
