@@ -175,7 +175,6 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         finally:
             app.tickets.discard(ticket)
 
-
     def admit_staff(self, path) -> bool:
         """Refuse a viewer an admin's page; tell the page's kernel who asked for it (these
         headers overwrite any the visitor sent, and Voila copies them into the kernel's
