@@ -8,7 +8,7 @@ from html import escape
 
 from ..instruments import builtin_ids, load_instrument
 from ..store import Store
-from .roles import ADMIN, for_admins_html, pages_for, staff
+from .roles import ADMIN, pages_for, staff
 
 __all__ = ["overview", "overview_html"]
 
@@ -41,9 +41,9 @@ def _count(n: int, word: str) -> str:
 def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
     """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
     built-in instruments."""
-    if role is None:
-        return _CSS + '<div class="fk-page">' + for_admins_html().replace(
-            "For admins", "For staff", 1) + "</div>"
+    if role is None:  # e.g. a page prepared before its visitor came: show nothing
+        return (_CSS + '<div class="fk-page"><h1>For staff</h1><p>This page could not tell '
+                "who opened it. Open your staff link again.</p></div>")
     cards = []
     for c in store.campaigns():
         n = store.counts(c.id)
