@@ -236,7 +236,10 @@ def cmd_audit(args) -> int:
     with _store(args) as store:
         log = store.audit_log(campaign=args.campaign, limit=args.limit)
         if args.out:
-            log.to_csv(args.out, index=False)
+            from .exporting import escape_cells
+
+            # A refused visitor's path is in the log: no cell may run as a formula.
+            escape_cells(log).to_csv(args.out, index=False)
             store.log("export", args.campaign, f"audit log ({len(log)} lines)")
             print(f"Wrote {args.out}")
             return 0

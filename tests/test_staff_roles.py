@@ -328,10 +328,12 @@ def test_admin_page_confirms_erasure_and_says_the_minimum_is_fixed(store):
     assert state.erase("cc", "who", "who").submissions == 1
     with pytest.raises(FocuskitError, match="type the campaign's id"):
         state.delete("cc", "")
+    store.log("refused", None, "=HYPERLINK(\"http://evil\") (role viewer)", actor="?")
     name, data = state.audit_csv()
     assert name.endswith(".csv") and b"adam,erase,cc" in data
+    assert b"\"'=HYPERLINK" in data and b",=HYPERLINK" not in data  # runs as no formula
     state.delete("cc", "cc")
-    assert [r["action"] for r in state.audit(3)] == ["delete", "export", "erase"]
+    assert [r["action"] for r in state.audit(4)] == ["delete", "export", "refused", "erase"]
 
 
 def test_a_signed_in_staff_member_is_read_again_from_the_store(store):

@@ -243,8 +243,11 @@ class AdminState:
         return log.to_dict("records")
 
     def audit_csv(self) -> tuple[str, bytes]:
-        """The whole audit log as CSV (this export is logged too)."""
-        log = self.store.audit_log()
+        """The whole audit log as CSV (this export is logged too). A refused visitor's path
+        is in it: cells a spreadsheet would run as formulas are escaped."""
+        from ..exporting import escape_cells
+
+        log = escape_cells(self.store.audit_log())
         self.store.log("export", None, f"audit log ({len(log)} lines)")
         return "focuskit-audit.csv", log.to_csv(index=False).encode("utf-8")
 

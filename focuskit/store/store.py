@@ -358,7 +358,7 @@ class Store:
              actor: str | None = None) -> None:
         conn.execute(insert(t.audit).values(
             at=_now(), actor=str(actor or self.actor)[:64], action=action[:32],
-            campaign=campaign, detail=detail))
+            campaign=campaign, detail=str(detail)[:500]))  # a visitor's path can be long
 
     def log(self, action: str, campaign: str | None = None, detail: str = "", *,
             actor: str | None = None) -> None:
