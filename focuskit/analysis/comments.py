@@ -55,8 +55,12 @@ def comments(data: pd.DataFrame, *, threshold: int | None = None,
     t = comment_threshold(data, threshold, min_group)
     out = pd.DataFrame(columns=["item", "comment"])
     out.attrs.update(threshold=t, withheld=[])
-    if "comment" not in data.columns or "item" not in data.columns:
+    if "comment" not in data.columns:
         return out
+    missing = [c for c in ("submission", "item") if c not in data.columns]
+    if missing:
+        raise ValueError(f"the frame lacks column(s) {missing}: comments are released per "
+                         "item by how many submissions answered it")
     text = data["comment"].astype("string").str.strip()
     has = data["comment"].notna() & (text.fillna("") != "")
     if not has.any():
