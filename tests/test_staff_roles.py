@@ -468,3 +468,20 @@ def test_a_viewer_sees_their_pages_and_for_admins(door, chromium):
         expect(page.locator("h1")).to_have_text("For admins", timeout=60_000)
     finally:
         page.close()
+
+
+def test_the_dashboards_pdf_report_is_logged(sqlite_url, monkeypatch):
+    from focuskit.apps.dashboard import DashboardState, pdf_maker
+    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.demo import seed_store
+
+    if pdf_maker() is None:
+        pytest.skip("the PDF report is not installed")
+    _as(monkeypatch, "viewer", "vera")
+    with Store(sqlite_url) as store:
+        seed_store(store)
+        board = Dashboard(DashboardState(store, "demo-blocks"))
+        board.prepare_pdf()
+        assert "PDF" in board.pdf_link.value
+        line = store.audit_log().iloc[0]
+        assert (line.actor, line.action, line.campaign) == ("vera", "export", "demo-blocks")
