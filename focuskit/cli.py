@@ -1,4 +1,5 @@
-"""The ``focuskit`` command: instruments, demo data, import, export and serving."""
+"""The ``focuskit`` command: instruments, demo data, campaigns, staff keys, import, raw export,
+erasure, the audit log and serving."""
 
 from __future__ import annotations
 
@@ -19,9 +20,28 @@ def _print_table(rows: list[list[str]], header: list[str]) -> None:
 
 
 def _store(args):
+    import getpass
+
     from .store import Store
 
-    return Store(args.db)
+    store = Store(args.db)
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (e.g. in a container)
+        user = "?"
+    store.actor = f"cli:{user}"  # the audit log names who acted from the shell
+    return store
+
+
+def _confirm(args, prompt: str, expected: str) -> None:
+    """Go on only when ``--yes`` was given or the person types ``expected``."""
+    if getattr(args, "yes", False):
+        return
+    if not sys.stdin.isatty():
+        raise FocuskitError(f"{prompt}: add --yes to confirm (nothing was changed)")
+    typed = input(f"{prompt}. Type {expected!r} to confirm: ").strip()
+    if typed != expected:
+        raise FocuskitError("not confirmed; nothing was changed")
 
 
 def cmd_instruments_list(args) -> int:
@@ -126,12 +146,16 @@ def cmd_campaign_new(args) -> int:
     with _store(args) as store:
         c = store.create_campaign(args.id, args.title, inst, organisation=args.organisation,
                                   rater_groups=groups, min_group_size=args.min_group_size,
+                                  comment_threshold=(
+                                      args.comment_threshold if args.comment_threshold
+                                      is not None else max(10, args.min_group_size)),
                                   status=args.status, segments=args.segments,
                                   link_mode=args.links)
     segs = f", segments {', '.join(c.segments)} only" if c.segments else ""
     print(f"Created {c.id} ({c.status}): {c.instrument.id} {c.instrument.version}, "
           f"{len(c.instrument.items)} items, for {', '.join(c.rater_groups)}, "
-          f"groups under {c.min_group_size} withheld, {c.link_mode} links{segs}")
+          f"groups under {c.min_group_size} withheld, comments shown from "
+          f"{c.comment_threshold} respondents, {c.link_mode} links{segs}")
     print(f"Make its links with: focuskit link {c.id} --group {c.rater_groups[0]}"
           + (" --personal N" if c.link_mode == "personal" else ""))
     return 0
@@ -158,12 +182,104 @@ def cmd_campaign_status(args) -> int:
     return 0
 
 
+def cmd_campaign_set(args) -> int:
+    if args.min_group_size is None and args.comment_threshold is None:
+        raise FocuskitError("give --min-group-size N and/or --comment-threshold N")
+    with _store(args) as store:
+        old = store.campaign(args.id)
+        k = old.min_group_size if args.min_group_size is None else args.min_group_size
+        if args.comment_threshold is not None and args.comment_threshold < k:
+            raise FocuskitError(f"--comment-threshold {args.comment_threshold} is below the "
+                                f"minimum group size {k}; nothing was changed")
+        if args.min_group_size is not None:
+            store.set_min_group_size(args.id, args.min_group_size)
+        if args.comment_threshold is not None:
+            store.set_comment_threshold(args.id, args.comment_threshold)
+        c = store.campaign(args.id)
+    print(f"{c.id}: groups under {c.min_group_size} withheld, comments shown from "
+          f"{c.comment_threshold} respondents")
+    return 0
+
+
+def cmd_campaign_delete(args) -> int:
+    with _store(args) as store:
+        n = store.counts(args.id)["submissions"]
+        _confirm(args, f"Delete campaign {args.id} and its {n} submission(s) for good",
+                 args.id)
+        gone = store.delete_campaign(args.id)
+    print(f"Deleted {args.id}: {gone.submissions} submission(s), {gone.drafts} draft(s)")
+    return 0
+
+
+def cmd_erase(args) -> int:
+    with _store(args) as store:
+        store.campaign(args.campaign)
+        _confirm(args, f"Erase every answer and draft of respondent {args.code} in "
+                 f"{args.campaign}", args.code)
+        gone = store.erase_respondent(args.campaign, args.code)
+    if not gone.submissions and not gone.drafts:
+        print(f"Nothing to erase: no answers or drafts with code {args.code} in "
+              f"{args.campaign}")
+    else:
+        print(f"Erased {gone.submissions} submission(s) ({gone.answers} answers) and "
+              f"{gone.drafts} draft(s) of {args.code} from {args.campaign}")
+    return 0
+
+
+def cmd_staff_add(args) -> int:
+    with _store(args) as store:
+        key = store.add_staff(args.name, args.role)
+    print(f"{args.name} ({args.role}) can now open the staff pages with this key. It is shown "
+          f"once and stored only as a hash; hand it over privately:\n\n  {key}\n")
+    return 0
+
+
+def cmd_staff_list(args) -> int:
+    with _store(args) as store:
+        rows = [[m.name, m.role, f"{m.created_at:%Y-%m-%d %H:%M}",
+                 f"revoked {m.revoked_at:%Y-%m-%d %H:%M}" if m.revoked_at else "active"]
+                for m in store.staff()]
+    if not rows:
+        print("No named staff keys yet; 'focuskit staff add NAME --role viewer' makes one. "
+              "The server's --token key is an admin key of its own.")
+        return 0
+    _print_table(rows, ["name", "role", "created (UTC)", "status"])
+    return 0
+
+
+def cmd_staff_revoke(args) -> int:
+    with _store(args) as store:
+        m = store.revoke_staff(args.name)
+    print(f"{m.name}'s key no longer opens the staff pages")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    with _store(args) as store:
+        log = store.audit_log(campaign=args.campaign, limit=args.limit)
+        if args.out:
+            from .exporting import escape_cells
+
+            # A refused visitor's path is in the log: no cell may run as a formula.
+            escape_cells(log).to_csv(args.out, index=False)
+            store.log("export", args.campaign, f"audit log ({len(log)} lines)")
+            print(f"Wrote {args.out}")
+            return 0
+    log["campaign"] = log["campaign"].fillna("")
+    rows = [[f"{r.at:%Y-%m-%d %H:%M:%S}", r.actor, r.action, r.campaign, r.detail]
+            for r in log.itertuples()]
+    _print_table(rows, ["at (UTC)", "who", "action", "campaign", "detail"])
+    return 0
+
+
 def cmd_import(args) -> int:
     from .importing import import_file
 
     with _store(args) as store:
         res = import_file(store, args.file, args.campaign, mapping=args.mapping,
                           rater_group=args.rater_group, segment=args.segment)
+        store.log("import", args.campaign, f"{res.created} new submission(s) from "
+                  f"{Path(args.file).name}")
     print(f"Imported {res.created} new submission(s) from {res.rows} row(s) into "
           f"{args.campaign}; {res.existing} were already imported.")
     return 0
@@ -175,7 +291,10 @@ def cmd_export(args) -> int:
     out = args.out or f"{args.campaign}{'-wide' if args.wide else ''}.{args.format}"
     with _store(args) as store:
         path = export(store, args.campaign, out, format=args.format, wide=args.wide)
+        store.log("export raw", args.campaign, f"{args.format}{' wide' if args.wide else ''}")
     print(f"Wrote {path}")
+    print("focuskit: that file holds raw answers (respondent codes, times, comments): keep it "
+          "among admins", file=sys.stderr)
     return 0
 
 
@@ -342,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load the synthetic demo organisation").set_defaults(func=cmd_demo)
     sub.add_parser("campaigns", help="list campaigns").set_defaults(func=cmd_campaigns)
 
-    camp = sub.add_parser("campaign", help="create, open or close a campaign")
+    camp = sub.add_parser("campaign", help="create, open, close, archive, set or delete a "
+                          "campaign")
     csub = camp.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = csub.add_parser("new", help="create a campaign")
     new.add_argument("id", help="slug: lowercase letters, digits and hyphens")
@@ -353,7 +473,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--groups", help="comma-separated rater groups (default: the instrument's)")
     new.add_argument("--organisation", default="")
     new.add_argument("--min-group-size", type=int, default=5,
-                     help="figures for smaller groups are withheld (default 5)")
+                     help="figures for smaller groups are withheld (default 5, at least 3; "
+                     "fixed once the campaign has answers)")
+    new.add_argument("--comment-threshold", type=int,
+                     help="comments are shown to staff only from items at least this many "
+                     "respondents answered (default 10, never below --min-group-size)")
     new.add_argument("--status", choices=["draft", "open", "closed"], default="open")
     new.add_argument("--segments", help="comma-separated segments, the only ones the campaign "
                      "takes (default: any segment its links name)")
@@ -365,6 +489,46 @@ def build_parser() -> argparse.ArgumentParser:
         c = csub.add_parser(action, help=f"{action} a campaign")
         c.add_argument("id")
         c.set_defaults(func=cmd_campaign_status, status="closed" if action == "close" else "open")
+    arch = csub.add_parser("archive", help="archive a campaign: it takes no answers and its "
+                           "data stays")
+    arch.add_argument("id")
+    arch.set_defaults(func=cmd_campaign_status, status="archived")
+    cset = csub.add_parser("set", help="change a campaign's minimum group size (only before "
+                           "its first answer) or comment threshold")
+    cset.add_argument("id")
+    cset.add_argument("--min-group-size", type=int)
+    cset.add_argument("--comment-threshold", type=int)
+    cset.set_defaults(func=cmd_campaign_set)
+    cdel = csub.add_parser("delete", help="delete a campaign and all its answers for good")
+    cdel.add_argument("id")
+    cdel.add_argument("--yes", action="store_true", help="do not ask for a confirmation")
+    cdel.set_defaults(func=cmd_campaign_delete)
+
+    staff = sub.add_parser("staff", help="named keys to the staff pages: viewer (dashboards "
+                           "and reports) or admin (campaigns, raw data, erasure)")
+    ssub = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sadd = ssub.add_parser("add", help="make a key for NAME; it is printed once")
+    sadd.add_argument("name")
+    sadd.add_argument("--role", choices=["viewer", "admin"], required=True)
+    sadd.set_defaults(func=cmd_staff_add)
+    ssub.add_parser("list", help="staff members and their roles").set_defaults(
+        func=cmd_staff_list)
+    srev = ssub.add_parser("revoke", help="withdraw NAME's key")
+    srev.add_argument("name")
+    srev.set_defaults(func=cmd_staff_revoke)
+
+    era = sub.add_parser("erase", help="erase one respondent's answers and drafts by code "
+                         "(a data-protection request)")
+    era.add_argument("campaign")
+    era.add_argument("--code", required=True, help="the respondent's code")
+    era.add_argument("--yes", action="store_true", help="do not ask for a confirmation")
+    era.set_defaults(func=cmd_erase)
+
+    aud = sub.add_parser("audit", help="who opened, exported, imported, changed or erased what")
+    aud.add_argument("--campaign", help="only lines about this campaign")
+    aud.add_argument("--limit", type=int, help="newest N lines only")
+    aud.add_argument("--out", help="write CSV here instead of printing")
+    aud.set_defaults(func=cmd_audit)
 
     lnk = sub.add_parser("link", help="print a signed respondent link, or personal links as CSV")
     lnk.add_argument("campaign")
@@ -386,7 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--segment", help="segment for rows that give none")
     imp.set_defaults(func=cmd_import)
 
-    exp = sub.add_parser("export", help="export a campaign's answers")
+    exp = sub.add_parser("export", help="RAW export of a campaign's answers, one row per answer "
+                         "with respondent codes, times and comments (admins only; logged; no "
+                         "anonymity rules applied)")
     exp.add_argument("campaign")
     exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     exp.add_argument("--wide", action="store_true", help="one row per submission")

@@ -121,12 +121,13 @@ def seed_store(store, seed: int = SEED) -> dict[str, int]:
     partners = _people("partner-", 12)
     made: dict[str, int] = {}
 
-    def campaign(cid, title, inst, groups, min_size=5):
+    def campaign(cid, title, inst, groups, min_size=5, comments=10):
         try:
             return store.campaign(cid)
         except StoreError:
             return store.create_campaign(cid, title, inst, organisation=ORGANISATION,
-                                         rater_groups=groups, min_group_size=min_size)
+                                         rater_groups=groups, min_group_size=min_size,
+                                         comment_threshold=comments)
 
     def submit(camp, subs):
         for s in subs:
@@ -217,7 +218,8 @@ def seed_store(store, seed: int = SEED) -> dict[str, int]:
 
     # Contact programme: three internal reviewers score the executive visit programme.
     camp = campaign("demo-contact-review", "Review of the executive customer-visit programme",
-                    "contact-programme", ["internal"], min_size=3)
+                    "contact-programme", ["internal"], min_size=3,
+                    comments=3)  # a review by three named reviewers: their evidence is the point
     subs = []
     for k, person in enumerate(_people("reviewer-", 3)):
         ans = {}

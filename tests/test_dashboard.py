@@ -168,15 +168,19 @@ def test_withheld_groups_explain_why(demo, base):
     assert cards["Respondents"] == "< 10"
 
 
-def test_downloads_are_the_exported_answers(board, state):
+def test_downloads_are_the_tables_shown_not_the_answers(board, state):
     csv = state.download("csv")
     frame = pd.read_csv(io.BytesIO(csv))
-    assert frame["submission"].nunique() == 60
+    # The tables behind the tabs, never a respondent's code, time or single answer.
+    assert set(frame["table"]) >= {"levels", "us_vs_customers", "benchmark"}
+    assert not {"respondent", "submission", "submitted_at", "comment", "segment"} & set(frame)
+    levels = frame[frame["table"] == "levels"]
+    assert (levels["n"].dropna() >= state.k).all()
     assert state.download("xlsx")[:2] == b"PK"
     board.prepare_downloads()
-    assert 'download="demo-focus-levels.csv"' in board.links.value
+    assert 'download="demo-focus-levels-tables.csv"' in board.links.value
     assert "data:text/csv;base64," in board.links.value
-    assert 'download="demo-focus-levels.xlsx"' in board.links.value
+    assert 'download="demo-focus-levels-tables.xlsx"' in board.links.value
 
 
 def test_pdf_button_matches_the_report_package(board, state):

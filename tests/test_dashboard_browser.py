@@ -56,14 +56,14 @@ def test_executive_flow(chromium, voila_server):
             arg=before, timeout=60_000)
         # ... and then the cards: 18 residential customers.
         page.locator(".fk-card", has_text="customer 18").wait_for(timeout=60_000)
-        # The CSV download is the campaign's answers.
+        # The CSV download is the dashboard's tables, not the answers.
         link = page.locator("a.fk-dl", has_text="CSV")
         link.wait_for(timeout=60_000)
         with page.expect_download() as dl:
             link.click()
         data = open(dl.value.path(), "rb").read()
-        assert data.startswith(b"campaign,submission,")
-        assert dl.value.suggested_filename == "demo-focus-levels.csv"
+        assert data.startswith(b"table,") and b"respondent" not in data.split(b"\r\n")[0]
+        assert dl.value.suggested_filename == "demo-focus-levels-tables.csv"
         pdf = page.locator(".fk-pdf button, button.fk-pdf").first
         if pdf_maker() is None:
             assert pdf.is_disabled()

@@ -311,11 +311,13 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
         "v.NoDelayKernelWebsocket.open = report\nsys.argv[0] = 'voila'\nsys.exit(v.main())")]
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
+        # A staff door without any key lets nobody in: give it one (as focuskit serve does).
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                env={**os.environ, "JUPYTER_PATH": str(tmp_path / "jupyter")})
+                                env={**os.environ, "JUPYTER_PATH": str(tmp_path / "jupyter"),
+                                     "FOCUSKIT_STAFF_TOKEN": "nodelay-test-key-0123"})
     page = chromium.new_page()
     try:
-        url = f"http://127.0.0.1:{port}/voila/render/button.ipynb"
+        url = f"http://127.0.0.1:{port}/voila/render/button.ipynb?token=nodelay-test-key-0123"
         deadline = time.monotonic() + 120
         while True:
             try:

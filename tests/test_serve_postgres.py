@@ -23,7 +23,7 @@ def test_two_servers_share_one_postgresql_database(chromium, voila_server, pg_sc
     inst = load_instrument("external-focus")
     with Store(pg_schema_url) as store:
         store.create_campaign(CAMPAIGN, TITLE, inst.id, organisation="Alder Valley (fictional)",
-                              rater_groups=["self"], min_group_size=1)
+                              rater_groups=["self"], min_group_size=3)
     env = {"FOCUSKIT_DB_URL": pg_schema_url}
     # Kernels on demand: two servers' pools would start six kernels on two cores first.
     servers = [voila_server(env=env, args=("--preheat", "0", "--staff-preheat", "0"))

@@ -89,11 +89,12 @@ def test_instrument_is_snapshotted_in_the_campaign(store):
     (dict(title="   "), "title must be non-empty text"),
     (dict(title=None), "title must be non-empty text"),
     (dict(rater_groups=["self", "bosses"]), "unknown rater group(s) ['bosses']; choose from self"),
-    (dict(min_group_size=0), "min_group_size must be a whole number from 1 to 100"),
+    (dict(min_group_size=0), "min_group_size must be a whole number from 3 to 100"),
+    (dict(min_group_size=1), "min_group_size must be a whole number from 3 to 100"),
     (dict(min_group_size=101), "min_group_size"),
     (dict(min_group_size=True), "min_group_size"),
     (dict(min_group_size=2.5), "min_group_size"),
-    (dict(status="archived"), "status must be one of draft, open, closed"),
+    (dict(status="paused"), "status must be one of draft, open, closed, archived"),
 ])
 def test_create_campaign_refuses_bad_input(store, kwargs, fragment):
     args = dict(id="ok-id", title="A title", instrument="focus-levels") | kwargs
@@ -127,7 +128,7 @@ def test_unknown_campaign_names_the_known_ones(store):
         with pytest.raises(StoreError, match=r"no campaign 'nope'. Known: alpha, beta."):
             call()
     with pytest.raises(StoreError, match="status must be one of"):
-        store.set_status("alpha", "archived")
+        store.set_status("alpha", "paused")
 
 
 def test_bad_urls_are_refused_with_a_hint():
@@ -497,7 +498,7 @@ def test_version_1_database_is_migrated(sqlite_url):
         assert store.submit("old-one", full_answers(inst), rater_group="team",
                             idempotency_key="old-key").created is False
     with Store(sqlite_url) as again:  # a second open migrates nothing
-        assert again.schema_version == 4 and again.counts("old-one")["drafts"] == 1
+        assert again.schema_version == SCHEMA_VERSION and again.counts("old-one")["drafts"] == 1
         assert again.link_secret() == secret  # made once, kept
 
 
@@ -508,7 +509,8 @@ def test_newer_schema_is_refused(sqlite_url):
     with engine.connect() as conn, conn.begin():
         conn.execute(sa.text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
     engine.dispose()
-    with pytest.raises(StoreError, match=r"has schema version 99; this focuskit knows up to 4\. "
+    with pytest.raises(StoreError, match=r"has schema version 99; this focuskit knows up to "
+                                         rf"{SCHEMA_VERSION}\. "
                                          r"Upgrade focuskit\."):
         Store(sqlite_url)
     engine = make_engine(sqlite_url)

@@ -21,6 +21,7 @@ external_focus              responding, anticipating, shaping: self against othe
 contact_plan                contacts needed per segment (Cochran), margins, allocations
 next_steps                  what to do first, per dimension
 respondents                 how many answered, per group, under the same rule
+comments                    the free-text comments staff may read (comment threshold)
 ==========================  ==============================================================
 """
 
@@ -28,6 +29,7 @@ from .agenda import discussion_agenda
 from .agreement import agreement, rwg, rwg_j
 from .anonymity import respondents
 from .benchmarking import benchmark, load_benchmark, say_do_quartiles
+from .comments import comments
 from .diagnostics import adli, blocks
 from .external import external_focus
 from .gaps import importance_performance, perception_gaps, say_do
@@ -36,7 +38,7 @@ from .profiles import next_steps, profile
 from .reliability import cronbach_alpha, icc
 
 __all__ = [
-    "adli", "agreement", "benchmark", "blocks", "contact_plan", "cronbach_alpha",
+    "adli", "agreement", "benchmark", "blocks", "comments", "contact_plan", "cronbach_alpha",
     "discussion_agenda", "external_focus", "icc", "importance_performance", "load_benchmark",
     "margin_for", "next_steps", "perception_gaps", "profile", "respondents", "rwg", "rwg_j",
     "sample_size", "say_do", "say_do_quartiles",

@@ -11,6 +11,9 @@ from ..instruments import Instrument, Scale, builtin_ids, load_instrument
 #: Columns a user may group results by.
 GROUPINGS = ("rater_group", "segment", "section", "item")
 DEFAULT_MIN_GROUP = 5
+#: No figure is ever shown about fewer people: below three, two people who talk can work
+#: out the third one's answers.
+MIN_GROUP_FLOOR = 3
 
 
 def _need_frame(data) -> None:
@@ -67,12 +70,14 @@ def check_by(data: pd.DataFrame, by, allowed=GROUPINGS) -> list[str]:
 
 
 def min_group(data: pd.DataFrame, min_group: int | None) -> int:
-    """The anonymity threshold: the argument, else the campaign's (frame attrs), else 5."""
+    """The anonymity threshold: the argument, else the campaign's (frame attrs), else 5;
+    never below 3."""
     _need_frame(data)
     k = min_group if min_group is not None else data.attrs.get("min_group_size",
                                                                DEFAULT_MIN_GROUP)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"min_group must be a whole number of at least 1, not {k!r}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < MIN_GROUP_FLOOR:
+        raise ValueError(f"min_group must be a whole number of at least {MIN_GROUP_FLOOR} "
+                         f"(smaller groups can be worked out), not {k!r}")
     return int(k)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval
 from ._data import min_group as _threshold
 from .anonymity import restrict, source, withhold, withhold_all
+from .comments import comments
 
 __all__ = ["blocks", "adli", "EXPECTED_PEOPLE_SHARE", "MISATTRIBUTION_TOLERANCE"]
 
@@ -270,7 +271,9 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
         columns, section, item, dimension (missing where a row pools over it), n
         (reviewers), mean, sd, ci_low, ci_high, band (the anchor label nearest the mean),
         descriptor (that anchor's description), evidence (question rows: the list of
-        evidence notes, in submission order; withheld with the group), suppressed, n_shown.
+        evidence notes as ``focuskit.analysis.comments`` releases them: only without ``by``,
+        only from at least the comment threshold of reviewers, in the order of their text;
+        None when held back), suppressed, n_shown.
 
     Notes
     -----
@@ -296,10 +299,6 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
     >>> res.loc[res["scope"] == "overall", "band"].item()
     'Early systematic'
     """
-    if isinstance(data, pd.DataFrame) and "comment" in data.columns:
-        comments = data[data["comment"].notna()]
-    else:
-        comments = None
     frame = check_frame(data)
     inst = instrument_of(data, instrument)
     _need_facets(inst, ADLI, "contact-programme")
@@ -325,19 +324,15 @@ def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrumen
                          confidence)
     overall = _summary(_person_means(frame, by), by, confidence)
 
-    # Evidence notes per question and group, kept in submission order.
-    notes = {}
-    if comments is not None and len(comments):
-        c = comments[comments["comment"].astype(str).str.strip() != ""]
-        # Only the notes of the people the figures are about: a held-back person's note
-        # would otherwise appear beside a figure they are not in.
-        c = c[c["item"].isin(items) & c["submission"].isin(frame["submission"])]
-        c = c.sort_values("submission", kind="stable")
-        for key, g in c.groupby([*by, "item"], sort=False, dropna=False):
-            notes[key if isinstance(key, tuple) else (key,)] = \
-                [str(s).strip() for s in g["comment"]]
-    question["evidence"] = [notes.get(tuple(r), []) for r in
-                            question[[*by, "item"]].itertuples(index=False, name=None)]
+    # Evidence notes are comments: through the comment gate, never per group or segment.
+    notes, held = {}, set()
+    if not by:
+        released = comments(data, min_group=k)
+        held = set(released.attrs["withheld"])
+        for item, g in released.groupby("item", sort=False):
+            notes[item] = list(g["comment"])
+    question["evidence"] = [None if by or item in held else notes.get(item, [])
+                            for item in question["item"]]
 
     values = ["mean", "sd", "ci_low", "ci_high"]
     parts = []

@@ -1,5 +1,7 @@
-"""The staff page (``notebooks/admin.ipynb``): create, open and close campaigns, make respondent
-links, import answers from a spreadsheet and export them.
+"""The admins' page (``notebooks/admin.ipynb``): create, open and close campaigns, make
+respondent links, import answers from a spreadsheet and export them raw, set a campaign's
+anonymity thresholds, erase a respondent, archive or delete a campaign, read the audit log.
+A viewer who opens it gets a plain "for admins" page and nothing of the store.
 
 ``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
 by calling the same package functions as ``focuskit campaign``, ``focuskit import`` and
@@ -21,6 +23,7 @@ from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from
 from ..questionnaire.invites import personal_links, shared_link
 from ..questionnaire.links import respondent_base
 from ..store import Campaign, Store
+from .roles import for_admins_html, staff
 
 __all__ = ["AdminState", "Created", "LinkRow", "admin", "prompts_from_text", "MAX_IMPORT_BYTES",
            "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
@@ -78,8 +81,10 @@ def _check_size(name: str, data: bytes, limit: int, advice: str = "") -> None:
 class AdminState:
     """The store and the staff member's actions on it."""
 
-    def __init__(self, store: Store, *, base: str | None = None):
+    def __init__(self, store: Store, *, base: str | None = None, actor: str | None = None):
         self.store = store
+        if actor:
+            store.actor = actor  # the audit log names this staff member for what they do
         self.base = base or respondent_base()
         self._done: dict[tuple, str] = {}  # create requests already carried out -> campaign id
 
@@ -101,6 +106,7 @@ class AdminState:
             out.append(dict(id=c.id, title=c.title, instrument=c.instrument.id,
                             version=c.instrument.version, status=c.status,
                             groups=", ".join(c.rater_groups), min_group=c.min_group_size,
+                            comment_threshold=c.comment_threshold,
                             submissions=n["submissions"], drafts=n["drafts"]))
         return out
 
@@ -145,7 +151,7 @@ class AdminState:
     # -- campaigns ---------------------------------------------------------------------------
     def create(self, id: str, title: str, instrument: str | Instrument, *, items: str = "",
                organisation: str = "", rater_groups=None, min_group_size: int = 5,
-               status: str = "open") -> Created:
+               comment_threshold: int | None = None, status: str = "open") -> Created:
         """Create a campaign as ``focuskit campaign new`` does.
 
         ``items`` (one prompt per line) replaces the instrument's item list. The same request
@@ -169,8 +175,13 @@ class AdminState:
         except (TypeError, ValueError):
             raise FocuskitError(f"minimum group size {min_group_size!r} is not a whole "
                                 "number") from None
+        try:
+            comments = max(10, size) if comment_threshold is None else int(comment_threshold)
+        except (TypeError, ValueError):
+            raise FocuskitError(f"comment threshold {comment_threshold!r} is not a whole "
+                                "number") from None
         key = (id, title, instrument.id, instrument.version, repr(instrument.to_dict()),
-               organisation, groups, size, status)
+               organisation, groups, size, comments, status)
         if self._done.get(key) == id:
             try:
                 return Created(self.store.campaign(id), False)
@@ -178,13 +189,69 @@ class AdminState:
                 pass
         camp = self.store.create_campaign(id, title, instrument, organisation=organisation,
                                           rater_groups=groups, min_group_size=size,
-                                          status=status)
+                                          comment_threshold=comments, status=status)
         self._done[key] = camp.id
         return Created(camp, True)
 
     def set_status(self, campaign: str, status: str):
-        """Open or close a campaign (``focuskit campaign open/close``)."""
+        """Open, close or archive a campaign (``focuskit campaign open/close/archive``)."""
         return self.store.set_status(self.campaign(campaign).id, status)
+
+    def set_thresholds(self, campaign: str, min_group_size, comment_threshold) -> Campaign:
+        """Change the minimum group size (refused once the campaign has answers) and the
+        comment threshold (never below the minimum group size)."""
+        camp = self.campaign(campaign)
+        try:
+            k, t = int(min_group_size), int(comment_threshold)
+        except (TypeError, ValueError):
+            raise FocuskitError("the minimum group size and the comment threshold must be "
+                                "whole numbers") from None
+        if t < k:
+            raise FocuskitError(f"the comment threshold ({t}) cannot be below the minimum "
+                                f"group size ({k}); nothing was changed")
+        if k != camp.min_group_size:
+            self.store.set_min_group_size(camp.id, k)
+        if t != self.campaign(camp.id).comment_threshold:
+            self.store.set_comment_threshold(camp.id, t)
+        return self.campaign(camp.id)
+
+    def has_answers(self, campaign: str) -> bool:
+        return self.store.counts(campaign)["submissions"] > 0
+
+    # -- erasure -----------------------------------------------------------------------------
+    def erase(self, campaign: str, code: str, confirm: str):
+        """Erase one respondent's answers and drafts; ``confirm`` must repeat the code."""
+        camp = self.campaign(campaign)
+        code = str(code or "").strip()
+        if not code:
+            raise FocuskitError("give the respondent's code")
+        if str(confirm or "").strip() != code:
+            raise FocuskitError("type the code a second time to confirm; nothing was erased")
+        return self.store.erase_respondent(camp.id, code)
+
+    def delete(self, campaign: str, confirm: str):
+        """Delete a campaign and everything in it; ``confirm`` must repeat its id."""
+        camp = self.campaign(campaign)
+        if str(confirm or "").strip() != camp.id:
+            raise FocuskitError(f"type the campaign's id ({camp.id}) to confirm; nothing was "
+                                "deleted")
+        return self.store.delete_campaign(camp.id)
+
+    # -- audit log ---------------------------------------------------------------------------
+    def audit(self, limit: int = 50) -> list[dict]:
+        """The newest lines of the audit log."""
+        log = self.store.audit_log(limit=limit)
+        log["campaign"] = log["campaign"].fillna("")
+        return log.to_dict("records")
+
+    def audit_csv(self) -> tuple[str, bytes]:
+        """The whole audit log as CSV (this export is logged too). A refused visitor's path
+        is in it: cells a spreadsheet would run as formulas are escaped."""
+        from ..exporting import escape_cells
+
+        log = escape_cells(self.store.audit_log())
+        self.store.log("export", None, f"audit log ({len(log)} lines)")
+        return "focuskit-audit.csv", log.to_csv(index=False).encode("utf-8")
 
     # -- links -------------------------------------------------------------------------------
     def links(self, campaign: str, groups=None, segments: str | list | None = None,
@@ -220,7 +287,10 @@ class AdminState:
                 problems.append(str(e))
         if problems:
             raise FocuskitError("no links made:", problems)
-        return [r for g in groups for s in segs or [None] for r in self._links(camp.id, g, s, count)]
+        out = [r for g in groups for s in segs or [None]
+               for r in self._links(camp.id, g, s, count)]
+        self.store.log("links", camp.id, f"{len(out)} link(s)")
+        return out
 
     def _links(self, campaign: str, group: str, segment: str | None, count: int) -> list[LinkRow]:
         if self.store.campaign(campaign).link_mode == "personal":
@@ -276,9 +346,11 @@ class AdminState:
                 mpath.parent.mkdir()
                 mpath.write_bytes(mdata)
             try:
-                return import_file(self.store, path, camp.id, mapping=mpath,
-                                   rater_group=rater_group or None,
-                                   segment=(segment or "").strip() or None)
+                res = import_file(self.store, path, camp.id, mapping=mpath,
+                                  rater_group=rater_group or None,
+                                  segment=(segment or "").strip() or None)
+                self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
+                return res
             except ImportFileError as e:
                 raise ImportFileError(name, e.rows) from None
             except FocuskitError as e:  # a bad mapping: name the user's file, not our copy
@@ -286,21 +358,30 @@ class AdminState:
 
     def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
                ) -> tuple[str, bytes]:
-        """(file name, bytes) of the campaign's answers, written by ``focuskit.exporting``."""
+        """(file name, bytes) of the campaign's raw answers (codes, times, comments), written
+        by ``focuskit.exporting``; logged."""
         from ..exporting import export
 
         camp = self.campaign(campaign)
         name = f"{camp.id}{'-wide' if wide else ''}.{fmt}"
         with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
             path = export(self.store, camp.id, Path(tmp) / name, format=fmt, wide=wide)
-            return name, path.read_bytes()
+            data = path.read_bytes()
+        self.store.log("export raw", camp.id, f"{fmt}{' wide' if wide else ''}")
+        return name, data
 
 
 def admin(url: str | None = None, **kw):
-    """Build the staff page over the default store (or ``url``) and return it for display."""
+    """Build the admins' page over the default store (or ``url``) and return it for display;
+    for anyone but an admin, a plain "for admins" page that opens nothing of the store."""
+    import ipywidgets as w
+
+    who = staff()
+    if not who.admin:
+        return w.HTML(for_admins_html())
     from .admin_view import Admin
 
-    return Admin(AdminState(Store(url), **kw))
+    return Admin(AdminState(Store(url), actor=kw.pop("actor", None) or who.name, **kw))
 
 
 def __getattr__(name):

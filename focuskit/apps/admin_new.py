@@ -44,6 +44,7 @@ class NewCampaign:
                                      layout=w.Layout(width="auto", margin="0 12px 0 0"))
                        for g in RATER_GROUPS}
         self.min_group = w.IntText(value=5, layout=w.Layout(width="100px"))
+        self.new_comments = w.IntText(value=10, layout=w.Layout(width="100px"))
         self.open_now = w.Checkbox(value=True, description="Open for answers now", indent=False,
                                    layout=w.Layout(width="auto"))
         self.create_btn = self._button("Create campaign", "fk-create", self.create, "create_msg",
@@ -59,13 +60,16 @@ class NewCampaign:
         self.builtin.observe(lambda _c: self._tick_groups(), "value")
         self.yaml.observe(lambda _c: self.check_yaml(), "value")
         self.new_box = section(
-            "New campaign", "Figures for groups smaller than the minimum are never shown.",
+            "New campaign", "Figures for groups smaller than the minimum (at least 3) are never "
+            "shown; comments only from items at least the comment threshold of people "
+            "answered.",
             row(field("Title", self.title, grow=2), field("Id (for links)", self.cid),
                 field("Organisation", self.org)),
             field("Questions from", self.source),
             self.builtin_field, self.yaml_field, self.items_field,
             field("Rater groups", row(*self.groups.values())),
-            row(field("Minimum group size", self.min_group, grow=0), self.open_now),
+            row(field("Minimum group size", self.min_group, grow=0),
+                field("Comment threshold", self.new_comments, grow=0), self.open_now),
             row(self.create_btn), self.create_msg, cls="fk-new")
         self._source_changed()
 
@@ -120,6 +124,7 @@ class NewCampaign:
                 items=self.items.value if src == ITEMS else "", organisation=self.org.value.strip(),
                 rater_groups=[g for g, b in self.groups.items() if b.value],
                 min_group_size=self.min_group.value,
+                comment_threshold=self.new_comments.value,
                 status="open" if self.open_now.value else "draft")
         except FocuskitError as e:
             self.create_msg.value = error_html(e)

@@ -1,9 +1,10 @@
 """The staff page's ipywidgets view: a thin layer over ``AdminState``.
 
-Five cards stacked in one column: the campaigns (pick, open, close), a new campaign, links,
-import and export. Labels sit above their fields and fields wrap, so the same page reads on
-a laptop and on a 390 px phone. Every action writes its outcome into the message line under
-its own button; a refusal never clears what the staff member typed or uploaded.
+Cards stacked in one column: the campaigns (pick, open, close), a new campaign, links,
+import, raw export, anonymity thresholds, erasure and the audit log. Labels sit above their
+fields and fields wrap, so the same page reads on a laptop and on a 390 px phone. Every
+action writes its outcome into the message line under its own button; a refusal never clears
+what the staff member typed or uploaded.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ipywidgets as w
 from ..errors import FocuskitError
 from .admin import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
 from .admin_new import NewCampaign
+from .admin_records import Records
 from .admin_style import CSS, error_html, field, html, ok_html, row, section, table_html, uploaded
 from .dashboard import MIME, data_link
 
@@ -23,7 +25,7 @@ log = logging.getLogger("focuskit.admin")
 SHOWN_LINKS = 30
 
 
-class Admin(NewCampaign):
+class Admin(Records, NewCampaign):
     """The staff page; display ``.widget`` (or the object itself) in a notebook."""
 
     def __init__(self, state: AdminState):
@@ -36,11 +38,15 @@ class Admin(NewCampaign):
         self._build_links()
         self._build_import()
         self._build_export()
+        self._build_rules()
+        self._build_erase()
+        self._build_audit()
         head = html("<h1>Campaign administration</h1><p class='fk-lead'>Create campaigns, hand "
                     "out links, and move answers in and out. Respondents never see this page."
                     "</p>")
         self.widget = w.VBox([html(CSS), head, self.campaigns_box, self.new_box, self.links_box,
-                              self.import_box, self.export_box],
+                              self.import_box, self.export_box, self.rules_box,
+                              self.erase_box, self.audit_box],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-admin")
         self.refresh()
@@ -79,11 +85,12 @@ class Admin(NewCampaign):
 
     def _sync_buttons(self) -> None:
         none = self.current is None
-        for b in (self.links_btn, self.import_btn, self.export_btn):
+        for b in (self.links_btn, self.import_btn, self.export_btn, self.rules_btn,
+                  self.erase_btn, self.archive_btn, self.delete_btn):
             b.disabled = none
         self.open_btn.disabled = none or self._status == "open"
         self.close_btn.disabled = none or self._status == "closed"
-        self.create_btn.disabled = self.reload_btn.disabled = False
+        self.create_btn.disabled = self.reload_btn.disabled = self.audit_btn.disabled = False
 
     def _build_campaigns(self):
         self.table = html()
@@ -169,8 +176,10 @@ class Admin(NewCampaign):
                                        icon="download")
         self.export_out = html()
         self.export_box = section(
-            "Export answers", "Every answer of the campaign, for analysis elsewhere. Cells a "
-            "spreadsheet would run as formulas are escaped.",
+            "Export raw answers", "Every answer of the campaign, one row each, with respondent "
+            "codes, times and comments: no anonymity rule applies, so keep the file among "
+            "admins (the export is logged). Cells a spreadsheet would run as formulas are "
+            "escaped.",
             row(self.wide, self.export_btn), self.export_out, cls="fk-export-box")
 
     # -- campaigns -----------------------------------------------------------------------------
@@ -181,6 +190,7 @@ class Admin(NewCampaign):
     def refresh(self, pick: str | None = None) -> None:
         rows = self.state.rows()
         self.table.value = table_html(rows)
+        self.show_audit()
         options = [(f"{r['title']} ({r['id']})", r["id"]) for r in rows]
         keep = pick or self.picker.value
         self.picker.options = options
@@ -194,6 +204,7 @@ class Admin(NewCampaign):
         if cid != self._shown:  # links and downloads belong to the campaign they were made for
             self.links_out.children, self.link_rows = [], []
             self.links_msg.value = self.export_out.value = self.import_msg.value = ""
+            self.rules_msg.value = self.erase_msg.value = ""
             self._shown = cid
         for part in (self.picker_field, self.status_btns):
             part.layout.display = "none" if cid is None else ""
@@ -204,6 +215,7 @@ class Admin(NewCampaign):
             return
         c = self.state.campaign(cid)
         self._status = c.status
+        self.show_rules(c)
         n = self.state.counts(cid)
         self.status.value = (f"<p class='fk-status'><span class='fk-badge {c.status}'>"
                              f"{c.status}</span> {n['submissions']} submission(s), "

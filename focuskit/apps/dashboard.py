@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import importlib
 import io
-import tempfile
 from html import escape
-from pathlib import Path
 
 from ..store import Store
 from .dashboard_tabs import TABS
@@ -119,6 +117,8 @@ class DashboardState:
             from ..analysis.anonymity import release
 
             view = release(self.frame, self.where, self.k)
+            if self.where:  # a part of the campaign: its comments would point at that part
+                view.frame.attrs["filtered"] = True
             self._cache["view"] = view
             self._cache["restricted"] = (view.frame, view.frame.empty)
         return self._cache["restricted"]
@@ -332,19 +332,74 @@ class DashboardState:
         return cards
 
     # -- downloads -------------------------------------------------------------------------
+    def tables(self) -> dict:
+        """The figures the dashboard shows for the picked campaign and filters, one table per
+        result, exactly as the analysis released them: a withheld row keeps its reason
+        (``n_shown``) and loses its figures. What the downloads hold; never a respondent's
+        code, time, comment or single answer."""
+        from .. import analysis as fa
+
+        inst, out = self.instrument, {}
+
+        def add(name, make):
+            try:
+                res = make()
+            except ValueError:  # e.g. no such rater group here: the tab says so, no table
+                return
+            if res is not None:
+                out[name] = res.drop(columns=["evidence"], errors="ignore")
+
+        if inst == "focus-levels":
+            add("levels", lambda: self.result("profile"))
+            for other in ("customer", "partner"):
+                if other in self.groups:
+                    add(f"us_vs_{other}s", lambda o=other: self.result("perception_gaps", o))
+        if inst == "say-do":
+            add("say_do", lambda: self.result("say_do"))
+        if inst == "expectations":
+            add("priorities", lambda: self.result("importance_performance"))
+        if inst in ("focus-levels", "say-do"):
+            add("benchmark", lambda: self.result("benchmark"))
+        data, withheld = self.restricted()
+        if not withheld:
+            if inst == "focus-levels" and "self" in set(data["rater_group"]):
+                add("agreement", lambda: self.result("agenda"))
+            if inst == "blocks":
+                add("blocks", lambda: fa.blocks(data, instrument=self.inst))
+            if inst == "contact-programme":
+                add("contact_review", lambda: fa.adli(data, instrument=self.inst))
+            if inst == "external-focus":
+                add("external_focus", lambda: fa.external_focus(data, instrument=self.inst))
+        return out
+
     def download(self, fmt: str) -> bytes:
-        """The campaign's answers as CSV or Excel bytes (focuskit.exporting), or the PDF."""
+        """The dashboard's tables (``tables``) as CSV or Excel bytes, or the PDF report.
+
+        CSV: one file, a ``table`` column naming each row's table; Excel: a sheet per table.
+        Raw answers are an admin's export (the admin page, ``focuskit export``), not this."""
         if fmt == "pdf":
             report = pdf_maker()
             if report is None:
                 raise ValueError("the PDF report is not available in this installation")
             return report(self.store, self.campaign_id)
-        from ..exporting import export
+        import pandas as pd
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = export(self.store, self.campaign_id, Path(tmp) / f"answers.{fmt}",
-                          format=fmt)
-            return path.read_bytes()
+        from ..exporting import escape_cells
+
+        if fmt not in ("csv", "xlsx"):
+            raise ValueError(f"format must be csv, xlsx or pdf, not {fmt!r}")
+        tables = {name: escape_cells(t) for name, t in self.tables().items()}
+        buf = io.BytesIO()
+        if fmt == "csv":
+            frames = [t.assign(table=name) for name, t in tables.items()]
+            both = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            both = both[["table", *[c for c in both.columns if c != "table"]]] if frames \
+                else pd.DataFrame(columns=["table"])
+            return both.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+            for name, t in tables.items() or {"none": pd.DataFrame()}.items():
+                t.to_excel(xl, sheet_name=name[:31], index=False)
+        return buf.getvalue()
 
 
 def pdf_maker():

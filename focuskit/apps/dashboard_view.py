@@ -7,12 +7,16 @@ time it is opened; a filter change redraws the open tab and forgets the others.
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 import ipywidgets as w
 
 from .dashboard import ALL, MIME, DashboardState, data_link, pdf_maker, png
 from .dashboard_tabs import TABS, WHAT, not_applicable
+from .roles import staff
+
+log = logging.getLogger("focuskit.dashboard")
 
 CSS = """
 <style>
@@ -262,13 +266,24 @@ class Dashboard:
 
     # -- downloads -------------------------------------------------------------------------
     def prepare_downloads(self) -> None:
-        """Put the CSV and Excel links in place (run after the first plot is on screen)."""
+        """Put the CSV and Excel links in place (run after the first plot is on screen): the
+        tables behind what the dashboard shows, with the same figures withheld."""
         if self.state.campaign_id is None:
             return
         cid = self.state.campaign_id
         self.links.value = "".join(
-            data_link(self.state.download(f), f"{cid}.{f}", MIME[f], f"Answers ({label})")
+            data_link(self.state.download(f), f"{cid}-tables.{f}", MIME[f], f"Tables ({label})")
             for f, label in (("csv", "CSV"), ("xlsx", "Excel")))
+
+    def _log_report(self) -> None:
+        # A preheated dashboard ran before its visitor came and cannot tell who it is; the
+        # server's own "open" line names them.
+        who = staff()
+        try:
+            self.state.store.log("export", self.state.campaign_id, "PDF report",
+                                 actor=who.name if who.role else "dashboard visitor")
+        except Exception:  # noqa: BLE001 - a log that cannot be written must not cost the report
+            log.exception("audit log not written")
 
     def prepare_pdf(self) -> None:
         if pdf_maker() is None:
@@ -279,6 +294,7 @@ class Dashboard:
         self.pdf_link.value = "<span class='fk-note'>Preparing the report…</span>"
         try:
             data = self.state.download("pdf")
+            self._log_report()
             self.pdf_link.value = data_link(data, f"{self.state.campaign_id}.pdf", MIME["pdf"],
                                             "Download the PDF report")
         except Exception as e:  # noqa: BLE001 - a failed report must not break the page

@@ -1,4 +1,6 @@
-"""The landing page served by ``make demo``: the campaigns in the store and the item banks."""
+"""The staff door's landing page: the pages the visitor's role may open, the campaigns in the
+store and the item banks. A viewer sees aggregates only: no draft counts, and answer counts
+per rater group only where every group has at least the minimum group size."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from html import escape
 
 from ..instruments import builtin_ids, load_instrument
 from ..store import Store
+from .roles import ADMIN, pages_for, staff
 
 __all__ = ["overview", "overview_html"]
 
@@ -31,38 +34,30 @@ a.fk-go h3{color:#1d4ed8}
 """
 
 
-# The staff pages, relative to this page so that they work behind any base URL.
-PAGES = (("results.ipynb", "Results dashboard", "For executives: where we stand, where we "
-          "disagree, how customers see us; download the PDF report."),
-         ("workshop.ipynb", "Workshop board", "For trainers: a round with a join link and QR "
-          "code, the live count, the reveal and the action register."),
-         ("admin.ipynb", "Admin", "Create, open and close campaigns, make respondents' links, "
-          "import and export answers."))
-
-
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def overview_html(store: Store) -> str:
-    """HTML for the store's campaigns (newest first) and the built-in instruments."""
+def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
+    """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
+    built-in instruments."""
+    if role is None:  # e.g. a page prepared before its visitor came: show nothing
+        return (_CSS + '<div class="fk-page"><h1>For staff</h1><p>This page could not tell '
+                "who opened it. Open your staff link again.</p></div>")
     cards = []
     for c in store.campaigns():
         n = store.counts(c.id)
-        # A group under the campaign's minimum shows no size, and the total leaves it out,
-        # so that total minus the groups shown cannot give it away.
-        k = c.min_group_size
-        shown = {g: m for g, m in n["groups"].items() if m >= k}
-        groups = "".join(f"<li>{escape(g)} {shown[g] if g in shown else f'fewer than {k}'}"
-                         "</li>" for g in sorted(n["groups"]))
-        n = dict(n, submissions=sum(shown.values()))
+        shown = n["groups"].items()
+        if role != ADMIN and any(k < c.min_group_size for _, k in shown):
+            shown = []  # one small group's size would be the total minus the others
+        groups = "".join(f"<li>{escape(g)} {k}</li>" for g, k in sorted(shown))
+        drafts = f", {_count(n['drafts'], 'draft')}" if role == ADMIN else ""
         cards.append(
             f'<div class="fk-card"><h3>{escape(c.title)}</h3>'
             f'<div class="fk-meta"><span class="fk-badge {escape(c.status)}">{escape(c.status)}'
             f"</span>{escape(c.instrument.title)} · v{escape(c.instrument.version)}</div>"
             f'<div class="fk-meta">{escape(c.organisation) or "&nbsp;"} · id <code>{escape(c.id)}'
-            f"</code> · {_count(n['submissions'], 'response')}, {_count(n['drafts'], 'draft')}"
-            "</div>"
+            f"</code> · {_count(n['submissions'], 'response')}{drafts}</div>"
             f'<ul class="fk-groups">{groups}</ul></div>')
     if not cards:
         cards.append('<div class="fk-card">No campaigns yet. Run <code>focuskit demo</code> '
@@ -75,11 +70,17 @@ def overview_html(store: Store) -> str:
             f'<div class="fk-meta"><code>{escape(iid)}</code> · {len(inst.items)} items · '
             f"about {inst.minutes} min · for {escape(', '.join(inst.audiences))}</div>"
             f'<p class="fk-meta">{escape(inst.description)}</p></div>')
+    # Links relative to this page, so that they work behind any base URL.
     pages = "".join(f'<a class="fk-card fk-go" href="{href}"><h3>{escape(title)} &rarr;</h3>'
-                    f'<div class="fk-meta">{escape(text)}</div></a>' for href, title, text in PAGES)
+                    f'<div class="fk-meta">{escape(text)}</div></a>'
+                    for href, title, text in pages_for(role))
+    who = (f'<p class="fk-meta fk-role">Signed in as <b>{escape(name)}</b> ({escape(role)}): '
+           + ("every page below is open to you." if role == ADMIN else "dashboards and "
+              "reports; campaigns, raw answers and erasure are for admins.") + "</p>"
+           if name else "")
     return (_CSS + '<div class="fk-page"><h1>focuskit</h1>'
             '<p class="fk-lead">How customer-focused is the organisation, really? '
-            "Campaigns in this store, and the questionnaires they can ask.</p>"
+            "Campaigns in this store, and the questionnaires they can ask.</p>" + who +
             f'<div class="fk-cards">{pages}</div>'
             f'<h2>Campaigns</h2><div class="fk-cards">{"".join(cards)}</div>'
             f'<h2>Item banks</h2><div class="fk-cards">{"".join(banks)}</div></div>')
@@ -93,5 +94,7 @@ def overview(url: str | None = None):
     """
     import ipywidgets as widgets
 
+    who = staff()
     with Store(url) as store:
-        return widgets.HTML(overview_html(store))
+        return widgets.HTML(overview_html(store, who.role,
+                                          "" if who.name == "local" else who.name))

@@ -21,6 +21,9 @@ Voila itself with a few changes, all in :class:`FocuskitVoila`:
 - The staff door takes its token from $FOCUSKIT_STAFF_TOKEN, not the command line (which
   every user of the machine can read with ``ps``), and refuses visitors without it with a
   page that says what to do instead of Jupyter's login form.
+- The staff door also takes the store's named keys, with a role each (staff_identity.py): a
+  viewer opens only the landing page and the dashboard, and every page learns its visitor's
+  role and name from the server, never from the visitor. Every page opened is in the audit log.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import os
 import re
 import sys
 import warnings
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.utils import url_path_join
@@ -49,6 +52,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
+from .staff_identity import NAME_HEADER, ROLE_HEADER, VIEWER_PAGES, StaffIdentity, role_of
 from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -152,6 +156,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
     @web.authenticated
     async def get(self, path=None):
         app: FocuskitVoila = self.settings["focuskit_voila"]
+        if app.door == "staff" and not self.admit_staff(path):
+            return
         if app.max_kernels and app.kernels_in_use() >= app.max_kernels:
             self.log.warning("kernel cap (%d) reached: busy page for %s", app.max_kernels,
                              self.request.path)
@@ -168,6 +174,35 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             await super().get(path)
         finally:
             app.tickets.discard(ticket)
+
+    def admit_staff(self, path) -> bool:
+        """Refuse a viewer an admin's page; tell the page's kernel who asked for it (these
+        headers overwrite any the visitor sent, and Voila copies them into the kernel's
+        environment); and log the visit."""
+        user = self.current_user
+        role, name = role_of(user) or "", getattr(user, "username", "")
+        identity = self.settings["identity_provider"]
+        if role != "admin" and not (role == "viewer" and path in VIEWER_PAGES):
+            identity.audit("refused", f"{path} (role {role or 'none'})", name or "?")
+            self.set_status(403)
+            self.set_header("Cache-Control", "no-store")
+            self.finish(page("For admins", (
+                "<p>This page is for admins: it runs campaigns and shows raw answers. Your "
+                "key is a viewer's key.</p><p><a class=\"button\" href=\"index.ipynb\">"
+                "Back to the overview</a></p>")))
+            return False
+        self.request.headers[ROLE_HEADER] = role
+        self.request.headers[NAME_HEADER] = name
+        # Voila hands the page's query to its kernel (QUERY_STRING): the key is checked by
+        # now (the browser keeps a cookie), so it goes no further.
+        req = self.request
+        req.query = urlencode([(k, v) for k, v in parse_qsl(req.query, keep_blank_values=True)
+                               if k != "token"])
+        req.uri = req.path + (f"?{req.query}" if req.query else "")
+        req.arguments.pop("token", None)
+        req.query_arguments.pop("token", None)
+        identity.audit("open", path or "", name or "?")
+        return True
 
 
 class NoDelayKernelWebsocket(VoilaKernelWebsocketHandler):
@@ -197,8 +232,11 @@ class FocuskitVoila(Voila):
         # Taken out of the environment so that no kernel inherits it.
         token = os.environ.pop(TOKEN_ENV, None)
         super().initialize(argv)
-        if self.door == "staff" and token:
-            self.token = token
+        if self.door == "staff":
+            if token:
+                self.token = token
+            self.identity_provider_class = StaffIdentity
+            self.voila_configuration.http_header_envs = [ROLE_HEADER, NAME_HEADER]
         visitor_timeout(self.config)
         self.visitors: set[str] = set()
         self.tickets: set[_Ticket] = set()

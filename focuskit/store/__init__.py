@@ -9,7 +9,8 @@ from importlib import import_module
 _LAZY = {
     "ENV_URL": "engine", "default_url": "engine", "SCHEMA_VERSION": "schema",
     "STATUSES": "store", "Store": "store", "Campaign": "records", "Draft": "records",
-    "Receipt": "records", "RespondentStore": "respondent",
+    "Receipt": "records", "RespondentStore": "respondent", "StaffMember": "records",
+    "ROLES": "store",
 }
 
 
@@ -19,5 +20,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'focuskit.store' has no attribute {name!r}")
 
 
-__all__ = ["ENV_URL", "SCHEMA_VERSION", "STATUSES", "Campaign", "Draft", "Receipt",
-           "RespondentStore", "Store", "default_url"]
+__all__ = ["ENV_URL", "ROLES", "SCHEMA_VERSION", "STATUSES", "Campaign", "Draft", "Receipt",
+           "RespondentStore", "StaffMember", "Store", "default_url"]

@@ -21,6 +21,31 @@ class Campaign:
     created_at: datetime
     segments: tuple[str, ...] | None = None  # the only segments taken; None: any
     link_mode: str = "shared"  # "shared" or "personal" links
+    #: Comments reach staff only from groups at least this large (never below min_group_size).
+    comment_threshold: int = 10
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A named staff key: viewer (aggregates only) or admin (campaigns, raw data, erasure)."""
+
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What ``Store.erase_respondent`` removed."""
+
+    submissions: int
+    answers: int
+    drafts: int
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,15 @@ def new_link_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _campaign_columns(revealed: bool, links: bool = False) -> list[Column]:
+#: The smallest minimum group size anywhere: below three, two people who talk can work out
+#: the third one's answers.
+MIN_GROUP_FLOOR = 3
+DEFAULT_MIN_GROUP = 5
+DEFAULT_COMMENT_THRESHOLD = 10
+
+
+def _campaign_columns(revealed: bool, comments: bool = False,
+                      links: bool = False) -> list[Column]:
     cols = [
         Column("id", String(64), primary_key=True),
         Column("title", Text, nullable=False),
@@ -65,6 +73,9 @@ def _campaign_columns(revealed: bool, links: bool = False) -> list[Column]:
     ]
     if revealed:  # since version 2
         cols.append(Column("revealed", Boolean, nullable=False, default=False))
+    if revealed and comments:  # since version 3
+        cols.append(Column("comment_threshold", Integer, nullable=False,
+                           default=DEFAULT_COMMENT_THRESHOLD))
     if links:  # since version 4
         # JSON list of the only segments the campaign takes; NULL: any segment its links name.
         cols.append(Column("segments", Text))
@@ -73,7 +84,8 @@ def _campaign_columns(revealed: bool, links: bool = False) -> list[Column]:
     return cols
 
 
-campaigns = Table("campaigns", metadata, *_campaign_columns(revealed=True, links=True))
+campaigns = Table("campaigns", metadata,
+                  *_campaign_columns(revealed=True, comments=True, links=True))
 
 submissions = Table(
     "submissions", metadata,
@@ -121,10 +133,32 @@ actions = Table(  # since version 2
 )
 
 
+staff = Table(  # since version 3
+    "staff", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # viewer or admin
+    # The public part of the key, to find its row without hashing against every row.
+    Column("key_id", String(32), nullable=False, unique=True),
+    Column("key_hash", Text, nullable=False),  # scrypt$n$r$p$salt$hash (hex)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit = Table(  # since version 3
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),  # a staff name, "server key", "cli" or "?"
+    Column("action", String(32), nullable=False),
+    Column("campaign", String(64)),  # no foreign key: the log outlives an erased campaign
+    Column("detail", Text, nullable=False, default=""),
+)
+
+
 def _v1(conn) -> None:
     """The first release: campaigns, submissions and answers."""
     v1 = MetaData()
-    Table("campaigns", v1, *_campaign_columns(revealed=False))
+    Table("campaigns", v1, *_campaign_columns(revealed=False, comments=False))
     for t in (meta, submissions, answers):
         t.to_metadata(v1)
     v1.create_all(conn)
@@ -137,7 +171,13 @@ def _v2(conn) -> None:
 
 
 def _v3(conn) -> None:
-    """Placeholder on the signed-links branch: the staff and audit tables take this number."""
+    """Staff roles and the audit log; a comment threshold per campaign; and no campaign
+    keeps a minimum group size below the floor."""
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN comment_threshold INTEGER NOT NULL "
+                      f"DEFAULT {DEFAULT_COMMENT_THRESHOLD}"))
+    conn.execute(update(campaigns).where(campaigns.c.min_group_size < MIN_GROUP_FLOOR)
+                 .values(min_group_size=MIN_GROUP_FLOOR))
+    metadata.create_all(conn, tables=[staff, audit])
 
 
 def _v4(conn) -> None:

@@ -1,4 +1,5 @@
-"""The response store: campaigns, drafts, submissions and actions, on SQLite or PostgreSQL."""
+"""The response store: campaigns, drafts, submissions and actions, staff keys and the audit
+log, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,11 +27,26 @@ from .checks import (
     read_segment_list,
 )
 from .engine import default_url, make_engine
-from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
+from .keys import hash_key, key_id_of, new_key, verify_key
+from .records import (
+    Campaign,
+    Draft,
+    Erased,
+    Receipt,
+    StaffMember,
+    _as_utc,
+    _now,
+    _utc,
+    nest_answers,
+)
 
-__all__ = ["Store", "Campaign", "Receipt", "Draft", "STATUSES"]
+__all__ = ["Store", "Campaign", "Receipt", "Draft", "StaffMember", "Erased", "STATUSES",
+           "ROLES"]
 
-STATUSES = ("draft", "open", "closed")
+STATUSES = ("draft", "open", "closed", "archived")
+ROLES = ("viewer", "admin")
+_STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+MAX_COMMENT_THRESHOLD = 1000
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the time one should hold the
@@ -70,6 +86,9 @@ class Store:
             self.engine.dispose()
             raise
         self._campaign_cache: dict[str, Campaign] = {}
+        #: Who the audit log names for what this store object changes (a staff name; the
+        #: CLI sets "cli:<user>"). Set it before acting on someone's behalf.
+        self.actor = "api"
 
     def _safe_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
@@ -123,14 +142,18 @@ class Store:
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(self, id: str, title: str, instrument: str | Instrument, *,
-                        organisation: str = "", rater_groups=None, min_group_size: int = 5,
+                        organisation: str = "", rater_groups=None,
+                        min_group_size: int = t.DEFAULT_MIN_GROUP,
+                        comment_threshold: int = t.DEFAULT_COMMENT_THRESHOLD,
                         status: str = "open", segments=None,
                         link_mode: str = "shared") -> Campaign:
         """Create a campaign asking ``instrument`` (an id, a YAML path or an Instrument).
 
         The instrument is copied into the campaign, so later edits to the item bank leave
         this campaign's meaning alone. ``min_group_size`` is the smallest group whose figures
-        are ever shown (anonymity); ``rater_groups`` defaults to the instrument's audiences.
+        are ever shown (anonymity, at least 3); ``comment_threshold`` the smallest number of
+        respondents whose comments staff may read (at least ``min_group_size``);
+        ``rater_groups`` defaults to the instrument's audiences.
         ``segments`` fixes the only segments the campaign takes (None: any its links name);
         ``link_mode`` is "shared" (one link for many) or "personal" (a link per invitee).
         """
@@ -145,9 +168,7 @@ class Store:
         bad = [g for g in groups if g not in RATER_GROUPS]
         if bad:
             problems.append(f"unknown rater group(s) {bad}; choose from {', '.join(RATER_GROUPS)}")
-        if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) \
-                or not 1 <= min_group_size <= 100:
-            problems.append("min_group_size must be a whole number from 1 to 100")
+        problems += _check_thresholds(min_group_size, comment_threshold)
         if status not in STATUSES:
             problems.append(f"status must be one of {', '.join(STATUSES)}")
         segs, found = check_segment_list(segments)
@@ -162,11 +183,14 @@ class Store:
                    instrument_version=instrument.version,
                    instrument_spec=json.dumps(instrument.to_dict()), organisation=organisation,
                    rater_groups=",".join(groups), min_group_size=min_group_size,
+                   comment_threshold=comment_threshold,
                    status=status, revealed=False, created_at=_now(),
                    segments=None if segs is None else json.dumps(segs), link_mode=link_mode)
         try:
             with self._write() as conn:
                 conn.execute(insert(t.campaigns).values(**row))
+                self._log(conn, "create", id, f"{instrument.id} {instrument.version}; groups "
+                          f"under {min_group_size} withheld")
         except IntegrityError:
             raise StoreError(f"a campaign {id!r} exists already; choose another id") from None
         return self.campaign(id)
@@ -197,6 +221,7 @@ class Store:
                         rater_groups=tuple(g for g in row.rater_groups.split(",") if g),
                         min_group_size=row.min_group_size, status=row.status,
                         revealed=bool(row.revealed), created_at=_utc(row.created_at),
+                        comment_threshold=row.comment_threshold,
                         segments=read_segment_list(row.segments), link_mode=row.link_mode)
         self._campaign_cache[row.id] = camp
         return camp
@@ -211,23 +236,197 @@ class Store:
         return [self._campaign_from_row(r) for r in rows]
 
     def set_status(self, campaign: str, status: str) -> Campaign:
-        """Open or close a campaign (draft -> open -> closed; reopening is allowed)."""
+        """Open, close or archive a campaign (draft -> open -> closed -> archived; reopening
+        is allowed). Only an open campaign takes answers."""
         if status not in STATUSES:
             raise StoreError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-        self._update_campaign(campaign, status=status)
+        self._update_campaign(campaign, ("status", status), status=status)
         return self.campaign(campaign)
 
     def reveal(self, campaign: str, revealed: bool = True) -> Campaign:
         """Let (or stop letting) a workshop room see its results."""
-        self._update_campaign(campaign, revealed=bool(revealed))
+        self._update_campaign(campaign, ("reveal" if revealed else "hide", ""),
+                              revealed=bool(revealed))
         return self.campaign(campaign)
 
-    def _update_campaign(self, campaign: str, **values) -> None:
+    def set_min_group_size(self, campaign: str, size: int) -> Campaign:
+        """Change the minimum group size, only while the campaign has no answer: a threshold
+        changed later would let two views of the same answers be compared."""
+        camp = self.campaign(campaign)
+        problems = _check_thresholds(size, max(camp.comment_threshold, size
+                                               if isinstance(size, int) else 0))
+        if problems:
+            raise StoreError("minimum group size not changed:", problems)
+        with self._write() as conn:
+            if self._has_answers(conn, camp.id):
+                raise StoreError(f"campaign {camp.id!r} has answers: its minimum group size "
+                                 f"stays {camp.min_group_size} (it is fixed at the first answer)")
+            values = {"min_group_size": size}
+            if camp.comment_threshold < size:
+                values["comment_threshold"] = size
+            conn.execute(update(t.campaigns).where(t.campaigns.c.id == camp.id).values(**values))
+            self._log(conn, "change", camp.id, f"min_group_size {camp.min_group_size} -> {size}")
+        self._campaign_cache.pop(camp.id, None)
+        return self.campaign(camp.id)
+
+    def set_comment_threshold(self, campaign: str, size: int) -> Campaign:
+        """Change how many respondents a group needs before staff may read its comments
+        (never below the minimum group size)."""
+        camp = self.campaign(campaign)
+        problems = _check_thresholds(camp.min_group_size, size)
+        if problems:
+            raise StoreError("comment threshold not changed:", problems)
+        self._update_campaign(camp.id, ("change", f"comment_threshold "
+                                        f"{camp.comment_threshold} -> {size}"),
+                              comment_threshold=size)
+        return self.campaign(camp.id)
+
+    @staticmethod
+    def _has_answers(conn, campaign: str) -> bool:
+        return conn.execute(select(t.submissions.c.id).where(
+            t.submissions.c.campaign == campaign).limit(1)).first() is not None
+
+    def _update_campaign(self, campaign: str, logged: tuple[str, str], **values) -> None:
         with self._write() as conn:
             done = conn.execute(update(t.campaigns).where(t.campaigns.c.id == campaign)
                                 .values(**values)).rowcount
+            if done:
+                self._log(conn, logged[0], campaign, logged[1])
         if not done:
             self.campaign(campaign)  # raises the helpful "no campaign" error
+
+    # -- erasure ------------------------------------------------------------------------------
+    def erase_respondent(self, campaign: str, code: str) -> Erased:
+        """Delete every submission, answer and draft of respondent ``code`` in ``campaign``
+        (a data-protection request). The rows are deleted, not flagged; the audit log keeps
+        that it happened, not the code."""
+        camp = self.campaign(campaign)
+        if not isinstance(code, str) or not code.strip():
+            raise StoreError("give the respondent's code to erase")
+        s, a, d = t.submissions, t.answers, t.drafts
+        with self._write() as conn:
+            ids = conn.execute(select(s.c.id).where((s.c.campaign == camp.id)
+                                                    & (s.c.respondent == code))).scalars().all()
+            n_answers = 0
+            if ids:
+                n_answers = conn.execute(a.delete().where(a.c.submission.in_(ids))).rowcount
+                conn.execute(s.delete().where(s.c.id.in_(ids)))
+            n_drafts = conn.execute(d.delete().where((d.c.campaign == camp.id)
+                                                     & (d.c.respondent == code))).rowcount
+            self._log(conn, "erase", camp.id, f"one respondent: {len(ids)} submission(s), "
+                      f"{n_drafts} draft(s)")
+        return Erased(len(ids), n_answers, n_drafts)
+
+    def delete_campaign(self, campaign: str) -> Erased:
+        """Delete a campaign with all its submissions, answers, drafts and actions."""
+        camp = self.campaign(campaign)
+        s, a = t.submissions, t.answers
+        with self._write() as conn:
+            ids = select(s.c.id).where(s.c.campaign == camp.id)
+            n_answers = conn.execute(a.delete().where(a.c.submission.in_(ids))).rowcount
+            n_subs = conn.execute(s.delete().where(s.c.campaign == camp.id)).rowcount
+            n_drafts = conn.execute(t.drafts.delete().where(
+                t.drafts.c.campaign == camp.id)).rowcount
+            conn.execute(t.actions.delete().where(t.actions.c.campaign == camp.id))
+            conn.execute(t.campaigns.delete().where(t.campaigns.c.id == camp.id))
+            self._log(conn, "delete", camp.id, f"{n_subs} submission(s), {n_drafts} draft(s)")
+        self._campaign_cache.pop(camp.id, None)
+        return Erased(n_subs, n_answers, n_drafts)
+
+    # -- staff keys ---------------------------------------------------------------------------
+    def add_staff(self, name: str, role: str) -> str:
+        """Give ``name`` a key with ``role`` (viewer or admin); returns the key, which is
+        stored only as a hash: show it once. A revoked name may be given a new key."""
+        problems = []
+        if not isinstance(name, str) or not _STAFF_NAME.match(name):
+            problems.append(f"name {name!r} must be 1-63 lowercase letters, digits, dots, "
+                            "hyphens or underscores")
+        if role not in ROLES:
+            problems.append(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if problems:
+            raise StoreError("staff member not added:", problems)
+        key_id, key = new_key()
+        row = dict(role=role, key_id=key_id, key_hash=hash_key(key), created_at=_now(),
+                   revoked_at=None)
+        st = t.staff
+        with self._write() as conn:
+            old = conn.execute(select(st.c.revoked_at).where(st.c.name == name)).first()
+            if old is not None and old.revoked_at is None:
+                raise StoreError(f"{name!r} has a key already; revoke it first to replace it")
+            if old is None:
+                conn.execute(insert(st).values(name=name, **row))
+            else:
+                conn.execute(update(st).where(st.c.name == name).values(**row))
+            self._log(conn, "staff add", None, f"{name} as {role}")
+        return key
+
+    def staff(self) -> list[StaffMember]:
+        """Every staff member, revoked ones too, by name."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.staff).order_by(t.staff.c.name)).all()
+        return [_member(r) for r in rows]
+
+    def staff_member(self, name: str) -> StaffMember | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.staff).where(t.staff.c.name == name)).first()
+        return None if row is None else _member(row)
+
+    def revoke_staff(self, name: str) -> StaffMember:
+        """Withdraw ``name``'s key; the name stays in the audit log."""
+        st = t.staff
+        with self._write() as conn:
+            done = conn.execute(update(st).where((st.c.name == name) & st.c.revoked_at.is_(None))
+                                .values(revoked_at=_now())).rowcount
+            if done:
+                self._log(conn, "staff revoke", None, name)
+        member = self.staff_member(name)
+        if member is None:
+            raise StoreError(f"no staff member {str(name)[:64]!r}; 'focuskit staff list' "
+                             "shows them")
+        return member
+
+    def check_key(self, key: str) -> StaffMember | None:
+        """The active staff member holding ``key``, or None (unknown, wrong or revoked)."""
+        key_id = key_id_of(key)
+        row = None
+        if key_id is not None:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(t.staff).where(t.staff.c.key_id == key_id)).first()
+        ok = verify_key(key if isinstance(key, str) else "", row.key_hash if row else None)
+        if not ok or row.revoked_at is not None:
+            return None
+        return _member(row)
+
+    # -- audit log ----------------------------------------------------------------------------
+    def _log(self, conn, action: str, campaign: str | None, detail: str = "",
+             actor: str | None = None) -> None:
+        conn.execute(insert(t.audit).values(
+            at=_now(), actor=str(actor or self.actor)[:64], action=action[:32],
+            campaign=campaign, detail=str(detail)[:500]))  # a visitor's path can be long
+
+    def log(self, action: str, campaign: str | None = None, detail: str = "", *,
+            actor: str | None = None) -> None:
+        """Write one line of the audit log (by ``actor``, default ``self.actor``)."""
+        with self._write() as conn:
+            self._log(conn, action, campaign, detail, actor)
+
+    def audit_log(self, *, campaign: str | None = None, limit: int | None = None):
+        """The audit log, newest first, as a DataFrame: at (UTC), actor, action, campaign,
+        detail."""
+        import pandas as pd
+
+        q = select(t.audit.c.at, t.audit.c.actor, t.audit.c.action, t.audit.c.campaign,
+                   t.audit.c.detail).order_by(t.audit.c.id.desc())
+        if campaign is not None:
+            q = q.where(t.audit.c.campaign == campaign)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        df = pd.DataFrame([r._asdict() for r in rows],
+                          columns=["at", "actor", "action", "campaign", "detail"])
+        df["at"] = pd.to_datetime(df["at"], utc=True)
+        return df
 
     # -- answering ----------------------------------------------------------------------------
     def _open_campaign(self, campaign: str) -> Campaign:
@@ -479,7 +678,11 @@ class Store:
         # The analysis layer reads these to apply the campaign's anonymity threshold.
         df.attrs.update(campaign=camp.id, instrument=camp.instrument.id,
                         instrument_version=camp.instrument.version,
-                        min_group_size=camp.min_group_size)
+                        min_group_size=camp.min_group_size,
+                        comment_threshold=camp.comment_threshold)
+        if rater_group is not None or segment is not None:
+            # A part of the campaign: comments pooled over it would point at that part.
+            df.attrs["filtered"] = True
         return df
 
     # -- action register ----------------------------------------------------------------------
@@ -552,3 +755,21 @@ class Store:
         if row is None:
             raise StoreError(f"no action {id}; it may have been deleted")
         return {**row._asdict(), "created_at": _utc(row.created_at)}
+
+
+def _check_thresholds(min_group_size, comment_threshold) -> list[str]:
+    problems = []
+    floor = t.MIN_GROUP_FLOOR
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) \
+            or not floor <= min_group_size <= 100:
+        problems.append(f"min_group_size must be a whole number from {floor} to 100 (below "
+                        f"{floor}, two people who talk can work out a third one's answers)")
+    elif isinstance(comment_threshold, bool) or not isinstance(comment_threshold, int) \
+            or not min_group_size <= comment_threshold <= MAX_COMMENT_THRESHOLD:
+        problems.append(f"comment_threshold must be a whole number from the minimum group "
+                        f"size ({min_group_size}) to {MAX_COMMENT_THRESHOLD}")
+    return problems
+
+
+def _member(row) -> StaffMember:
+    return StaffMember(row.name, row.role, _utc(row.created_at), _utc(row.revoked_at))
