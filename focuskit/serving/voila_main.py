@@ -170,12 +170,20 @@ class SignedOutPage(web.RequestHandler):
 
 
 class TemplateFiles(TemplateStaticFileHandler):
-    """Voila's template files, with a malformed address a 404 instead of a 500."""
+    """Voila's template files (``<template>/static/<file>``); any other address a 404 instead
+    of an assertion in Voila, a 500 and a traceback."""
 
-    def parse_url_path(self, url_path):
-        if url_path.count("/") < 2:
+    async def get(self, path, include_body=True):
+        template, _, rest = path.partition("/")
+        if (not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", template)
+                or not rest.startswith("static/") or ".." in path.split("/")):
             raise web.HTTPError(404)
-        return super().parse_url_path(url_path)
+        try:
+            return await super().get(path, include_body)
+        except web.HTTPError:
+            raise
+        except (AssertionError, ValueError, OSError):
+            raise web.HTTPError(404) from None
 
 
 def _plain_error(self, status_code, **kwargs):
