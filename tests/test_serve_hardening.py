@@ -406,6 +406,15 @@ def test_the_key_on_the_command_line_is_refused():
     assert out.returncode == 2 and "--token-file" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_a_short_key_in_the_key_file_is_refused(tmp_path):
+    (tmp_path / "key").write_text("short\n")
+    out = subprocess.run([sys.executable, "-m", "focuskit.cli", "serve", "--token-file",
+                          str(tmp_path / "key")], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert out.returncode == 2 and "at least 16 characters" in out.stderr
+    assert f"--token-file {tmp_path / 'key'}" in out.stderr
+
+
 def test_wrong_keys_are_slowed_and_logged_without_the_key(fast):
     wrong = [f"wrong-key-{n}-{uuid.uuid4().hex}" for n in range(4)]
     for key in wrong:
