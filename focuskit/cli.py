@@ -414,8 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--idle-close", type=int, default=1800, metavar="SECONDS",
                      help="close a questionnaire page silent this long; it resumes from its "
                      "draft on reload (default 1800; 0: never)")
-    srv.add_argument("--kernel-memory", type=int, default=2048, metavar="MB",
-                     help="memory (address space) per questionnaire kernel (default 2048; "
+    srv.add_argument("--kernel-memory", type=int, default=512, metavar="MB",
+                     help="memory (address space) per questionnaire kernel (default 512; "
                      "0: no cap)")
     srv.set_defaults(func=cmd_serve)
 

@@ -8,6 +8,13 @@
 
 Both get the project's settings: preheated kernels, a cap on kernels, idle culling, a time
 limit per cell, sources stripped, no tracebacks. They start and stop together.
+
+Against visitors who do not play along (see voila_main): a page that does not connect to its
+kernel within ``--connect-within`` loses it; one client address holds at most
+``--per-client-kernels`` kernels of pages that never connected (the address a
+``--trusted-proxy`` forwards, else the peer's); a questionnaire silent for ``--idle-close`` is
+closed; respondent kernels run under a memory cap (``--kernel-memory``, kernel_launcher). The
+staff key comes from $FOCUSKIT_TOKEN or ``--token-file``, never from a command line.
 """
 
 from __future__ import annotations
@@ -111,7 +118,7 @@ class ServeOptions:
     per_client_kernels: int = 3  # kernels of never-connected pages per client address (0: any)
     idle_close: int = 1800  # s a connected questionnaire may stay silent before it is closed
     trusted_proxy: tuple[str, ...] = field(default=())  # proxies whose X-Forwarded-For counts
-    kernel_memory: int = 2048  # MB of address space per respondent kernel (0: no cap)
+    kernel_memory: int = 512  # MB of address space per respondent kernel (0: no cap)
 
 
 def _check(o: ServeOptions) -> None:

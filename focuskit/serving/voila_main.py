@@ -20,7 +20,16 @@ Voila itself with a few changes, all in :class:`FocuskitVoila`:
   show a visitor the data of when it started.
 - The staff door takes its token from $FOCUSKIT_STAFF_TOKEN, not the command line (which
   every user of the machine can read with ``ps``), and refuses visitors without it with a
-  page that says what to do instead of Jupyter's login form.
+  page that says what to do instead of Jupyter's login form. That page sends the key back to
+  this server's own paths only (own_path); wrong keys are slowed and logged (key_attempts);
+  the key is taken out of the request before Voila hands the query string to a kernel.
+- Visitors who do not play along (the trust issue): a page's kernel goes if the page does not
+  connect within connect_within; one client holds at most per_client_kernels kernels of
+  never-connected pages (clients); on the respondent door the kernel websocket takes no
+  comm_open the kernel did not ask for, no big message and no flood (socket_guard), and a
+  page silent for idle_close is closed with a "reload to go on" notice.
+- Logs without secrets (request_log), SameSite=Lax cookies (Secure behind HTTPS), and a plain
+  page instead of Jupyter's error template, which Voila lacks (every error was a 500).
 """
 
 from __future__ import annotations
