@@ -465,6 +465,14 @@ def test_the_sqlite_file_and_its_wal_are_for_their_owner_only(tmp_path):
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
 
 
+def test_a_visitor_cannot_choose_another_template(fast):
+    status, _, body = get(fast, PAGE + "&template=lab")
+    try:
+        assert status == 200 and "cdn.jsdelivr.net" not in body and "focuskit-closed" in body
+    finally:
+        release(fast, kernel_of(body))
+
+
 def test_odd_addresses_get_a_plain_page_and_no_traceback(fast):
     before = len(log_text(fast))
     for base, path, want in [(fast, "voila/templates/", 404), (fast, "voila/templates/x", 404),

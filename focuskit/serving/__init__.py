@@ -224,6 +224,9 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
     cmd = [sys.executable, "-m", "focuskit.serving.voila_main", str(root), f"--port={port}",
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
            "--strip_sources=True", "--show_tracebacks=False", "--template=focuskit",
+           # Not ?template=lab from a visitor: back would come the CDN fonts and the token in
+           # the address bar, and away the idle notice.
+           "--VoilaConfiguration.allow_template_override=NO",
            f"--FocuskitVoila.door={door}", f"--FocuskitVoila.max_kernels={max_kernels}",
            f"--FocuskitVoila.connect_within={connect_within}",
            f"--FocuskitVoila.per_client_kernels={per_client_kernels}",
