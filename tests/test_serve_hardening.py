@@ -486,3 +486,29 @@ def test_odd_addresses_get_a_plain_page_and_no_traceback(fast):
     assert get(fast, "voila/templates/lab/static/voila.js")[0] == 200  # the page needs it
     new = log_text(fast)[before:]
     assert "Traceback" not in new and " 500 " not in new
+
+
+# -- in a browser: the questionnaire works behind the guard, and an idle page says what to do ----
+@pytest.mark.browser
+def test_an_idle_questionnaire_says_reload_and_the_reload_goes_on(chromium, voila_server):
+    from playwright.sync_api import expect
+
+    served = voila_server(args=("--preheat=1", "--staff-preheat=0", "--idle-close=6"))
+    context = chromium.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(served + PAGE, wait_until="domcontentloaded", timeout=120_000)
+        radios = page.locator(".fk-item .widget-radio-box label")
+        expect(radios.first).to_be_visible(timeout=120_000)
+        radios.first.click()  # one message; then the page stays silent
+        notice = page.get_by_role("alert")
+        expect(notice).to_contain_text("closed after a long pause", timeout=60_000)
+        page.screenshot(path=str(ROOT / "test-artifacts" / "serve-idle-closed.png"))
+        notice.get_by_role("button", name="Reload to go on").click()
+        expect(radios.first).to_be_visible(timeout=120_000)
+        expect(page.get_by_role("alert")).to_have_count(0)
+        # The answer given before the pause is still there (the draft).
+        expect(page.locator(".fk-item .widget-radio-box input").first).to_be_checked(
+            timeout=60_000)
+    finally:
+        context.close()
