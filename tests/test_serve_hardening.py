@@ -331,6 +331,47 @@ def test_the_browser_cannot_open_widgets_in_the_kernel(fast):
     assert "comm_open to 'jupyter.widget' from 127.0.0.1 dropped" in log_text(fast)
 
 
+def test_comm_open_target_reads_both_websocket_protocols():
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    from focuskit.serving.socket_guard import comm_open_target, frame_is_sane
+
+    def v1(msg_type, content):
+        m = json.loads(message(msg_type, content))
+        return serialize_msg_to_ws_v1([json.dumps(m[k]).encode() for k in
+                                       ("header", "parent_header", "metadata", "content")],
+                                      "shell")
+
+    opened = {"comm_id": "c", "target_name": "jupyter.widget", "data": {}}
+    assert comm_open_target(v1("comm_open", opened)) == "jupyter.widget"
+    assert comm_open_target(message("comm_open", opened)) == "jupyter.widget"
+    assert comm_open_target(v1("comm_msg", {"comm_id": "c", "data": {}})) is None
+    assert comm_open_target(message("kernel_info_request", {})) is None
+    assert comm_open_target(b"\x05garbage") == ""  # unreadable: refused like a stranger
+    assert comm_open_target("{not json") == ""
+    assert frame_is_sane(v1("comm_open", opened), v1=True)
+    assert not frame_is_sane((2**40).to_bytes(8, "little") + b"x" * 16, v1=True)
+    assert not frame_is_sane((2**31 - 1).to_bytes(4, "big") + b"x" * 16, v1=False)
+    assert not frame_is_sane(b"\x01", v1=True) and frame_is_sane("text", v1=True)
+
+
+@pytest.mark.parametrize("v1", [True, False])
+def test_a_frame_announcing_more_parts_than_it_holds_does_not_stall_the_door(fast, v1):
+    # Before: jupyter_server built a list of 2**40 offsets; the door stopped answering anyone.
+    kernel = kernel_of(get(fast, PAGE)[2])
+    ws = websocket.create_connection(
+        fast.replace("http://", "ws://") + f"api/kernels/{kernel}/channels",
+        subprotocols=["v1.kernel.websocket.jupyter.org"] if v1 else None, timeout=WAIT)
+    try:
+        count = (2**40).to_bytes(8, "little") if v1 else (2**31 - 1).to_bytes(4, "big")
+        ws.send_binary(count + b"x" * 16)
+        assert closed_with(ws) in (1007, None)
+        assert get(fast, "voila/templates/x", timeout=10)[0] == 404  # the door still answers
+    finally:
+        ws.close()
+        release(fast, kernel)
+
+
 def test_a_big_message_closes_the_socket(fast):
     kernel = kernel_of(get(fast, PAGE)[2])
     ws = open_socket(fast, kernel)

@@ -64,7 +64,7 @@ from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
 from .key_attempts import KeyAttempts
 from .request_log import log_request_scrubbed, scrub_exception_log
-from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target
+from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target, frame_is_sane
 from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 log = logging.getLogger("focuskit.serve")
@@ -298,6 +298,12 @@ class GuardedKernelWebsocket(VoilaKernelWebsocketHandler):
 
     def on_message(self, message):
         app: FocuskitVoila = self.settings["focuskit_voila"]
+        v1 = self.selected_subprotocol is not None
+        if not frame_is_sane(message, v1=v1):
+            log.warning("kernel socket of %s closed: a frame whose parts do not fit it",
+                        self.focuskit_client)
+            self.close(1007, "malformed frame")
+            return None
         if app.door == "respondent":
             self.focuskit_last = time.monotonic()
             if self.focuskit_rate.too_many():
@@ -305,7 +311,7 @@ class GuardedKernelWebsocket(VoilaKernelWebsocketHandler):
                             self.focuskit_client, app.messages_per_minute)
                 self.close(1008, "too many messages")
                 return None
-            target = comm_open_target(message)
+            target = comm_open_target(message, v1=v1)
             if target is not None and target not in FRONT_END_TARGETS:
                 log.warning("comm_open to %r from %s dropped: only the kernel opens widgets",
                             target[:80], self.focuskit_client)
