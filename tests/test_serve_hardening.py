@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import websocket
-from conftest import ROOT, start_serve, stop_serve
+from conftest import ROOT, free_port, start_serve, stop_serve
 
 from focuskit.serving.clients import client_address
 from focuskit.serving.request_log import scrub
@@ -442,16 +442,18 @@ def test_the_key_comes_from_a_file_and_is_never_on_a_command_line(probes):
 
 def test_the_key_on_the_command_line_is_refused():
     out = subprocess.run([sys.executable, "-m", "focuskit.cli", "serve", "--token",
-                          "a-key-long-enough-1234"], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
+                          "a-key-long-enough-1234", f"--port={free_port()}",
+                          f"--staff-port={free_port()}"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
     assert out.returncode == 2 and "--token-file" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_a_short_key_in_the_key_file_is_refused(tmp_path):
     (tmp_path / "key").write_text("short\n")
     out = subprocess.run([sys.executable, "-m", "focuskit.cli", "serve", "--token-file",
-                          str(tmp_path / "key")], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
+                          str(tmp_path / "key"), f"--port={free_port()}",
+                          f"--staff-port={free_port()}"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
     assert out.returncode == 2 and "at least 16 characters" in out.stderr
     assert f"--token-file {tmp_path / 'key'}" in out.stderr
 

@@ -323,6 +323,9 @@ class GuardedKernelWebsocket(VoilaKernelWebsocketHandler):
         return super().on_close()
 
 
+NoDelayKernelWebsocket = GuardedKernelWebsocket  # its former name (tests and benchmarks patch it)
+
+
 class UnloadShutdownHandler(VoilaShutdownKernelHandler):
     """Voila's page asks for its kernel's shutdown when the tab closes, but without the XSRF
     field jupyter_server 2 demands: refused (403), every closed tab held its kernel until
