@@ -312,12 +312,18 @@ def cmd_report(args) -> int:
 def cmd_serve(args) -> int:
     from .serving import ServeOptions, serve
 
+    if args.token is not None:  # every user of the machine reads a command line with `ps`
+        raise FocuskitError("--token on the command line shows the staff key to everyone on "
+                            "this machine (ps); set $FOCUSKIT_TOKEN or give --token-file FILE")
     return serve(ServeOptions(
         host=args.host, port=args.port, staff_port=args.staff_port, preheat=args.preheat,
         staff_preheat=args.staff_preheat, max_kernels=args.max_kernels,
         staff_max_kernels=args.staff_max_kernels, cull_idle=args.cull_idle,
-        cell_timeout=args.cell_timeout, token=args.token, notebooks=args.notebooks,
-        db=args.db, public_url=args.public_url, staff_pool_max_age=args.staff_preheat_max_age))
+        cell_timeout=args.cell_timeout, token_file=args.token_file, notebooks=args.notebooks,
+        db=args.db, public_url=args.public_url, staff_pool_max_age=args.staff_preheat_max_age,
+        connect_within=args.connect_within, per_client_kernels=args.per_client_kernels,
+        idle_close=args.idle_close, trusted_proxy=tuple(args.trusted_proxy or ()),
+        kernel_memory=args.kernel_memory))
 
 
 def _plan_pairs(pairs, flag: str, kind: str) -> dict:
@@ -573,8 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "0.0.0.0 shares it on the network, e.g. for a workshop room)")
     srv.add_argument("--port", type=int, default=8866, help="respondents' port (default 8866)")
     srv.add_argument("--staff-port", type=int, help="staff port (default: --port + 1)")
-    srv.add_argument("--token", help="the staff access key (default: $FOCUSKIT_TOKEN, else a "
-                     "new random one printed once)")
+    srv.add_argument("--token", help=argparse.SUPPRESS)  # refused: see cmd_serve
+    srv.add_argument("--token-file", type=Path, metavar="FILE",
+                     help="file holding the staff access key (default: $FOCUSKIT_TOKEN, else "
+                     "a new random one printed once)")
     srv.add_argument("--preheat", type=int, default=2, metavar="N",
                      help="kernels kept ready for the questionnaire (default 2; 0: none)")
     srv.add_argument("--staff-preheat", type=int, default=1, metavar="N",
@@ -597,7 +605,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="notebooks folder to serve (default: the project's notebooks/)")
     srv.add_argument("--public-url", metavar="URL",
                      help="respondents' address behind a reverse proxy, e.g. "
-                     "https://survey.example.com (for the links and QR codes staff hand out)")
+                     "https://survey.example.com (for the links and QR codes staff hand out; "
+                     "https makes the cookies Secure)")
+    srv.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                     help="a reverse proxy (address or network) whose X-Forwarded-For names "
+                     "the client; repeat for several (default: none, the peer is the client)")
+    srv.add_argument("--connect-within", type=int, default=30, metavar="SECONDS",
+                     help="shut down the kernel of a page that has not connected this long "
+                     "after it was sent (default 30; 0: never)")
+    srv.add_argument("--per-client-kernels", type=int, default=3, metavar="N",
+                     help="questionnaire kernels one client address may hold whose page never "
+                     "connected (default 3; 0: no limit)")
+    srv.add_argument("--idle-close", type=int, default=1800, metavar="SECONDS",
+                     help="close a questionnaire page silent this long; it resumes from its "
+                     "draft on reload (default 1800; 0: never)")
+    srv.add_argument("--kernel-memory", type=int, default=512, metavar="MB",
+                     help="memory (address space) per questionnaire kernel (default 512; "
+                     "0: no cap)")
     srv.set_defaults(func=cmd_serve)
 
     plan = sub.add_parser("plan", help="how many customers to contact per segment, and what a "

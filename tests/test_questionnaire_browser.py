@@ -543,7 +543,7 @@ def test_forged_websocket_messages_store_nothing_invalid(chromium, base, qstore)
         box.locator("textarea").blur()
         wait_for(lambda: updates("value"), what="the comment's update message")
         _, comment_msg = updates("value")[-1]
-        forge(comment_msg["comm_id"], {"method": "update", "state": {"value": "x" * 100_000},
+        forge(comment_msg["comm_id"], {"method": "update", "state": {"value": "x" * 20_000},
                                        "buffer_paths": []}, header)
         box.get_by_text("please shorten it").wait_for(timeout=STEP)
         assert qstore.draft("q-blocks", you).answers[first] == {"applies": 5,

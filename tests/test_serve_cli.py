@@ -45,7 +45,13 @@ def test_a_port_in_use_is_named(capsys):
     (["--preheat", "-1"], "--preheat must be 0 or more"),
     (["--cull-idle", "5"], "--cull-idle below 30 seconds"),
     (["--cell-timeout", "-2"], "--cell-timeout must be 0 or more"),
-    (["--token", "short"], "at least 16 characters"),
+    (["--token", "a-key-long-enough-1234"], "--token-file"),  # ps would show it
+    (["--token-file", "/no/such/key"], "--token-file /no/such/key: cannot read it"),
+    (["--per-client-kernels", "-1"], "--per-client-kernels must be 0 or more"),
+    (["--connect-within", "-1"], "--connect-within must be 0 or more"),
+    (["--idle-close", "-1"], "--idle-close must be 0 or more"),
+    (["--kernel-memory", "100"], "--kernel-memory below 256 MB"),
+    (["--trusted-proxy", "proxy.example"], "--trusted-proxy 'proxy.example' is not an address"),
     (["--public-url", "survey.example.com/x"], "--public-url"),
 ])
 def test_bad_options_get_a_sentence(capsys, args, says):

@@ -8,6 +8,13 @@
 
 Both get the project's settings: preheated kernels, a cap on kernels, idle culling, a time
 limit per cell, sources stripped, no tracebacks. They start and stop together.
+
+Against visitors who do not play along (see voila_main): a page that does not connect to its
+kernel within ``--connect-within`` loses it; one client address holds at most
+``--per-client-kernels`` kernels of pages that never connected (the address a
+``--trusted-proxy`` forwards, else the peer's); a questionnaire silent for ``--idle-close`` is
+closed; respondent kernels run under a memory cap (``--kernel-memory``, kernel_launcher). The
+staff key comes from $FOCUSKIT_TOKEN or ``--token-file``, never from a command line.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FocuskitError
@@ -57,7 +64,30 @@ VOILA_TEMPLATE = (
     "  if (u.searchParams.has('token')) {\n"
     "    u.searchParams.delete('token');\n"
     "    window.history.replaceState(window.history.state, '', u.toString());\n"
-    "  }\n})();</script>\n{%- endblock footer_js -%}\n")
+    "  }\n})();</script>\n{%- endblock footer_js -%}\n"
+    # Before Voila's own scripts: when the server closes an idle page's kernel socket (close
+    # code 4001, voila_main.IDLE_CLOSE_CODE), say so instead of leaving a page that no longer
+    # answers. The answers are in the draft; a reload resumes from there.
+    "{%- block html_head_js -%}\n{{ super() }}\n<style>" + "{{ focuskit_css }}" + "</style>"
+    "<script>(function () {\n"
+    "  var Native = window.WebSocket;\n"
+    "  function Watched(url, protocols) {\n"
+    "    var ws = protocols === undefined ? new Native(url) : new Native(url, protocols);\n"
+    "    ws.addEventListener('close', function (e) {\n"
+    "      if (e.code !== 4001 || document.getElementById('focuskit-closed')) { return; }\n"
+    "      var box = document.createElement('div');\n"
+    "      box.id = 'focuskit-closed'; box.setAttribute('role', 'alert');\n"
+    "      box.innerHTML = '<p>This page was closed after a long pause, to free the server. '\n"
+    "        + 'Your answers are kept.</p><button type=\"button\">Reload to go on</button>';\n"
+    "      box.querySelector('button').onclick = function () { window.location.reload(); };\n"
+    "      document.body.appendChild(box);\n"
+    "    });\n"
+    "    return ws;\n"
+    "  }\n"
+    "  Watched.prototype = Native.prototype;\n"
+    "  ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { Watched[k] = Native[k]; });\n"
+    "  window.WebSocket = Watched;\n"
+    "})();</script>\n{%- endblock html_head_js -%}\n")
 
 # What a visitor reads when a cell fails or runs out of time (Voila's default tells them to
 # restart Voila with --show_tracebacks=True).
@@ -79,15 +109,22 @@ class ServeOptions:
     staff_pool_max_age: int = 600
     cull_idle: int = 600  # seconds before a kernel without a page is shut down (0: never)
     cell_timeout: int = 300  # seconds a cell may run while a page is prepared (0: no limit)
-    token: str | None = None  # None: $FOCUSKIT_TOKEN, else a new random one
+    token: str | None = None  # None: token_file, else $FOCUSKIT_TOKEN, else a new random one
+    token_file: Path | None = None  # a file holding the staff key (first line)
     notebooks: Path | None = None  # None: the project's notebooks/
     db: str | None = None  # None: $FOCUSKIT_DB_URL, else the project's data/focuskit.db
     public_url: str | None = None  # respondents' address behind a proxy, e.g. https://survey.x
+    connect_within: int = 30  # s a page, once sent, has to connect to its kernel (0: no limit)
+    per_client_kernels: int = 3  # kernels of never-connected pages per client address (0: any)
+    idle_close: int = 1800  # s a connected questionnaire may stay silent before it is closed
+    trusted_proxy: tuple[str, ...] = field(default=())  # proxies whose X-Forwarded-For counts
+    kernel_memory: int = 512  # MB of address space per respondent kernel (0: no cap)
 
 
 def _check(o: ServeOptions) -> None:
     for name in ("preheat", "staff_preheat", "max_kernels", "staff_max_kernels", "cull_idle",
-                 "cell_timeout", "staff_pool_max_age"):
+                 "cell_timeout", "staff_pool_max_age", "connect_within", "per_client_kernels",
+                 "idle_close", "kernel_memory"):
         if getattr(o, name) < 0:
             flag = "--" + name.replace("_", "-").replace("pool-max", "preheat-max")
             raise FocuskitError(f"{flag} must be 0 or more, not {getattr(o, name)}")
@@ -102,6 +139,15 @@ def _check(o: ServeOptions) -> None:
     if o.public_url is not None and not re.match(r"^https?://[^/?#\s]+/?$", o.public_url):
         raise FocuskitError(f"--public-url {o.public_url!r}: give the scheme and host only, "
                             "e.g. https://survey.example.com")
+    for proxy in o.trusted_proxy:
+        try:
+            ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError:
+            raise FocuskitError(f"--trusted-proxy {proxy!r} is not an address or network, e.g. "
+                                "127.0.0.1 or 10.0.0.0/8") from None
+    if 0 < o.kernel_memory < 256:
+        raise FocuskitError("--kernel-memory below 256 MB leaves a kernel no room to start; "
+                            "give 256 or more (0: no cap)")
     if 0 < o.cull_idle < 30:
         raise FocuskitError("--cull-idle below 30 seconds would shut down the kernels of "
                             "people still reading their page; give 30 or more (0: never)")
@@ -163,17 +209,30 @@ def _write_template(root: Path) -> None:
     folder = root / "voila" / "templates" / "focuskit"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "conf.json").write_text('{"base_template": "lab"}\n', encoding="utf-8")
-    (folder / "index.html.j2").write_text(VOILA_TEMPLATE, encoding="utf-8")
+    css = (Path(__file__).with_name("closed_page.css")).read_text(encoding="utf-8")
+    (folder / "index.html.j2").write_text(VOILA_TEMPLATE.replace("{{ focuskit_css }}", css),
+                                          encoding="utf-8")
 
 
 def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: int = 0,
                   pools: dict[str, int] | None = None, cull_idle: int = 0,
-                  cell_timeout: int = 0, pool_max_age: int = 0) -> list[str]:
+                  cell_timeout: int = 0, pool_max_age: int = 0, connect_within: int = 30,
+                  per_client_kernels: int = 3, idle_close: int = 1800,
+                  trusted_proxy: tuple[str, ...] = (), secure_cookies: bool = False
+                  ) -> list[str]:
     """The command line of one door's Voila (also used by benchmarks/bench_roundtrip.py)."""
     cmd = [sys.executable, "-m", "focuskit.serving.voila_main", str(root), f"--port={port}",
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
            "--strip_sources=True", "--show_tracebacks=False", "--template=focuskit",
+           # Not ?template=lab from a visitor: back would come the CDN fonts and the token in
+           # the address bar, and away the idle notice.
+           "--VoilaConfiguration.allow_template_override=NO",
            f"--FocuskitVoila.door={door}", f"--FocuskitVoila.max_kernels={max_kernels}",
+           f"--FocuskitVoila.connect_within={connect_within}",
+           f"--FocuskitVoila.per_client_kernels={per_client_kernels}",
+           f"--FocuskitVoila.idle_close={idle_close}",
+           *(f"--FocuskitVoila.trusted_proxies={p.strip()}" for p in trusted_proxy),
+           f"--FocuskitVoila.secure_cookies={secure_cookies}",
            f"--VoilaExecutor.cell_error_instruction={CELL_ERROR}",
            # A cell's outputs reach Voila after its reply. nbclient waits 4 s for them and
            # then drops them silently: with 30 kernels starting on two cores, 12 of 30
@@ -201,6 +260,19 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
     return cmd
 
 
+def _token_from_file(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise FocuskitError(f"--token-file {path}: cannot read it ({e.strerror})") from None
+    key = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not key:
+        raise FocuskitError(f"--token-file {path} is empty; write the staff key on its first line")
+    return key
+
+
 def _answers(host: str, port: int) -> bool:
     try:
         with socket.create_connection((_loopback_for(host), port), timeout=1):
@@ -219,14 +291,21 @@ def serve(o: ServeOptions) -> int:
     if not (notebooks / RESPONDENT_NOTEBOOK).is_file():
         raise FocuskitError(f"no {RESPONDENT_NOTEBOOK} in {notebooks}: run this inside the "
                             "project, or give --notebooks DIR")
-    given = o.token or os.environ.get("FOCUSKIT_TOKEN") or None
+    given = o.token or _token_from_file(o.token_file) or os.environ.get("FOCUSKIT_TOKEN") or None
     if given is not None and len(given) < 16:
-        raise FocuskitError("FOCUSKIT_TOKEN must have at least 16 characters")
+        where = f"--token-file {o.token_file}" if o.token_file else "FOCUSKIT_TOKEN"
+        raise FocuskitError(f"{where}: the staff key must have at least 16 characters")
     token = given or secrets.token_urlsafe(24)
 
     work = Path(tempfile.mkdtemp(prefix="focuskit-serve-"))
     try:
         _write_template(work / "jupyter")
+        if o.kernel_memory:  # the respondent door's python3: a kernel with a memory cap
+            from .kernel_launcher import kernel_spec
+
+            spec = work / "respondent-jupyter" / "kernels" / "python3"
+            spec.mkdir(parents=True)
+            (spec / "kernel.json").write_text(json.dumps(kernel_spec(o.kernel_memory)))
         respondents = work / "respondents"  # the respondent door's whole root
         respondents.mkdir()
         shutil.copy2(notebooks / RESPONDENT_NOTEBOOK, respondents / RESPONDENT_NOTEBOOK)
@@ -243,11 +322,16 @@ def serve(o: ServeOptions) -> int:
                           if o.public_url else
                           f"http://{shown}:{o.port}{RENDER}{RESPONDENT_NOTEBOOK}")
         staff_url = f"http://{shown}:{o.staff_port}{RENDER}{LANDING}"
-        common = {"host": o.host, "cull_idle": o.cull_idle, "cell_timeout": o.cell_timeout}
+        common = {"host": o.host, "cull_idle": o.cull_idle, "cell_timeout": o.cell_timeout,
+                  "connect_within": o.connect_within, "trusted_proxy": tuple(o.trusted_proxy),
+                  "secure_cookies": bool(o.public_url and o.public_url.startswith("https:"))}
+        respondent_env = env | {"JUPYTER_PATH": os.pathsep.join(
+            p for p in (str(work / "respondent-jupyter"), env["JUPYTER_PATH"]) if p)}
         doors = {
             "respondent door": (voila_command(
                 respondents, o.port, door="respondent", max_kernels=o.max_kernels,
-                pools={RESPONDENT_NOTEBOOK: o.preheat}, **common), env),
+                pools={RESPONDENT_NOTEBOOK: o.preheat}, per_client_kernels=o.per_client_kernels,
+                idle_close=o.idle_close, **common), respondent_env),
             "staff door": (voila_command(
                 notebooks, o.staff_port, door="staff", max_kernels=o.staff_max_kernels,
                 pools={DASHBOARD: o.staff_preheat}, pool_max_age=o.staff_pool_max_age, **common),

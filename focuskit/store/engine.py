@@ -65,8 +65,13 @@ def make_engine(url: str) -> Engine:
 def _sqlite_engine(url) -> Engine:
     from sqlalchemy import create_engine, event
 
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        path = Path(url.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Answers are for their owner's eyes: create the file 0600 before SQLite does
+            # (with the umask's 0644); SQLite gives its -wal and -shm files the same mode.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
