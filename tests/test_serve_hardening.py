@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import websocket
-from conftest import ROOT, free_port, start_serve, stop_serve
+from conftest import ROOT, free_port, signed_query, start_serve, stop_serve
 
 from focuskit.serving.clients import client_address
 from focuskit.serving.request_log import scrub
@@ -540,7 +540,12 @@ def test_an_idle_questionnaire_says_reload_and_the_reload_goes_on(chromium, voil
     context = chromium.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
     try:
-        page.goto(served + PAGE, wait_until="domcontentloaded", timeout=120_000)
+        from focuskit import Store
+
+        with Store(os.environ["FOCUSKIT_DB_URL"]) as store:  # the servers' store signs it
+            link = "voila/render/take_assessment.ipynb?" + signed_query(
+                store, "demo-focus-levels", "self")
+        page.goto(served + link, wait_until="domcontentloaded", timeout=120_000)
         radios = page.locator(".fk-item .widget-radio-box label")
         expect(radios.first).to_be_visible(timeout=120_000)
         radios.first.click()  # one message; then the page stays silent
