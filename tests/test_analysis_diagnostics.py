@@ -69,7 +69,7 @@ def test_blocks_hand_computed():
     # little_customer_data: full agreement; one leader skipped the root cause, so only 2
     # (< k = 3) gave one: their causes are held back and no share is shown.
     r = blk.loc["little_customer_data"]
-    assert r["agreement"] == pytest.approx(1.0) and r["n_cause"] == 0
+    assert r["agreement"] == pytest.approx(1.0) and pd.isna(r["n_cause"])
     assert pd.isna(r["share_people"]) and pd.isna(r["misattributed"])
     # inside_out: mean 4.333, s² = 1/3, rwg = 1 - (1/3)/2 = 0.833.
     r = blk.loc["inside_out"]

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from focuskit.analysis import agreement, perception_gaps
+from focuskit.analysis import agreement, comments, importance_performance, perception_gaps, say_do
 from focuskit.analysis.anonymity import ANYONE, decide, release, respondents
 from focuskit.analysis.profiles import profile
 from focuskit.instruments import load_instrument
@@ -250,3 +250,62 @@ def test_gaps_and_agreement_follow_the_same_decision():
     agr = agreement(df, by=["rater_group", "segment"])
     shown = agr[~agr["suppressed"]]
     assert shown.empty
+
+
+def _people(rows, k):
+    """A frame from (submission, group, item, facet, value, comment, seconds after T0)."""
+    df = pd.DataFrame([dict(campaign="c", submission=s, respondent=f"r{s}", rater_group=g,
+                            segment=None, section="information", item=i, facet=f, value=v,
+                            comment=c, submitted_at=T0 + pd.Timedelta(seconds=t))
+                       for s, g, i, f, v, c, t in rows])
+    return _frame(df, k)
+
+
+def test_a_skipped_item_cannot_be_solved_from_a_section_score():
+    # A section score is each person's own mean: someone who skipped an item weighs
+    # differently in it than in the item means, and the three figures solve for their answer.
+    rows = []
+    for s, (a, b) in enumerate([(2, 4), (3, 5), (1, 1)], start=1):
+        rows += [(s, "self", "data", "level", a, None, 0), (s, "self", "contact", "level", b,
+                                                            None, 0)]
+    rows.append((4, "self", "data", "level", 5, None, 0))  # skipped "contact"
+    df = _people(rows, 3)
+    items = profile(df, by="rater_group")
+    section = profile(df, by="rater_group", per="section")
+    assert not items["suppressed"].any()  # each item's own figure is fine...
+    assert section["suppressed"].all() and section["mean"].isna().all()  # ...their mix is not
+
+
+def test_say_and_do_figures_cannot_be_differenced_down_to_one_who_skipped_do():
+    item = "leaders_communicate"
+    rows = []
+    for s, (say, do) in enumerate([(4, 2), (5, 3), (3, 3), (4, 1), (2, 2)], start=1):
+        rows += [(s, "self", item, "say", say, None, 0), (s, "self", item, "do", do, None, 0)]
+    rows.append((6, "self", item, "say", 1, None, 0))  # answered say, skipped do
+    df = _people(rows, 3)
+    df.attrs["instrument"] = "say-do"
+    assert not profile(df, by="rater_group", facet="say")["suppressed"].all()
+    gaps = say_do(df, by="rater_group")
+    assert gaps.query("scope == 'statement'")["suppressed"].all()
+
+
+def test_a_latecomers_comment_waits_with_their_answers():
+    early = [(s, "customer", "data", "level", 3, f"fine {s}", s) for s in range(1, 11)]
+    late = [(11, "customer", "data", "level", 1, "my manager ignores me", 99)]
+    before, after = comments(_people(early, 5)), comments(_people(early + late, 5))
+    assert set(after["comment"]) == set(before["comment"])
+
+
+def test_the_api_cannot_lower_the_campaigns_minimum_group():
+    df = _org({("customer", None): 3, ("self", None): 5}, k=5)
+    with pytest.raises(ValueError, match="below this campaign's minimum group size"):
+        profile(df, by="rater_group", min_group=3)
+
+
+def test_a_filter_that_leaves_nobody_is_an_empty_table_not_an_error():
+    df = _org({("customer", "North"): 6}, k=5)
+    df.attrs["instrument"] = "expectations"
+    df["item"] = df["item"].map({"data": "reach_a_person", "budgets": "right_first_time"})
+    df = pd.concat([df.assign(facet="importance"), df.assign(facet="performance")])
+    out = importance_performance(df, where={"segment": "South"})
+    assert out.empty

@@ -120,7 +120,9 @@ def test_comments_come_only_from_items_enough_people_answered(store):
     first = store.campaign("cc").instrument.items[0].id
     got = comments(df)
     assert got.empty and got.attrs["withheld"] == [first] and got.attrs["threshold"] == 6
-    _answer(store, "cc", 2, group="customer", segment="South", comment="customer note")
+    # Answers sent one at a time join in steps of k = 3 (the disclosure rule): 3 leaders and
+    # 3 customers are in the figures, and so in the comments' pool.
+    _answer(store, "cc", 3, group="customer", segment="South", comment="customer note")
     got = comments(store.responses("cc"))
     assert len(got) == 6 and set(got["item"]) == {first}
     # Nothing that points at the writer: no group, segment, code, time; text order only.

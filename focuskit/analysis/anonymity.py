@@ -159,7 +159,8 @@ def restrict(data: pd.DataFrame, where: dict | None, k: int) -> tuple[pd.DataFra
     return view.frame, view
 
 
-def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None = None):
+def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None = None,
+          together: bool = True, raw: pd.DataFrame | None = None):
     """Which rows of ``result`` may be shown, and which are withheld for being small.
 
     A row is about the people of ``data`` (default: the view's released frame) whose values
@@ -168,7 +169,13 @@ def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None =
     or "" on a row (an area or overall row) does not, and keys that are not columns of
     ``data`` (``scope``, ``measure``) never do. A row may be shown when, for every question it
     draws on, it holds whole blocks. It is "small" when the people who answered (released or
-    not) number 1 to k-1.
+    not: ``raw``, default the view's) number 1 to k-1.
+
+    ``together``: the row's figures combine each person's answers over its questions (a
+    section score, a mean of a person's means, a say-do gap), so it is shown only if the same
+    people answered every one of them. Otherwise someone who skipped one weighs differently
+    in the combined figure than in the per-question ones, and the two can be solved for their
+    answers. Pass False for figures that only add up per-question counts.
     """
     data = view.frame if data is None else data
     k, d = view.k, view.decision
@@ -182,9 +189,12 @@ def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None =
                            index=res.index)
     answered = data[data["value"].notna()] if "value" in data else data
     blk, _ = d.codes(answered)
-    base = _text_keys(answered, cols).assign(block=blk,
+    qi, _ = pd.factorize(answered["item"])
+    qf, facets = pd.factorize(answered["facet"])
+    base = _text_keys(answered, cols).assign(block=blk, q=qi * max(len(facets), 1) + qf,
                                             submission=answered["submission"].to_numpy())
-    raw = view.raw[view.raw["value"].notna()] if "value" in view.raw else view.raw
+    raw = view.raw if raw is None else raw  # who answered, released or not (the reason)
+    raw = raw[raw["value"].notna()] if "value" in raw else raw
     raw_keys = _text_keys(raw, cols).assign(submission=raw["submission"].to_numpy())
     patterns = present.drop_duplicates() if cols else pd.DataFrame([{}])
     for _, pat in patterns.iterrows():
@@ -199,6 +209,21 @@ def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None =
             .groupby([*use, "block"]).size().rename("got").reset_index()
         sizes = d.size[np.maximum(got["block"].to_numpy(), 0)] if len(d.size) else 0
         got["whole"] = (got["block"] >= 0) & (got["got"].to_numpy() == sizes)
+        if together:
+            # The same people on every question of the row (see above).
+            per_q = base.drop_duplicates([*use, "q", "submission"]).groupby([*use, "q"]).size()
+            per_row = base.drop_duplicates([*use, "submission"]).groupby(use).size() if use \
+                else pd.Series([base["submission"].nunique()])
+            if use:
+                same = (per_q.groupby(level=list(range(len(use)))).min()
+                        .eq(per_q.groupby(level=list(range(len(use)))).max())
+                        & per_q.groupby(level=list(range(len(use)))).max().eq(per_row))
+                same = same.rename("same").reset_index()
+                got = got.merge(same, on=use, how="left")
+                got["whole"] &= got["same"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            else:
+                got["whole"] &= bool(per_q.min() == per_q.max() == per_row.iloc[0]) \
+                    if len(per_q) else True
         if use:
             whole = got.groupby(use)["whole"].all().rename("w").reset_index()
             people = raw_keys.groupby(use)["submission"].nunique().rename("r").reset_index()
@@ -226,7 +251,7 @@ def _text_keys(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 def withhold(result: pd.DataFrame, k: int, *, keys, values, n: str = "n",
              view: View | None = None, data: pd.DataFrame | None = None,
-             hide=None) -> pd.DataFrame:
+             hide=None, together: bool = True) -> pd.DataFrame:
     """Blank the figures of rows that may not be shown (``judge``), mark them.
 
     Returns the same rows, plus a row for each group whose people are all held back, with
@@ -243,7 +268,7 @@ def withhold(result: pd.DataFrame, k: int, *, keys, values, n: str = "n",
         small = (out[n].astype(float) < k).to_numpy()
         ok = ~small
     else:
-        ok, small = judge(out, view, keys=keys, data=data)
+        ok, small = judge(out, view, keys=keys, data=data, together=together)
     if hide is not None:
         ok[:len(hide)] &= ~np.asarray(hide, dtype=bool)
     hidden = pd.Series(~ok, index=out.index)

@@ -69,6 +69,14 @@ def comments(data: pd.DataFrame, *, threshold: int | None = None,
     if data.attrs.get("filtered"):
         out.attrs["withheld"] = noted
         return out
+    if {"rater_group", "facet"} <= set(data.columns):
+        # Only the comments of people the figures are about: a latecomer held back from the
+        # figures (they refresh in steps of k) would otherwise show up here at once.
+        from .anonymity import release
+
+        kept = release(data, None, _min_group(data, min_group)).frame
+        text, has = text.loc[kept.index], has.loc[kept.index]
+        data = kept
     pool = data.groupby("item")["submission"].nunique()
     released = [i for i in noted if pool.get(i, 0) >= t]
     out.attrs["withheld"] = [i for i in noted if i not in released]

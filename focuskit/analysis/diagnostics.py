@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval
 from ._data import min_group as _threshold
-from .anonymity import restrict, source, withhold, withhold_all
+from .anonymity import judge, restrict, source, withhold, withhold_all
 from .comments import comments
 
 __all__ = ["blocks", "adli", "EXPECTED_PEOPLE_SHARE", "MISATTRIBUTION_TOLERANCE"]
@@ -205,8 +205,19 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
         part = part.drop(columns="n_people")
         values = ["mean", "sd", "agreement", "n_cause", "share_systems", "share_people",
                   "p_people"]
-        parts.append(withhold_all(part, k, values=values, reason=f"< {k}") if few else
-                     withhold(part, k, keys=pkeys, view=view, values=values))
+        if few:
+            parts.append(withhold_all(part, k, values=values, reason=f"< {k}"))
+            continue
+        # Severity is about who rated how strongly a block applies; the causes (an optional
+        # answer) are counts judged on who gave one. Counts add up, so they need not come
+        # from the same people on every block.
+        cause_cols = ["n_cause", "share_systems", "share_people", "p_people"]
+        cause_ok, few_causes = judge(part, view, keys=pkeys, data=cause, together=False,
+                                     raw=view.raw[view.raw["facet"] == "root_cause"])
+        cause_ok |= ~few_causes & (part["n_cause"].to_numpy() == 0)  # nobody gave a cause
+        part = withhold(part, k, keys=pkeys, view=view, data=applies, values=values[:3])
+        part.loc[~cause_ok, cause_cols] = np.nan
+        parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     out["n_cause"] = out["n_cause"].astype("Int64")
     out["expected_people"] = EXPECTED_PEOPLE_SHARE

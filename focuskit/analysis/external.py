@@ -111,7 +111,7 @@ def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=No
     lv.insert(0, "scope", "level")
     # A level's share is a figure about the whole group, judged as the group is.
     lv = withhold_all(lv, k, values=["n_answers", "share"], reason=f"< {k}") if few else \
-        withhold(lv, k, keys=gkeys, values=["n_answers", "share"], view=view)
+        withhold(lv, k, keys=gkeys, values=["n_answers", "share"], view=view, together=False)
 
     # Group rows: mean of respondents' means.
     gr = _summary(_person_means(frame, gkeys), gkeys, confidence)

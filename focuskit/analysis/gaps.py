@@ -198,10 +198,12 @@ def importance_performance(data, *, by=None, crosshair="mean", min_group=None,
     by = check_by(df, by, allowed=("rater_group", "segment"))
     df, view = restrict(df, where, k)
     g = df.groupby([*by, "item", "facet"], observed=True)["value"]
-    summ = g.mean().unstack("facet")
+    summ = g.mean().unstack("facet").reindex(columns=["importance", "performance"])
     n = df.groupby([*by, "item"], observed=True)["submission"].nunique()
     out = summ.assign(n=n).reset_index()
     out.columns.name = None
+    if df.empty:  # a filter that leaves nobody: an empty table, not a KeyError
+        out = pd.DataFrame(columns=[*by, "item", "importance", "performance", "n"])
     imp_max = facets["importance"].scale.maximum
     out["gap"] = out["importance"] - out["performance"]
     out["weighted_gap"] = out["gap"] * out["importance"] / imp_max

@@ -245,6 +245,8 @@ class DashboardState:
         who = " · ".join(f"{r.rater_group} {r.n if not r.suppressed else 'not shown'}"
                          for r in per.itertuples())
         total = counts.iloc[0]
+        if self._cache["view"].raw.empty:
+            return [("Respondents", "0", "Nobody in this selection has answered.")]
         cards = [("Respondents", str(total["n"]) if not total["suppressed"] and not out
                   else f"< {self.k}" if self.too_few() else "not shown", who or "nobody yet")]
         if out:
