@@ -99,7 +99,7 @@ def gap_dumbbell(data=None, *, a="self", b="customer", scope="statement", labels
                         textcoords="offset points", va="bottom", fontsize=9.5, color=th.MUTED,
                         style="italic")
         ax.set_yticks(y, names)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # an empty chart still has a row
         ax.set_xlabel("Mean rating")
         base.legend_top(ax, title)
         if "mean_a" in res.columns:
