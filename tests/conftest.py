@@ -167,6 +167,10 @@ def chromium():
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests must run under CI, but {why}")
         pytest.skip(why)
+    from playwright.sync_api import expect
+
+    # expect() waits for what it checks; 5 s is too short for a kernel on two busy cores.
+    expect.set_options(timeout=60_000)
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS, headless=True)
     yield browser

@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import expect
 from test_admin import answers_csv
 
 from focuskit import Store
@@ -46,7 +47,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.locator(".fk-title input").fill("Browser round")
         page.locator("button.fk-create").dblclick()  # an impatient double click
         page.get_by_text("browser-round, open, asking").wait_for(timeout=WAIT)
-        assert page.get_by_text("Traceback").count() == 0
+        expect(page.get_by_text("Traceback")).to_have_count(0)
         with Store(db) as store:
             assert [c.id for c in store.campaigns()] == ["browser-round"]
 
@@ -56,7 +57,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         first = page.locator(".fk-link input").first.input_value()
         assert "campaign=browser-round" in first and "segment=Retail&sig=" in first
         assert first.startswith(door + "voila/render/take_assessment.ipynb?")  # respondents' door
-        assert page.locator(".fk-link input").count() == 10  # 5 rater groups x 2 segments
+        expect(page.locator(".fk-link input")).to_have_count(10)  # 5 rater groups x 2 segments
 
         # ipywidgets 8 makes its <input type=file> only when the button is clicked.
         with page.expect_file_chooser(timeout=WAIT) as chooser:

@@ -5,6 +5,7 @@ import base64
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import expect
 
 from focuskit.apps.dashboard import pdf_maker
 from focuskit.apps.dashboard_tabs import TABS
@@ -28,7 +29,7 @@ def _src(page) -> str:
 def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
-        assert page.get_by_text("Traceback").count() == 0
+        expect(page.get_by_text("Traceback")).to_have_count(0)
         assert page.get_by_text("Largest disagreement").is_visible()
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
         for tab in TABS:

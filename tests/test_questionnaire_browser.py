@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from conftest import ARTIFACTS, signed_link
+from playwright.sync_api import expect
 
 from focuskit import Store, builtin_ids, load_instrument
 from focuskit.questionnaire import Link
@@ -228,7 +229,7 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         r.wait_heading(sections[0].title)
         first_prompt = page.locator(f"#fk-item-{sections[0].items[0].id}")
         assert first_prompt.is_visible() and first_prompt.bounding_box()["y"] < 900
-        assert page.locator("input[type=radio]:checked").count() == 0
+        expect(page.locator("input[type=radio]:checked")).to_have_count(0)
         r.no_sideways_scroll()
         r.shot("intro", full=False)
         assert page.get_by_text("Casual: All customers and partners").first.is_visible()
@@ -266,8 +267,8 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         r.button("Submit answers").click()
         flagged = page.locator(".fk-item.fk-missing")
         flagged.first.wait_for(timeout=STEP)
-        assert flagged.count() == 1
-        assert flagged.locator(f"#fk-item-{last[0]}").count() == 1
+        expect(flagged).to_have_count(1)
+        expect(flagged.locator(f"#fk-item-{last[0]}")).to_have_count(1)
         assert flagged.get_by_text("Please choose an answer to this question.").is_visible()
         n = inst.items.index(inst.item(last[0])) + 1
         assert page.get_by_text(f"Question {n} still needs an answer").is_visible()
@@ -293,7 +294,7 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         # Submitting again stores nothing new: the reopened link shows the thank-you page.
         page.reload(wait_until="domcontentloaded", timeout=FIRST)
         page.get_by_role("heading", name="Thank you").wait_for(timeout=FIRST)
-        assert page.get_by_role("button", name="Submit answers").count() == 0
+        expect(page.get_by_role("button", name="Submit answers")).to_have_count(0)
         assert qstore.counts("q-focus-levels")["submissions"] == before + 1
         assert stored_answers(qstore, "q-focus-levels", you) == r.given
         assert elsewhere == []
@@ -349,7 +350,7 @@ def test_the_keyboard_alone_can_answer(chromium, base, qstore):
         r.button("Next").focus()
         page.keyboard.press("Enter")
         page.locator(".fk-item.fk-missing").first.wait_for(timeout=STEP)
-        assert page.locator(".fk-item.fk-missing").count() == len(inst.sections[0].items) - 1
+        expect(page.locator(".fk-item.fk-missing")).to_have_count(len(inst.sections[0].items) - 1)
         for item_id in r.items_shown()[1:]:
             r.click(item_id, "level", 2)
         r.button("Next").focus()
@@ -462,7 +463,8 @@ def test_a_shared_link_resumes_on_this_device_until_sent(chromium, base, qstore)
         other = wait_for(lambda: (m := re.search(r"code=([A-Za-z0-9_-]+)", address(page)))
                          and m.group(1) != you and m, timeout=FIRST / 1000).group(1)
         r.wait_heading(inst.sections[0].title)
-        assert page.get_by_text("Welcome back").count() == 0 and r.checked() == {}
+        expect(page.get_by_text("Welcome back")).to_have_count(0)
+        assert r.checked() == {}
         assert qstore.draft("q-say-do", other) is None
         assert "device=1" not in address(page) and "new=1" not in address(page)
     finally:

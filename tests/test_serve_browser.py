@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -15,9 +16,9 @@ def test_overview_page_renders_the_demo_campaigns(chromium, voila_server, width,
         page.get_by_text("Where we stand: eight dimensions of customer focus").wait_for(
             timeout=60_000)
         assert page.get_by_role("heading", name="Item banks").is_visible()
-        assert page.get_by_text("Traceback").count() == 0
+        expect(page.get_by_text("Traceback")).to_have_count(0)
         # Sources are stripped for visitors: no code cell is shown.
-        assert page.get_by_text("import overview").count() == 0
+        expect(page.get_by_text("import overview")).to_have_count(0)
         # Nothing scrolls sideways on a phone.
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width + 1

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import expect
 
 from focuskit import Store, load_instrument
 
@@ -72,7 +73,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.goto(served.staff_url(BOARD), wait_until="domcontentloaded", timeout=FIRST)
         title = board.locator(".fk-ws-new-title input")
         title.wait_for(timeout=FIRST)
-        assert board.get_by_text("Traceback").count() == 0
+        expect(board.get_by_text("Traceback")).to_have_count(0)
         title.fill("Leadership team, trainer flow")
         board.locator(".fk-ws-create").click()
         board.locator(".fk-qr svg").wait_for(timeout=STEP)
@@ -108,8 +109,8 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         # Before the reveal nothing of the results is in the page, not even hidden.
         html = board.content()
         assert "Talk about these first" not in html and "Where we disagree" not in html
-        assert board.locator(".fk-ws img").count() == 0
-        assert board.locator(".fk-ws-results *").count() == 0
+        expect(board.locator(".fk-ws img")).to_have_count(0)
+        expect(board.locator(".fk-ws-results *")).to_have_count(0)
         shot(board, "before", 1280)
         before_phone = chromium.new_page(viewport={"width": 390, "height": 844})
         try:
@@ -141,7 +142,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.locator(".fk-ws-add").click()
         board.locator(".fk-act", has_text="Each leader visits two customers").wait_for(
             timeout=STEP)
-        assert board.locator("a.fk-dl", has_text="CSV").count() == 1
+        expect(board.locator("a.fk-dl", has_text="CSV")).to_have_count(1)
         no_sideways_scroll(board, 1280)
         shot(board, "after", 1280)
 
