@@ -43,7 +43,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
     try:
         page.goto(url, wait_until="domcontentloaded")
         page.locator("button.fk-create").wait_for(timeout=WAIT)
-        assert page.get_by_text("No campaigns yet").is_visible()
+        expect(page.get_by_text("No campaigns yet")).to_be_visible()
         page.locator(".fk-title input").fill("Browser round")
         page.locator("button.fk-create").dblclick()  # an impatient double click
         page.get_by_text("browser-round, open, asking").wait_for(timeout=WAIT)
@@ -67,7 +67,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.get_by_text("answers.csv (").wait_for(timeout=WAIT)
         page.locator("button.fk-import").click()
         page.get_by_text("Imported 3 new submission(s)").wait_for(timeout=WAIT)
-        assert page.get_by_text("browser-round now holds 3 submission(s)").is_visible()
+        expect(page.get_by_text("browser-round now holds 3 submission(s)")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "admin-laptop.png"), full_page=True)
         page.locator("button.fk-import").click()  # the same file again
         page.get_by_text("Nothing new stored: all 3").wait_for(timeout=WAIT)

@@ -30,7 +30,7 @@ def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
         expect(page.get_by_text("Traceback")).to_have_count(0)
-        assert page.get_by_text("Largest disagreement").is_visible()
+        expect(page.get_by_text("Largest disagreement")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
         for tab in TABS:
             page.locator(f".fk-tab-{tab.key}").click()
@@ -67,7 +67,7 @@ def test_executive_flow(chromium, voila_server):
         assert dl.value.suggested_filename == "demo-focus-levels-tables.csv"
         pdf = page.locator(".fk-pdf button, button.fk-pdf").first
         if pdf_maker() is None:
-            assert pdf.is_disabled()
+            expect(pdf).to_be_disabled()
         else:
             pdf.click()
             got = page.locator("a.fk-dl", has_text="PDF")

@@ -221,9 +221,9 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         # A shared link gets a code of its own, written into the address so a reload resumes.
         you = wait_for(lambda: re.search(r"[?&]code=([A-Za-z0-9_-]{20})", address(page)),
                        what="the code in the address").group(1)
-        assert page.get_by_role("heading", name=re.compile("eight dimensions")).is_visible()
-        assert page.get_by_text("at least 5 people").is_visible()
-        assert page.get_by_text(f"we\u201d and \u201cour\u201d mean {ORG}").is_visible()
+        expect(page.get_by_role("heading", name=re.compile("eight dimensions"))).to_be_visible()
+        expect(page.get_by_text("at least 5 people")).to_be_visible()
+        expect(page.get_by_text(f"we\u201d and \u201cour\u201d mean {ORG}")).to_be_visible()
         sections = inst.sections
         # The first screen: the intro, then the first question, with nothing chosen.
         r.wait_heading(sections[0].title)
@@ -232,7 +232,7 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         expect(page.locator("input[type=radio]:checked")).to_have_count(0)
         r.no_sideways_scroll()
         r.shot("intro", full=False)
-        assert page.get_by_text("Casual: All customers and partners").first.is_visible()
+        expect(page.get_by_text("Casual: All customers and partners").first).to_be_visible()
         r.answer_page(rng)
         r.no_sideways_scroll()
         r.shot("question")
@@ -269,9 +269,9 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         flagged.first.wait_for(timeout=STEP)
         expect(flagged).to_have_count(1)
         expect(flagged.locator(f"#fk-item-{last[0]}")).to_have_count(1)
-        assert flagged.get_by_text("Please choose an answer to this question.").is_visible()
+        expect(flagged.get_by_text("Please choose an answer to this question.")).to_be_visible()
         n = inst.items.index(inst.item(last[0])) + 1
-        assert page.get_by_text(f"Question {n} still needs an answer").is_visible()
+        expect(page.get_by_text(f"Question {n} still needs an answer")).to_be_visible()
         r.no_sideways_scroll()
         r.shot("missing")
         assert qstore.counts("q-focus-levels")["submissions"] == before
@@ -286,7 +286,7 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         item = inst.items[0]
         level = r.given[item.id]["level"]
         shown = choices(inst, item, "level")[0][level - 1][0]
-        assert page.get_by_text(shown.split(": ", 1)[-1], exact=False).first.is_visible()
+        expect(page.get_by_text(shown.split(": ", 1)[-1], exact=False).first).to_be_visible()
         assert OTHER_COMMENT not in page.content()
         r.no_sideways_scroll()
         r.shot("thanks")

@@ -15,7 +15,7 @@ def test_overview_page_renders_the_demo_campaigns(chromium, voila_server, width,
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("Where we stand: eight dimensions of customer focus").wait_for(
             timeout=60_000)
-        assert page.get_by_role("heading", name="Item banks").is_visible()
+        expect(page.get_by_role("heading", name="Item banks")).to_be_visible()
         expect(page.get_by_text("Traceback")).to_have_count(0)
         # Sources are stripped for visitors: no code cell is shown.
         expect(page.get_by_text("import overview")).to_have_count(0)

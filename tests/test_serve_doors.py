@@ -16,6 +16,7 @@ import time
 
 import pytest
 from conftest import ARTIFACTS, ROOT, signed_link
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -98,11 +99,11 @@ def test_without_the_token_the_staff_door_refuses_everything(chromium, served):
             assert "Traceback" not in body, path
         # A wrong token is refused the same way.
         _goto(page, served.staff_url("voila/render/index.ipynb").replace(served.token, "x" * 22))
-        assert page.get_by_role("heading", name="For staff only").is_visible()
+        expect(page.get_by_role("heading", name="For staff only")).to_be_visible()
         for width, name in SIZES:
             page.set_viewport_size({"width": width, "height": 800})
             _goto(page, served.staff_url("voila/render/results.ipynb", token=False))
-            assert page.get_by_role("heading", name="For staff only").is_visible()
+            expect(page.get_by_role("heading", name="For staff only")).to_be_visible()
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
             page.screenshot(path=str(ARTIFACTS / f"serve-refused-{name}.png"), full_page=True)
         # The page's own form takes the key and opens the page asked for.
@@ -148,10 +149,10 @@ def test_the_respondent_door_serves_the_questionnaire_only(chromium, served):
             assert "SQLite format" not in body and "Where we stand" not in body, path
             assert "Traceback" not in body, path
             if path in ("", "?token=" + "x" * 20):
-                assert page.get_by_role("heading", name="Questionnaires").is_visible()
+                expect(page.get_by_role("heading", name="Questionnaires")).to_be_visible()
             else:
                 assert response.status == 404, path
-                assert page.get_by_role("heading", name="Nothing here").is_visible()
+                expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
         # ... and the questionnaire, to anyone with the link, without a token.
         _goto(page, served + questionnaire()[0])
         page.locator(".fk-q h1, .fk-q h2").first.wait_for(timeout=LONG)
@@ -179,7 +180,7 @@ def test_a_visitor_past_the_kernel_cap_gets_the_busy_page(chromium, voila_server
         response = _goto(third, served + questionnaire(code=True)[0])
         assert response.status == 503
         assert response.headers.get("retry-after") == "60"
-        assert third.get_by_role("heading", name="The server is busy").is_visible()
+        expect(third.get_by_role("heading", name="The server is busy")).to_be_visible()
         for width, name in SIZES:
             third.set_viewport_size({"width": width, "height": 800})
             third.screenshot(path=str(ARTIFACTS / f"serve-busy-{name}.png"), full_page=True)

@@ -150,7 +150,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.reload(wait_until="domcontentloaded", timeout=FIRST)
         board.locator("img.fk-plot").first.wait_for(timeout=FIRST)
         assert board.locator(".fk-ws-reveal").is_hidden()
-        assert board.get_by_role("heading", name="Leadership team, trainer flow").is_visible()
+        expect(board.get_by_role("heading", name="Leadership team, trainer flow")).to_be_visible()
         # So does a new browser at phone width.
         again = chromium.new_page(viewport={"width": 390, "height": 844})
         try:
