@@ -20,23 +20,12 @@ import time
 
 import numpy as np
 import pandas as pd
+from bench_analysis import instrument  # the same synthetic 50-item instrument
 
 from focuskit import analysis as fa
 from focuskit.analysis import anonymity
-from focuskit.instruments import parse_instrument
 
 PEOPLE, SEGMENTS, GROUPS, ITEMS = 10_000, 20, 5, 50
-
-
-def instrument():
-    sections = [{"id": f"dim_{s}", "title": f"Dimension {s}",
-                 "items": [{"id": f"q{s}_{i}", "prompt": f"Question {s}.{i}",
-                            "levels": {"casual": "c", "moderate": "m", "intense": "i"}}
-                           for i in range(10)]} for s in range(ITEMS // 10)]
-    return parse_instrument({
-        "id": "bench", "version": "1", "title": "Bench", "source": "synthetic", "minutes": 5,
-        "scale": {"points": 5, "anchors": {1: "Casual", 3: "Moderate", 5: "Intense"}},
-        "facets": [{"id": "level", "label": "Level"}], "sections": sections})
 
 
 def frame(inst, seed=1) -> pd.DataFrame:

@@ -126,7 +126,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.locator(".fk-ws-reveal").click()
         board.locator("img.fk-plot").first.wait_for(timeout=STEP)
         board.get_by_text("Talk about these first").wait_for(timeout=STEP)
-        assert board.locator(".fk-agenda .lv em", has_text="lowest rating").count() >= 1
+        expect(board.locator(".fk-agenda .lv em", has_text="lowest rating").first).to_be_visible()
         with Store(url) as store:
             assert store.campaign(rid).revealed
 
