@@ -69,12 +69,17 @@ def test_small_groups_are_withheld_and_their_siblings_too(demo):
     out = profile(df, by=["rater_group", "segment"], min_group=10)
     large = out[out["segment"] == "Large accounts"]
     assert large["suppressed"].all() and large["mean"].isna().all()
-    assert (large["n_shown"] == "< 10").all() and large["n"].isna().all()
+    assert (large["n_shown"] == "withheld").all() and large["n"].isna().all()
     # Leadership (8) and Large accounts (8) are under 10; among customers, Large accounts is
-    # the only small segment, so the next smallest customer segment is withheld with it.
+    # the only small segment, so the next smallest customer segment is withheld with it. A
+    # segment never says "< 10": beside "withheld" that would pin both sizes.
     cust = out[(out["rater_group"] == "customer") & (out["item"] == "data")]
     assert cust.set_index("segment")["n_shown"].to_dict() == {
-        "Large accounts": "< 10", "Residential": "18", "Small business": "withheld"}
+        "Large accounts": "withheld", "Residential": "18", "Small business": "withheld"}
+    # The leaders are held back as a group, so no row says which segment they are in.
+    assert "Leadership team" not in set(out["segment"])
+    groups = profile(df, by="rater_group", min_group=10)
+    assert set(groups.loc[groups["rater_group"] == "self", "n_shown"]) == {"< 10"}
 
 
 def test_a_filter_whose_complement_is_small_is_withheld(demo):

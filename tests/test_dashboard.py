@@ -162,10 +162,12 @@ def test_withheld_groups_explain_why(demo, base):
     assert "Fewer than 10 people answered" in text
     assert "Not shown: self" in text  # the 8 leaders are the withheld group
     board.filter(segment="Large accounts")  # 8 customers: fewer than 10
-    assert "Fewer than 10 people answered" in _text(board)
+    # A segment is never said to be small (its size would follow from its neighbours').
+    assert "would let a group of fewer than 10 people be worked out" in _text(board)
+    assert "Fewer than 10 people answered" not in _text(board)
     assert not _plots(board) or "Not shown: customer" in _text(board)
     cards = {t: v for t, v, _ in s.cards()}
-    assert cards["Respondents"] == "< 10"
+    assert cards["Respondents"] == "not shown"
 
 
 def test_downloads_are_the_tables_shown_not_the_answers(board, state):

@@ -236,10 +236,13 @@ def test_erasing_a_respondent_deletes_their_rows(store):
     assert (gone.submissions, gone.answers, gone.drafts) == (1, len(inst.items), 0)
     assert store.erase_respondent("cc", "gone-2").drafts == 1
     assert _rows(store, "answers", "cc") == before - len(inst.items)
-    assert _rows(store, "submissions", "cc") == 3 and _rows(store, "drafts", "cc") == 0
-    with store.engine.connect() as conn:  # deleted, not flagged: the code is nowhere
+    # The submission keeps only its place (group, segment, time): no code, no answers.
+    assert _rows(store, "submissions", "cc") == 4 and _rows(store, "drafts", "cc") == 0
+    assert store.responses("cc")["submission"].nunique() == 3
+    assert store.counts("cc")["submissions"] == 3
+    with store.engine.connect() as conn:  # the code is nowhere
         assert conn.execute(sa.text("SELECT count(*) FROM submissions WHERE respondent LIKE "
-                                    "'gone%'")).scalar_one() == 0
+                                    "'gone%' OR idempotency_key LIKE '%gone%'")).scalar_one() == 0
     log = store.audit_log(campaign="cc")
     assert log["action"].iloc[0] == "erase" and "gone" not in " ".join(log["detail"])
 

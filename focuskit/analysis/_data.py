@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import Instrument, Scale, builtin_ids, load_instrument
+from ._lattice import attach
 
 #: Columns a user may group results by.
 GROUPINGS = ("rater_group", "segment", "section", "item")
@@ -34,8 +35,6 @@ def check_frame(data, need=("submission", "rater_group", "item", "facet", "value
         raise ValueError(f"the frame lacks column(s) {missing}; pass Store.responses(...) or a "
                          f"frame with {list(need)}")
     if {"submission", "rater_group", "item", "facet"} <= set(data.columns):
-        from .anonymity import attach
-
         lazy = data.attrs.get("disclosure")
         if lazy is None or not lazy.covers(data):
             attach(data)

@@ -18,58 +18,50 @@ import pandas as pd
 
 #: The question "answered at all": respondent counts are figures too.
 ANYONE = ("*", "*")
-NONE = np.iinfo(np.int64).min         # a cut-off that releases nobody
-EARLIEST = NONE // 2                  # the time of an answer stored without one
-#: Release answers in steps of at least k per block (the rule over time).
-STEPS = True
+#: The time of an answer stored without one: it came first.
+EARLIEST = np.iinfo(np.int64).min // 2
 
 
 @dataclass(frozen=True, eq=False)
 class Decision:
     """What one campaign releases, for the threshold ``k``.
 
-    Codes: ``items``, ``facets``, ``groups`` and ``segments`` (no segment is "") list the
-    values; ``qclass[item, facet]`` is a question's class (-1: nobody answered it);
-    ``block[class, group, segment]`` an atom's block (-1: no such atom, or held back);
-    ``cutoff[block]`` the latest arrival time (int64 ns) the block releases; ``size[block]``
-    the people it releases; ``n[class, group, segment]`` the people who answered.
-    Immutable, so every frame cut from a campaign shares it.
+    Codes: ``items`` and ``facets`` list the values; ``qclass[item, facet]`` is a question's
+    class (-1: nobody answered it); ``subs`` lists the submissions; ``block[class, sub]`` is
+    the block a submission's answers to that class's questions belong to (-1: not released
+    yet, or never: a group under k, or a block that held an erased respondent);
+    ``size[block]`` the people the block releases. Immutable, so every frame cut from a
+    campaign shares it.
     """
 
     k: int
     items: pd.Index
     facets: pd.Index
-    groups: pd.Index
-    segments: pd.Index
+    subs: pd.Index
     qclass: np.ndarray
     block: np.ndarray
-    cutoff: np.ndarray
     size: np.ndarray
-    n: np.ndarray
 
     def __deepcopy__(self, memo):  # pandas deep-copies attrs on every operation
         return self
 
-    def codes(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's block (-1: none) and arrival time."""
+    def codes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's block (-1: none)."""
         i = _code(frame["item"], self.items)
         f = _code(frame["facet"], self.facets)
-        g = _code(frame["rater_group"], self.groups)
-        s = _code(frame["segment"], self.segments, missing="") if "segment" in frame else \
-            np.full(len(frame), self.segments.get_loc(""), dtype=np.int64)
+        codes, uniques = pd.factorize(frame["submission"], use_na_sentinel=True)
+        at = self.subs.get_indexer(uniques)
+        sub = at[codes] if len(at) else np.full(len(codes), -1, dtype=np.int64)
+        sub = np.where(codes < 0, -1, sub)
         cls = np.where((i >= 0) & (f >= 0), self.qclass[np.maximum(i, 0), np.maximum(f, 0)], -1)
-        ok = (cls >= 0) & (g >= 0) & (s >= 0)
-        blk = np.where(ok, self.block[np.maximum(cls, 0), np.maximum(g, 0), np.maximum(s, 0)],
-                       -1)
-        return blk, times(frame)
+        ok = (cls >= 0) & (sub >= 0)
+        if not self.block.size:
+            return np.full(len(frame), -1, dtype=np.int64)
+        return np.where(ok, self.block[np.maximum(cls, 0), np.maximum(sub, 0)], -1)
 
     def released(self, frame: pd.DataFrame) -> np.ndarray:
         """Which rows of ``frame`` the figures may use."""
-        blk, t = self.codes(frame)
-        if not len(self.cutoff):  # every group held back
-            return np.zeros(len(frame), dtype=bool)
-        cut = np.where(blk >= 0, self.cutoff[np.maximum(blk, 0)], NONE)
-        return (blk >= 0) & (t <= cut)
+        return self.codes(frame) >= 0
 
 
 def _factor(col: pd.Series, extra: str | None = None,
@@ -117,8 +109,12 @@ def times(frame: pd.DataFrame) -> np.ndarray:
     return np.where(t.isna().to_numpy(), EARLIEST, ns)
 
 
-def decide(frame: pd.DataFrame, k: int) -> Decision:
-    """Blocks and cut-offs for one whole campaign's answers (rule: ``anonymity``)."""
+def decide(frame: pd.DataFrame, k: int, erased=()) -> Decision:
+    """Blocks for one whole campaign's answers (rule: ``anonymity``).
+
+    ``erased``: (submission, rater_group, segment, submitted_at) of erased respondents; they
+    keep their place in the arrival order, and the block they were in stays withheld.
+    """
     answered = frame[frame["value"].notna()] if "value" in frame else frame
     first = ~frame["submission"].duplicated().to_numpy()
     subs = frame[first]
@@ -127,24 +123,29 @@ def decide(frame: pd.DataFrame, k: int) -> Decision:
     nf = len(facets)
 
     # One row per (question, submission); "answered at all" for every submission.
-    sub_all, sub_index = pd.factorize(frame["submission"], sort=True)
-    mask = frame["value"].notna().to_numpy() if "value" in frame else np.ones(len(frame), bool)
+    sub_index = pd.Index(subs["submission"].to_numpy())
     nsub = len(sub_index)
+    sub_all = sub_index.get_indexer(frame["submission"])
+    mask = frame["value"].notna().to_numpy() if "value" in frame else np.ones(len(frame), bool)
     q = np.r_[i_code * nf + f_code,
-              np.full(len(subs), items.get_loc(ANYONE[0]) * nf + facets.get_loc(ANYONE[1]))]
-    who = np.r_[sub_all[mask], sub_all[first]]
-    key = np.sort(q.astype(np.int64) * nsub + who)
+              np.full(nsub, items.get_loc(ANYONE[0]) * nf + facets.get_loc(ANYONE[1]))]
+    who = np.r_[sub_all[mask], np.arange(nsub)]
+    key = np.sort(q.astype(np.int64) * max(nsub, 1) + who)
     key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
-    q, who = key // nsub, key % nsub
-    order = np.argsort(sub_all[first], kind="stable")
-    per_sub = subs.iloc[order]
-    g_of, groups = _factor(per_sub["rater_group"])
-    if "segment" in per_sub:
-        s_of, segs = _factor(per_sub["segment"], missing="")
-    else:
-        s_of, segs = np.zeros(len(per_sub), dtype=np.int64), pd.Index([""], dtype=object)
-    ng, ns = len(groups), len(segs)
-    t_of = times(per_sub)
+    q, who = key // max(nsub, 1), key % max(nsub, 1)
+
+    # Each submission's cell and arrival time; the erased after them, answering everything.
+    gone = pd.DataFrame(list(erased), columns=["submission", "rater_group", "segment",
+                                               "submitted_at"])
+    people = pd.concat([subs[[c for c in ("rater_group", "segment", "submitted_at")
+                              if c in subs]], gone.drop(columns="submission")],
+                       ignore_index=True)
+    g_of, _ = _factor(people["rater_group"])
+    s_of, _ = _factor(people["segment"], missing="") if "segment" in people else \
+        (np.zeros(len(people), dtype=np.int64), None)
+    t_of = times(people)
+    is_gone = np.r_[np.zeros(nsub, bool), np.ones(len(gone), bool)]
+    tombs = np.arange(nsub, len(people))
 
     # Classes: questions answered by the same people (key is sorted by question, then
     # submission, so equal member lists are equal slices).
@@ -169,98 +170,82 @@ def decide(frame: pd.DataFrame, k: int) -> Decision:
     qclass = np.full((len(items), nf), -1, dtype=np.int64)
     qclass[qs // nf, qs % nf] = cls_of_q
 
-    # Per class: each rater group releases its answers in arrival order, in steps of at
-    # least k; the blocks are then formed from the answers released.
-    nc = len(reps)
-    count = np.zeros((nc, ng, ns), dtype=np.int64)
-    released = np.zeros((nc, ng, ns), dtype=np.int64)
-    group_cut = np.full((nc, ng), NONE, dtype=np.int64)
+    # Per class and rater group, replay the arrivals and form the blocks (fixed once made).
+    block = np.full((len(reps), nsub), -1, dtype=np.int64)
+    sizes: list[int] = []
     for c, j in enumerate(reps):
-        members = who[starts[j]:ends[j]]
-        g, s, t = g_of[members], s_of[members], t_of[members]
-        np.add.at(count[c], (g, s), 1)
-        size_g = np.zeros(ng, dtype=np.int64)
-        _cutoffs(g, t, k, group_cut[c], size_g)
-        out = t <= group_cut[c][g]
-        np.add.at(released[c], (g[out], s[out]), 1)
-    block = _blocks(released, k)
-    nb = int(block.max()) + 1 if block.size and block.max() >= 0 else 0
-    cut = np.full(nb, NONE, dtype=np.int64)
-    size = np.zeros(nb, dtype=np.int64)
-    c_idx, g_idx, s_idx = np.nonzero(block >= 0)
-    b = block[c_idx, g_idx, s_idx]
-    cut[b] = group_cut[c_idx, g_idx]
-    np.add.at(size, b, released[c_idx, g_idx, s_idx])
-    return Decision(k=k, items=items, facets=facets, groups=groups, segments=segs,
-                    qclass=qclass, block=block, cutoff=cut, size=size, n=count)
+        members = np.r_[who[starts[j]:ends[j]], tombs]
+        g = g_of[members]
+        order = np.lexsort((members, g))
+        members, g = members[order], g[order]
+        cuts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.array([], int)
+        for a, b in zip(cuts, np.r_[cuts[1:], len(g)], strict=True):
+            mem = members[a:b]
+            for blk in replay(s_of[mem], t_of[mem], k):
+                people_ = mem[blk]
+                if is_gone[people_].any():
+                    continue  # an erased respondent's block is never shown again
+                block[c, people_] = len(sizes)
+                sizes.append(len(people_))
+    return Decision(k=k, items=items, facets=facets, subs=sub_index, qclass=qclass,
+                    block=block, size=np.asarray(sizes, dtype=np.int64))
 
 
-def _blocks(count: np.ndarray, k: int) -> np.ndarray:
-    """Block ids for atoms ``count[class, group, segment]`` (-1: none or held back).
+def replay(seg: np.ndarray, t: np.ndarray, k: int) -> list[np.ndarray]:
+    """The blocks one rater group's answers to one question form, as positions into
+    ``seg``/``t``, replaying the arrivals in time order (answers stored at the same moment
+    arrive together). A block, once formed, never changes, so every figure ever shown is a
+    union of the same blocks. After each moment:
 
-    Within a class and group: an atom of at least k is its own block; the small atoms form a
-    rest block; a rest block under k takes the group's smallest large atom (the first by
-    segment on a tie); a group under k in all is held back.
+    * a segment whose waiting answers number k or more forms a block of them;
+    * the waiting answers of the other segments form one block when they number k or more;
+    * else this moment's own leftovers join the smallest block formed at this moment (an
+      import of a small segment beside a large one), and older ones keep waiting.
     """
-    nc, ng, ns = count.shape
-    block = np.full(count.shape, -1, dtype=np.int64)
-    next_id = 0
-    for c in range(nc):
-        for g in range(ng):
-            n = count[c, g]
-            present = n > 0
-            if not present.any():
-                continue
-            small = present & (n < k)
-            large = n >= k
-            rest = int(n[small].sum())
-            for s in np.flatnonzero(large):
-                block[c, g, s] = next_id
-                next_id += 1
-            if not small.any():
-                continue
-            if rest >= k:
-                block[c, g, small] = next_id
-                next_id += 1
-            elif large.any():
-                smallest = np.flatnonzero(large)[np.argmin(n[large])]
-                block[c, g, small] = block[c, g, smallest]
-            # else: the whole group is under k and stays held back (-1)
-    return block
+    n = len(seg)
+    if n < k:
+        return []
+    order = np.lexsort((np.arange(n), t))
+    seg, t = seg[order], t[order]
+    bounds = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    bounds = np.r_[bounds, n]
+    if (seg == seg[0]).all():  # one segment: steps of at least k, in arrival order
+        out, start = [], 0
+        for e in bounds[1:]:
+            if e - start >= k:
+                out.append(order[start:e])
+                start = e
+        return out
+    out: list[np.ndarray] = []
+    waiting: dict[int, list[int]] = {}
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for p in range(a, b):
+            waiting.setdefault(int(seg[p]), []).append(p)
+        made = []
+        for s in sorted(waiting):
+            if len(waiting[s]) >= k:
+                made.append(len(out))
+                out.append(waiting.pop(s))
+        left = sum(len(v) for v in waiting.values())
+        if left >= k:
+            out.append([p for s in sorted(waiting) for p in waiting[s]])
+            waiting.clear()
+        elif made and left:
+            now = [p for s in sorted(waiting) for p in waiting[s] if p >= a]
+            if now:
+                smallest = min(made, key=lambda m: (len(out[m]), m))
+                out[smallest] = out[smallest] + now
+                for s in list(waiting):
+                    waiting[s] = [p for p in waiting[s] if p < a]
+                    if not waiting[s]:
+                        del waiting[s]
+    return [order[np.asarray(blk)] for blk in out]
 
 
-def _cutoffs(blk: np.ndarray, t: np.ndarray, k: int, cut: np.ndarray, size: np.ndarray):
-    """Fill ``cut`` and ``size`` for the blocks in ``blk``: a block releases its answers in
-    arrival order, a step at a time, each step at least k answers (answers stored at the
-    same moment arrive together)."""
-    if not len(blk):
-        return
-    order = np.lexsort((t, blk))
-    blk, t = blk[order], t[order]
-    starts = np.flatnonzero(np.r_[True, blk[1:] != blk[:-1]])
-    ends = np.r_[starts[1:], len(blk)]
-    for a, b in zip(starts, ends, strict=True):
-        times_ = t[a:b]
-        n = b - a
-        if n < k:
-            continue
-        if not STEPS:
-            cut[blk[a]], size[blk[a]] = times_[-1], n
-            continue
-        if (times_[1:] != times_[:-1]).all():  # one at a time: steps of exactly k
-            m = (n // k) * k
-            cut[blk[a]], size[blk[a]] = times_[m - 1], m
-            continue
-        uniq, counts = np.unique(times_, return_counts=True)
-        total = np.cumsum(counts)
-        last, done = -1, 0
-        while True:  # the next step ends at the first time k more have arrived
-            j = int(np.searchsorted(total, done + k))
-            if j >= len(total):
-                break
-            last, done = j, int(total[j])
-        if last >= 0:
-            cut[blk[a]], size[blk[a]] = uniq[last], done
+def attach(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark ``frame`` as a whole campaign, so any cut of it is judged against the whole."""
+    frame.attrs["disclosure"] = Lazy(frame)
+    return frame
 
 
 class Lazy:
@@ -305,7 +290,13 @@ def _state(frame: pd.DataFrame, k: int) -> tuple:
     cols = [c for c in ("submission", "item", "facet", "rater_group", "segment", "value",
                         "submitted_at") if c in frame]
     h = pd.util.hash_pandas_object(frame[cols], index=False).to_numpy()
-    return (frame.attrs.get("campaign"), k, len(frame), int(h.sum()), int((h * h).sum()))
+    return (frame.attrs.get("campaign"), k, len(frame), int(h.sum()), int((h * h).sum()),
+            erased_places(frame))
+
+
+def erased_places(frame: pd.DataFrame) -> tuple:
+    """The erased respondents' places (``Store.responses`` puts them in the attrs)."""
+    return tuple(frame.attrs.get("erased", ()))
 
 
 def cached(frame: pd.DataFrame, k: int) -> Decision:
@@ -314,7 +305,7 @@ def cached(frame: pd.DataFrame, k: int) -> Decision:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    out = decide(frame, k)
+    out = decide(frame, k, key[-1])
     _CACHE[key] = out
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -6,8 +6,8 @@ A campaign releases figures (counts, means, spreads, shares, tests) about *sets 
 respondents*: a rater group, a segment, a group within a segment, everyone, or any union of
 those a filter picks, per question (an item's facet: people skip optional items). An
 attacker may see every figure every view offers, at any time, and difference them. The rule
-is: no released figure is about 1 to k-1 people, and no two released figures about the same
-question have respondent sets that differ by 1 to k-1 people.
+is: no released figure is about 1 to k-1 people, and no combination of released figures
+about the same question, seen at any moments, singles out 1 to k-1 people.
 
 How it is decided (``decide``)
 ------------------------------
@@ -25,17 +25,29 @@ sums, differences and any linear combination) is a union of blocks: never 1 to k
 This is complementary suppression that withholds a segment's figure rather than a group's:
 the rater groups are the comparison every seed is about.
 
-Over time a rater group's released answers (per question) only grow in steps of at least k:
-answers are taken in the order they arrived, and a group's newest answers are held back until
-k of them have arrived since its last step (answers stored at the same moment, such as one
-import, arrive together). The blocks are formed from the released answers. So a figure about
-whole rater groups or everyone refreshes only when at least k people have joined it, and two
-visits a day apart cannot be differenced down to the latecomers. Everything depends only on
-the stored answers and their times, never on who asks or in which order.
+Over time the blocks are *fixed*: they are formed by replaying the answers in the order
+they arrived (answers stored at the same moment, such as one import, arrive together), and a
+block, once formed, never changes. After each moment, per rater group and question:
 
-Known limit: a segment's figure can change by fewer than k people between two moments when
-the blocks themselves change (a segment's cell reaching k, or a rest block reaching k), since
-the blocks are formed afresh from each moment's answers. At any one moment every rule holds.
+* a segment with k or more answers waiting forms a block of them;
+* the other segments' waiting answers form one block once they number k or more;
+* otherwise this moment's own leftovers join the smallest block formed at this moment (the
+  static rule above, for a campaign imported at once), and older ones keep waiting.
+
+Waiting answers are in no figure. So every figure ever shown, at any moment, by any cut, is
+a union of the same blocks, and the atoms an attacker can separate by combining figures
+seen on different days are still whole blocks: a figure refreshes only when k or more
+people join it, and a segment's figure that was once part of a mixed block stays withheld.
+The price: in a campaign answered one by one, segment figures appear only for segments
+that gather k answers before the group's other small segments do; a group's own figure
+lags by fewer than k answers.
+
+An erased respondent keeps their place (group, segment, time; no code, no answers), and the
+block they were in is withheld from then on, so that figures seen before and after the
+erasure differ by a whole block, never by one person.
+
+Everything depends only on the stored answers and their times, never on who asks or in
+which order.
 
 Worked example (k = 5). Leaders: 8 in segment "Leadership team", 1 without a segment.
 Customers: 5 in North, 1 in South.
@@ -53,8 +65,12 @@ customers, North   5      no: it cuts that block (6 - 5 = the lone customer)
 everyone           15     yes: a union of both blocks
 =================  =====  ==================================================
 
-A withheld figure says why: "fewer than 5 answered" when its set holds 1 to k-1 people,
-else "withheld so that a smaller group elsewhere cannot be worked out".
+A withheld figure says why: "fewer than 5 answered" for a rater group (or everyone) of 1 to
+k-1 people, else "withheld: it would let a group of fewer than 5 people be worked out". A
+segment's figure only ever says the latter, whatever its size: "< 5" on one segment beside
+"withheld" on its neighbour would pin both sizes from their group's total. Rows by segment
+are listed only for segments with released answers, so a latecomer in a new segment does
+not show up as a new row before their answers are released.
 
 Only a respondent's own view (``respondent=``) bypasses this, for their own answers.
 """
@@ -66,7 +82,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._lattice import ANYONE, Decision, Lazy, cached, decide
+from ._data import check_by
+from ._data import min_group as threshold
+from ._lattice import ANYONE, Decision, Lazy, attach, cached, decide
 
 __all__ = ["ANYONE", "Decision", "View", "attach", "decide", "decision_for", "judge",
            "reason", "release", "respondents", "restrict", "source", "withhold",
@@ -82,13 +100,7 @@ def reason(n_shown: str, k: int) -> str:
     """The plain sentence for a withheld row's ``n_shown`` code ("< k" or "withheld")."""
     if str(n_shown).startswith("<"):
         return f"fewer than {k} answered"
-    return f"withheld so that a smaller group elsewhere (fewer than {k}) cannot be worked out"
-
-
-def attach(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mark ``frame`` as a whole campaign, so any cut of it is judged against the whole."""
-    frame.attrs["disclosure"] = Lazy(frame)
-    return frame
+    return f"withheld: it would let a group of fewer than {k} people be worked out"
 
 
 def decision_for(data: pd.DataFrame, k: int) -> Decision:
@@ -107,6 +119,8 @@ class View:
     frame: pd.DataFrame
     raw: pd.DataFrame
     decision: Decision
+    #: Whether a filter picked segments: then no row is said to be small (see ``judge``).
+    segmented: bool = False
 
     @property
     def k(self) -> int:
@@ -119,15 +133,16 @@ def release(data: pd.DataFrame, where: dict | None, k: int) -> View:
     A comment-only row (no value) goes with its respondent's released answers."""
     decision = decision_for(data, k)
     raw = _filter(data, where)
+    segmented = bool(where) and "segment" in where
     if raw.empty:
-        return View(raw, raw, decision)
+        return View(raw, raw, decision, segmented)
     keep = decision.released(raw)
     if "value" in raw and raw["value"].isna().any():
         answered = set(raw.loc[keep, "submission"])
         keep |= raw["value"].isna().to_numpy() & raw["submission"].isin(answered).to_numpy()
     frame = raw[keep]
     frame.attrs.update(data.attrs)
-    return View(frame, raw, decision)
+    return View(frame, raw, decision, segmented)
 
 
 def _filter(data: pd.DataFrame, where: dict | None) -> pd.DataFrame:
@@ -188,7 +203,7 @@ def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None =
     present = pd.DataFrame({c: (res[c] != "") | (c in PARTITIONS) for c in cols},
                            index=res.index)
     answered = data[data["value"].notna()] if "value" in data else data
-    blk, _ = d.codes(answered)
+    blk = d.codes(answered)
     qi, _ = pd.factorize(answered["item"])
     qf, facets = pd.factorize(answered["facet"])
     base = _text_keys(answered, cols).assign(block=blk, q=qi * max(len(facets), 1) + qf,
@@ -235,7 +250,10 @@ def judge(result: pd.DataFrame, view: View, *, keys, data: pd.DataFrame | None =
             w = np.full(len(idx), bool(got["whole"].all()))
             r = np.full(len(idx), float(raw["submission"].nunique()))
         ok[idx] = w
-        is_small[idx] = (r > 0) & (r < k)
+        # Only a rater group (or everyone) is said to be small: a segment's row says only
+        # "withheld", else "< k" on one segment beside "withheld" on its neighbour would pin
+        # both sizes from their group's total.
+        is_small[idx] = (r > 0) & (r < k) & ("segment" not in use) & (not view.segmented)
     ok &= ~is_small
     return ok, is_small
 
@@ -263,7 +281,7 @@ def withhold(result: pd.DataFrame, k: int, *, keys, values, n: str = "n",
     """
     out = result.copy()
     if view is not None and data is None:
-        out = _placeholders(out, view, keys, n)
+        out = _placeholders(_released_segments(out, view, keys), view, keys, n)
     if view is None:
         small = (out[n].astype(float) < k).to_numpy()
         ok = ~small
@@ -282,13 +300,29 @@ def withhold(result: pd.DataFrame, k: int, *, keys, values, n: str = "n",
     return out
 
 
+def _released_segments(out: pd.DataFrame, view: View, keys) -> pd.DataFrame:
+    """``out`` without rows by segment about cells none of whose answers are released (a
+    result computed from held-back answers, to be withheld): such a row would tell that
+    someone from that segment answered."""
+    parts = [c for c in PARTITIONS if c in keys and c in out.columns and c in view.raw]
+    if "segment" not in parts or out.empty:
+        return out
+    done = view.frame[view.frame["value"].notna()] if "value" in view.frame else view.frame
+    seen = _text_keys(done, parts).drop_duplicates()
+    mine = _text_keys(out, parts).reset_index(drop=True)
+    hit = mine.merge(seen.assign(_hit=True), on=parts, how="left")["_hit"]
+    return out[hit.notna().to_numpy()]
+
+
 def _placeholders(out: pd.DataFrame, view: View, keys, n: str) -> pd.DataFrame:
     """Rows for groups whose people are all held back, so that a view can say they are
     withheld rather than leave them out without a word."""
     cols = [c for c in dict.fromkeys(keys) if c in out.columns]
     if not cols or any(c not in view.raw.columns for c in cols) or view.raw.empty:
         return out
-    answered = view.raw[view.raw["value"].notna()] if "value" in view.raw else view.raw
+    # A held-back group gets its row; a segment only once some of its answers are released.
+    pool = view.frame if "segment" in cols else view.raw
+    answered = pool[pool["value"].notna()] if "value" in pool else pool
     # (Results grouped by segment leave out people without one: no placeholder for them.)
     have = answered[cols].drop_duplicates()
     have = have[have.notna().all(axis=1)]
@@ -336,9 +370,6 @@ def respondents(data: pd.DataFrame, *, by=("rater_group",), where: dict | None =
     Returns one "everyone" row first (``by`` columns missing), then one row per value of
     ``by``: ``n`` (released), ``suppressed``, ``n_shown``.
     """
-    from ._data import check_by
-    from ._data import min_group as threshold
-
     k = threshold(data, min_group)
     by = check_by(data, by, allowed=PARTITIONS)
     view = release(data, where, k)
@@ -347,7 +378,7 @@ def respondents(data: pd.DataFrame, *, by=("rater_group",), where: dict | None =
                                                              value=1.0)
     raw = view.raw.drop_duplicates("submission").assign(item=ANYONE[0], facet=ANYONE[1],
                                                         value=1.0)
-    counted = View(anyone, raw, view.decision)
+    counted = View(anyone, raw, view.decision, view.segmented)
     total = withhold(pd.DataFrame({"n": [len(anyone)]}), k, keys=[], values=[], view=counted)
     if not by:
         return total

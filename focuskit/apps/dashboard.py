@@ -86,7 +86,14 @@ class DashboardState:
 
     @property
     def segments(self) -> list[str]:
-        return sorted(s for s in self.frame["segment"].dropna().unique())
+        """Segments with released answers: a latecomer's new segment is not listed before
+        their answers are in the figures."""
+        if "segments" not in self._cache:
+            from ..analysis.anonymity import release
+
+            shown = release(self.frame, None, self.k).frame
+            self._cache["segments"] = sorted(shown["segment"].dropna().unique())
+        return self._cache["segments"]
 
     @property
     def groups(self) -> list[str]:
@@ -125,9 +132,11 @@ class DashboardState:
 
     def too_few(self) -> bool:
         """Whether this selection holds 1 to k-1 people (else it is withheld to protect a
-        smaller group elsewhere)."""
+        smaller group elsewhere). A selected segment is never said to be small: beside its
+        neighbours' "withheld" that would pin its size (see ``analysis.anonymity``)."""
         self.restricted()
-        return self._cache["view"].raw["submission"].nunique() < self.k
+        return self.segment == ALL and \
+            self._cache["view"].raw["submission"].nunique() < self.k
 
     @property
     def inst(self):
@@ -208,9 +217,9 @@ class DashboardState:
             return (f"<p class='fk-withheld'>Fewer than {self.k} people answered for "
                     f"{escape(who)}, so their figures are not shown. Widen the filters to see "
                     "more.</p>")
-        return (f"<p class='fk-withheld'>The figures for {escape(who)} are withheld so that a "
-                f"smaller group elsewhere (fewer than {self.k} people) cannot be worked out "
-                "from them. Widen the filters to see more.</p>")
+        return (f"<p class='fk-withheld'>The figures for {escape(who)} are withheld: showing "
+                f"them would let a group of fewer than {self.k} people be worked out. Widen "
+                "the filters to see more.</p>")
 
     def withheld(self, res, col: str) -> list[str]:
         """Notes naming the withheld rows of ``res`` (by ``col``), with the reason, if any."""
@@ -220,9 +229,8 @@ class DashboardState:
         small = hidden["n_shown"].astype(str).str.startswith("<")
         notes = []
         for part, why in ((hidden[small], f"fewer than {self.k} people answered"),
-                          (hidden[~small], f"withheld so that a smaller group elsewhere "
-                                           f"(fewer than {self.k} people) cannot be worked "
-                                           "out")):
+                          (hidden[~small], f"withheld: showing them would let a group of "
+                                           f"fewer than {self.k} people be worked out")):
             if part.empty:
                 continue
             names = sorted({str(v) for v in part[col].dropna()}) if col in part else []
@@ -253,8 +261,8 @@ class DashboardState:
             return cards + [("Figures withheld", "—",
                              f"Fewer than {self.k} people answered, so no figures are shown."
                              if self.too_few() else
-                             "Withheld so that a smaller group elsewhere cannot be worked "
-                             "out.")]
+                             f"Withheld: showing them would let a group of fewer than "
+                             f"{self.k} people be worked out.")]
         for part in (self._bench_cards, self._gap_cards):
             try:
                 cards += part(data)

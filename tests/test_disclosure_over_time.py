@@ -1,11 +1,7 @@
-"""Known gaps in disclosure control, found by an attacker after the trust issue's fixes.
-
-Each test tries one attack and expects it to fail; they are marked xfail until the gap is
-closed (see the session note of 2026-12-05). When one starts passing, drop its mark.
-"""
+"""Attacks over time and across reasons, found by an attacker after the first fixes of
+disclosure control: each test tries one and expects it to fail."""
 
 import pandas as pd
-import pytest
 
 from focuskit import Store
 from focuskit.analysis import profile, respondents
@@ -26,8 +22,6 @@ def _frame(people, k):
     return df
 
 
-@pytest.mark.xfail(reason="segment figures are not yet refreshed in steps of k over time",
-                   strict=False)
 def test_a_segment_figure_at_a_later_moment_does_not_give_away_an_early_answer():
     early = [("self", "B", 1, 1)] + [("self", "A", v, 2 + i) for i, v in enumerate([4, 5, 3, 4, 5])]
     later = [("self", "B", v, 10 + i) for i, v in enumerate([2, 3, 2])]
@@ -38,8 +32,6 @@ def test_a_segment_figure_at_a_later_moment_does_not_give_away_an_early_answer()
     assert not (shown and g1["n"] - a2["n"] == 1)  # leaders then, minus A now: one person
 
 
-@pytest.mark.xfail(reason="erasure recomputes a group's steps: before minus after can be one "
-                          "person", strict=False)
 def test_erasing_one_respondent_does_not_give_their_answers_away():
     with Store("sqlite:///:memory:") as store:
         store.create_campaign("ex", "t", "focus-levels", rater_groups=["self"],
@@ -55,8 +47,6 @@ def test_erasing_one_respondent_does_not_give_their_answers_away():
     assert not (both and before["n"] - after["n"] == 1)
 
 
-@pytest.mark.xfail(reason="'< k' and 'withheld' together can pin a withheld cell's size",
-                   strict=False)
 def test_the_reasons_do_not_pin_a_withheld_cells_size():
     people = [("customer", "North", 3, 0)] * 5 + [("customer", "South", 1, 0)] \
         + [("self", "North", 4, 0)] * 6
