@@ -216,13 +216,19 @@ def cmd_erase(args) -> int:
         store.campaign(args.campaign)
         _confirm(args, f"Erase every answer and draft of respondent {args.code} in "
                  f"{args.campaign}", args.code)
-        gone = store.erase_respondent(args.campaign, args.code)
+        from .analysis.anonymity import erase
+
+        gone = erase(store, args.campaign, args.code)
     if not gone.submissions and not gone.drafts:
         print(f"Nothing to erase: no answers or drafts with code {args.code} in "
               f"{args.campaign}")
     else:
         print(f"Erased {gone.submissions} submission(s) ({gone.answers} answers) and "
               f"{gone.drafts} draft(s) of {args.code} from {args.campaign}")
+        if gone.withheld:
+            print(f"The figures now also leave out the {gone.withheld} other submission(s) "
+                  "counted together with theirs, so that no one can work out the erased "
+                  "answers by comparing figures from before and after")
     return 0
 
 

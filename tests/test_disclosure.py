@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from focuskit.analysis import agreement, comments, importance_performance, perception_gaps, say_do
-from focuskit.analysis.anonymity import ANYONE, decide, release, respondents
+from focuskit.analysis.anonymity import ANYONE, counted_with, decide, release, respondents
 from focuskit.analysis.profiles import profile
 from focuskit.instruments import load_instrument
 
@@ -69,8 +69,10 @@ def _seg(v):
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) else v
 
 
-def _figures(df, k):
-    """Every released figure: (question, frozenset of submissions, label)."""
+def _figures(df, k, view_k=None):
+    """Every released figure: (question, frozenset of submissions, label), as a view with
+    the minimum group ``view_k`` (default: the campaign's ``k``) shows them."""
+    k = view_k or k
     d = decide(df, k)
     held = _held_back(df, d)
     people = df.assign(_s=df["segment"].map(_seg))
@@ -204,14 +206,35 @@ def test_figures_before_and_after_an_erasure_give_nothing_away(org, pick):
     df, k = org
     if df.empty:
         return
+    before = _frame(df, k)
     subs = df.drop_duplicates("submission")
-    gone = subs.iloc[pick % len(subs)]
-    after = df[df["submission"] != gone["submission"]]
-    after = _frame(after, k)
-    # What Store.responses puts in the attrs after erase_respondent.
-    after.attrs["erased"] = ((gone["submission"], gone["rater_group"], gone["segment"],
-                              gone["submitted_at"]),)
-    figs = _figures(_frame(df, k), k) + _figures(after, k)
+    gone = subs.iloc[pick % len(subs)]["submission"]
+    others = counted_with(before, {gone}) - {gone}
+    # What Store.responses gives after anonymity.erase: the rows gone, the others listed.
+    after = _frame(df[df["submission"] != gone], k)
+    after.attrs["withheld"] = tuple(sorted(others))
+    figs = _figures(before, k) + _figures(after, k)
+    _check(figs, k)
+    _atoms(figs, k)
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("FOCUSKIT_PROPERTY_EXAMPLES", 25)), deadline=None,
+          derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(organisations())
+def test_a_stricter_view_beside_the_campaigns_gives_nothing_away(org):
+    # An analyst may ask for a larger minimum group than the campaign's; both views are
+    # open to them at once, and over time.
+    df, k = org
+    if df.empty:
+        return
+    figs = []
+    for state in _states(df, most=2):
+        for view_k in (k, k + 1, k + 3):
+            got = _figures(_frame(state, k), k, view_k)
+            assert all(not 0 < len(who) < view_k for _, who, _ in got)
+            figs += got
     _check(figs, k)
     _atoms(figs, k)
 

@@ -476,7 +476,7 @@ def test_version_1_database_is_migrated(sqlite_url):
     inst = load_instrument("focus-levels")
     _version_1_database(sqlite_url, inst)
     with Store(sqlite_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         camp = store.campaign("old-one")
         assert (camp.revealed, camp.status, camp.organisation, camp.rater_groups) == (
             False, "open", "Acme", ("self", "team"))
@@ -490,6 +490,8 @@ def test_version_1_database_is_migrated(sqlite_url):
         assert df["value"].tolist() == [float(1 + n % 5) for n in range(len(inst.items))]
         assert set(df["respondent"]) == {"tok-old"} and set(df["segment"]) == {"ops"}
         assert df["submitted_at"].iloc[0] == datetime(2024, 1, 2, 4, tzinfo=UTC)
+        # Version 5: nothing is withheld for an erasure yet.
+        assert "withheld" not in df.attrs
         # What version 2 added works on the migrated file.
         assert store.reveal("old-one").revealed is True
         store.save_draft("old-one", "tok-new", {inst.items[0].id: {"level": 2}})

@@ -109,12 +109,17 @@ def times(frame: pd.DataFrame) -> np.ndarray:
     return np.where(t.isna().to_numpy(), EARLIEST, ns)
 
 
-def decide(frame: pd.DataFrame, k: int, erased=()) -> Decision:
+def decide(frame: pd.DataFrame, k: int, base: int | None = None) -> Decision:
     """Blocks for one whole campaign's answers (rule: ``anonymity``).
 
-    ``erased``: (submission, rater_group, segment, submitted_at) of erased respondents; they
-    keep their place in the arrival order, and the block they were in stays withheld.
+    ``base``: the campaign's own minimum group, when ``k`` is larger (a stricter view): the
+    blocks are then made of the campaign's blocks, so that figures at both thresholds
+    combine into nothing finer than the campaign's blocks. Submissions listed in
+    ``frame.attrs["withheld"]`` (counted with an erased respondent) are in no figure.
     """
+    held = frame.attrs.get("withheld", ())
+    if len(held):
+        frame = frame[~frame["submission"].isin(list(held))]
     answered = frame[frame["value"].notna()] if "value" in frame else frame
     first = ~frame["submission"].duplicated().to_numpy()
     subs = frame[first]
@@ -125,27 +130,19 @@ def decide(frame: pd.DataFrame, k: int, erased=()) -> Decision:
     # One row per (question, submission); "answered at all" for every submission.
     sub_index = pd.Index(subs["submission"].to_numpy())
     nsub = len(sub_index)
+    width = max(nsub, 1)
     sub_all = sub_index.get_indexer(frame["submission"])
     mask = frame["value"].notna().to_numpy() if "value" in frame else np.ones(len(frame), bool)
     q = np.r_[i_code * nf + f_code,
               np.full(nsub, items.get_loc(ANYONE[0]) * nf + facets.get_loc(ANYONE[1]))]
     who = np.r_[sub_all[mask], np.arange(nsub)]
-    key = np.sort(q.astype(np.int64) * max(nsub, 1) + who)
+    key = np.sort(q.astype(np.int64) * width + who)
     key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
-    q, who = key // max(nsub, 1), key % max(nsub, 1)
-
-    # Each submission's cell and arrival time; the erased after them, answering everything.
-    gone = pd.DataFrame(list(erased), columns=["submission", "rater_group", "segment",
-                                               "submitted_at"])
-    people = pd.concat([subs[[c for c in ("rater_group", "segment", "submitted_at")
-                              if c in subs]], gone.drop(columns="submission")],
-                       ignore_index=True)
-    g_of, _ = _factor(people["rater_group"])
-    s_of, _ = _factor(people["segment"], missing="") if "segment" in people else \
-        (np.zeros(len(people), dtype=np.int64), None)
-    t_of = times(people)
-    is_gone = np.r_[np.zeros(nsub, bool), np.ones(len(gone), bool)]
-    tombs = np.arange(nsub, len(people))
+    q, who = key // width, key % width
+    g_of, _ = _factor(subs["rater_group"])
+    s_of, _ = _factor(subs["segment"], missing="") if "segment" in subs else \
+        (np.zeros(nsub, dtype=np.int64), None)
+    t_of = times(subs)
 
     # Classes: questions answered by the same people (key is sorted by question, then
     # submission, so equal member lists are equal slices).
@@ -171,75 +168,93 @@ def decide(frame: pd.DataFrame, k: int, erased=()) -> Decision:
     qclass[qs // nf, qs % nf] = cls_of_q
 
     # Per class and rater group, replay the arrivals and form the blocks (fixed once made).
+    first_k = base if base is not None and base < k else k
     block = np.full((len(reps), nsub), -1, dtype=np.int64)
     sizes: list[int] = []
     for c, j in enumerate(reps):
-        members = np.r_[who[starts[j]:ends[j]], tombs]
+        members = who[starts[j]:ends[j]]
         g = g_of[members]
-        order = np.lexsort((members, g))
+        order = np.argsort(g, kind="stable")
         members, g = members[order], g[order]
         cuts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.array([], int)
         for a, b in zip(cuts, np.r_[cuts[1:], len(g)], strict=True):
             mem = members[a:b]
-            for blk in replay(s_of[mem], t_of[mem], k):
-                people_ = mem[blk]
-                if is_gone[people_].any():
-                    continue  # an erased respondent's block is never shown again
-                block[c, people_] = len(sizes)
-                sizes.append(len(people_))
+            made = replay(s_of[mem], t_of[mem], first_k)
+            if first_k < k:  # the campaign's blocks are the units of the stricter view
+                mixed = int(s_of.max(initial=0)) + 1
+                unit_seg = np.array([s_of[mem[p][0]] if (s_of[mem[p]] == s_of[mem[p][0]]).all()
+                                     else mixed for p, _ in made], dtype=np.int64)
+                unit_t = np.array([when for _, when in made], dtype=np.int64)
+                unit_w = np.array([len(p) for p, _ in made], dtype=np.int64)
+                made = [(np.concatenate([made[u][0] for u in units]), when)
+                        for units, when in replay(unit_seg, unit_t, k, unit_w)]
+            for people, _ in made:
+                block[c, mem[people]] = len(sizes)
+                sizes.append(len(people))
     return Decision(k=k, items=items, facets=facets, subs=sub_index, qclass=qclass,
                     block=block, size=np.asarray(sizes, dtype=np.int64))
 
 
-def replay(seg: np.ndarray, t: np.ndarray, k: int) -> list[np.ndarray]:
-    """The blocks one rater group's answers to one question form, as positions into
-    ``seg``/``t``, replaying the arrivals in time order (answers stored at the same moment
-    arrive together). A block, once formed, never changes, so every figure ever shown is a
-    union of the same blocks. After each moment:
+def replay(seg: np.ndarray, t: np.ndarray, k: int,
+           weight: np.ndarray | None = None) -> list[tuple[np.ndarray, int]]:
+    """The blocks one rater group's answers to one question form, as (positions into
+    ``seg``/``t``, the time the block formed), replaying the arrivals in time order (answers
+    stored at the same moment arrive together). ``weight``: people per arrival (1 each by
+    default). A block, once formed, never changes, so every figure ever shown is a union of
+    the same blocks. After each moment:
 
     * a segment whose waiting answers number k or more forms a block of them;
     * the waiting answers of the other segments form one block when they number k or more;
     * else this moment's own leftovers join the smallest block formed at this moment (an
       import of a small segment beside a large one), and older ones keep waiting.
+
+    Removing a whole block's arrivals from the replay leaves every other block as it was
+    (the erasure rule relies on it): its members only ever waited, alone or together.
     """
     n = len(seg)
-    if n < k:
+    w = np.ones(n, dtype=np.int64) if weight is None else np.asarray(weight, dtype=np.int64)
+    if int(w.sum()) < k:
         return []
     order = np.lexsort((np.arange(n), t))
-    seg, t = seg[order], t[order]
-    bounds = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
-    bounds = np.r_[bounds, n]
+    seg, t, w = seg[order], t[order], w[order]
+    bounds = np.r_[np.flatnonzero(np.r_[True, t[1:] != t[:-1]]), n]
+    out: list[list] = []  # [positions, people, time]
     if (seg == seg[0]).all():  # one segment: steps of at least k, in arrival order
-        out, start = [], 0
+        total, start = np.r_[0, np.cumsum(w)], 0
         for e in bounds[1:]:
-            if e - start >= k:
-                out.append(order[start:e])
+            if total[e] - total[start] >= k:
+                out.append([list(range(start, e)), 0, t[e - 1]])
                 start = e
-        return out
-    out: list[np.ndarray] = []
+        return [(order[np.asarray(p)], int(when)) for p, _, when in out]
     waiting: dict[int, list[int]] = {}
+    people: dict[int, int] = {}
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         for p in range(a, b):
-            waiting.setdefault(int(seg[p]), []).append(p)
+            s = int(seg[p])
+            waiting.setdefault(s, []).append(p)
+            people[s] = people.get(s, 0) + int(w[p])
         made = []
         for s in sorted(waiting):
-            if len(waiting[s]) >= k:
+            if people[s] >= k:
                 made.append(len(out))
-                out.append(waiting.pop(s))
-        left = sum(len(v) for v in waiting.values())
+                out.append([waiting.pop(s), people.pop(s), t[a]])
+        left = sum(people.values())
         if left >= k:
-            out.append([p for s in sorted(waiting) for p in waiting[s]])
+            out.append([[p for s in sorted(waiting) for p in waiting[s]], left, t[a]])
             waiting.clear()
+            people.clear()
         elif made and left:
             now = [p for s in sorted(waiting) for p in waiting[s] if p >= a]
             if now:
-                smallest = min(made, key=lambda m: (len(out[m]), m))
-                out[smallest] = out[smallest] + now
+                smallest = min(made, key=lambda m: (out[m][1], m))
+                out[smallest][0] = out[smallest][0] + now
+                out[smallest][1] += int(w[now].sum())
                 for s in list(waiting):
                     waiting[s] = [p for p in waiting[s] if p < a]
+                    people[s] = int(w[waiting[s]].sum()) if waiting[s] else 0
                     if not waiting[s]:
-                        del waiting[s]
-    return [order[np.asarray(blk)] for blk in out]
+                        del waiting[s], people[s]
+    return [(order[np.asarray(p)], int(when)) for p, _, when in out]
 
 
 def attach(frame: pd.DataFrame) -> pd.DataFrame:
@@ -291,12 +306,13 @@ def _state(frame: pd.DataFrame, k: int) -> tuple:
                         "submitted_at") if c in frame]
     h = pd.util.hash_pandas_object(frame[cols], index=False).to_numpy()
     return (frame.attrs.get("campaign"), k, len(frame), int(h.sum()), int((h * h).sum()),
-            erased_places(frame))
+            tuple(frame.attrs.get("withheld", ())), base_of(frame, k))
 
 
-def erased_places(frame: pd.DataFrame) -> tuple:
-    """The erased respondents' places (``Store.responses`` puts them in the attrs)."""
-    return tuple(frame.attrs.get("erased", ()))
+def base_of(frame: pd.DataFrame, k: int) -> int | None:
+    """The campaign's own minimum group (attrs), when it is below ``k``."""
+    base = frame.attrs.get("min_group_size")
+    return int(base) if isinstance(base, (int, np.integer)) and 0 < base < k else None
 
 
 def cached(frame: pd.DataFrame, k: int) -> Decision:

@@ -86,9 +86,9 @@ from ._data import check_by
 from ._data import min_group as threshold
 from ._lattice import ANYONE, Decision, Lazy, attach, cached, decide
 
-__all__ = ["ANYONE", "Decision", "View", "attach", "decide", "decision_for", "judge",
-           "reason", "release", "respondents", "restrict", "source", "withhold",
-           "withhold_all"]
+__all__ = ["ANYONE", "Decision", "View", "attach", "counted_with", "decide", "decision_for",
+           "erase", "judge", "reason", "release", "respondents", "restrict", "source",
+           "withhold", "withhold_all"]
 
 #: Columns whose values split respondents into disjoint groups.
 PARTITIONS = ("rater_group", "segment")
@@ -101,6 +101,40 @@ def reason(n_shown: str, k: int) -> str:
     if str(n_shown).startswith("<"):
         return f"fewer than {k} answered"
     return f"withheld: it would let a group of fewer than {k} people be worked out"
+
+
+def counted_with(data: pd.DataFrame, submissions) -> set:
+    """The submissions whose answers were counted in some figure together with any of
+    ``submissions``, by the campaign's own threshold: the smallest set that holds them and,
+    for every question, whole blocks. Keeping it out of every figure changes no other block
+    (see ``_lattice.replay``), so figures before and after differ by whole blocks."""
+    k = threshold(data, None)
+    d = decision_for(data, k)
+    ours = d.subs.get_indexer(list(submissions))
+    inside = np.zeros(len(d.subs), dtype=bool)
+    inside[ours[ours >= 0]] = True
+    while d.block.size:
+        hit = np.unique(d.block[:, inside])
+        grown = inside | np.isin(d.block, hit[hit >= 0]).any(axis=0)
+        if (grown == inside).all():
+            break
+        inside = grown
+    return set(d.subs[inside].tolist())
+
+
+def erase(store, campaign: str, code: str):
+    """Erase respondent ``code`` from ``campaign`` (``Store.erase_respondent``), keeping out
+    of every figure from now on the people counted together with them (``counted_with``).
+    Returns the store's ``Erased`` counts."""
+    for _ in range(3):
+        frame = store.responses(campaign)
+        mine = set(frame.loc[frame["respondent"] == code, "submission"])
+        others = counted_with(frame, mine) - mine
+        latest = int(frame["submission"].max()) if len(frame) else 0
+        done = store.erase_respondent(campaign, code, withhold=others, newer_than=latest)
+        if done is not None:
+            return done
+    raise RuntimeError("answers keep arriving; try the erasure again in a minute")
 
 
 def decision_for(data: pd.DataFrame, k: int) -> Decision:

@@ -227,7 +227,9 @@ class AdminState:
             raise FocuskitError("give the respondent's code")
         if str(confirm or "").strip() != code:
             raise FocuskitError("type the code a second time to confirm; nothing was erased")
-        return self.store.erase_respondent(camp.id, code)
+        from ..analysis.anonymity import erase
+
+        return erase(self.store, camp.id, code)
 
     def delete(self, campaign: str, confirm: str):
         """Delete a campaign and everything in it; ``confirm`` must repeat its id."""

@@ -105,7 +105,11 @@ class Records:
         self.refresh(self.current)
         self.erase_msg.value = ok_html(
             f"Erased {gone.submissions} submission(s) and {gone.drafts} unfinished answer "
-            f"set(s) of {code}." if gone.submissions or gone.drafts else
+            f"set(s) of {code}." + (f" The figures now also leave out the {gone.withheld} "
+                                    "answer set(s) counted together with theirs, so that "
+                                    "comparing figures from before and after gives nothing "
+                                    "away." if gone.withheld else "")
+            if gone.submissions or gone.drafts else
             f"Nothing to erase: no answers with code {code} in {self.current}.")
 
     def do_archive(self) -> None:

@@ -41,11 +41,13 @@ class StaffMember:
 
 @dataclass(frozen=True)
 class Erased:
-    """What ``Store.erase_respondent`` removed."""
+    """What ``Store.erase_respondent`` removed, and how many other submissions it withheld
+    from the figures (counted together with the erased ones)."""
 
     submissions: int
     answers: int
     drafts: int
+    withheld: int = 0
 
 
 @dataclass(frozen=True)

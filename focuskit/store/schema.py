@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from ..errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -87,17 +87,25 @@ def _campaign_columns(revealed: bool, comments: bool = False,
 campaigns = Table("campaigns", metadata,
                   *_campaign_columns(revealed=True, comments=True, links=True))
 
-submissions = Table(
-    "submissions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
-    Column("respondent", String(128)),
-    Column("rater_group", String(16), nullable=False),
-    Column("segment", String(100)),
-    Column("started_at", DateTime(timezone=True)),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
-)
+def _submission_columns(withheld: bool) -> list[Column]:
+    cols = [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+        Column("respondent", String(128)),
+        Column("rater_group", String(16), nullable=False),
+        Column("segment", String(100)),
+        Column("started_at", DateTime(timezone=True)),
+        Column("submitted_at", DateTime(timezone=True), nullable=False),
+        Column("idempotency_key", String(200), nullable=False, unique=True),
+    ]
+    if withheld:  # since version 5
+        # Counted in the figures together with a respondent later erased: kept out of every
+        # figure from then on (see analysis.anonymity).
+        cols.append(Column("withheld", Boolean, nullable=False, default=False))
+    return cols
+
+
+submissions = Table("submissions", metadata, *_submission_columns(withheld=True))
 
 answers = Table(
     "answers", metadata,
@@ -159,7 +167,8 @@ def _v1(conn) -> None:
     """The first release: campaigns, submissions and answers."""
     v1 = MetaData()
     Table("campaigns", v1, *_campaign_columns(revealed=False, comments=False))
-    for t in (meta, submissions, answers):
+    Table("submissions", v1, *_submission_columns(withheld=False))
+    for t in (meta, answers):
         t.to_metadata(v1)
     v1.create_all(conn)
 
@@ -189,7 +198,13 @@ def _v4(conn) -> None:
         conn.execute(insert(meta).values(key=LINK_SECRET, value=new_link_secret()))
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(conn) -> None:
+    """Erasure that cannot be differenced: submissions counted with an erased respondent."""
+    conn.execute(text("ALTER TABLE submissions ADD COLUMN withheld BOOLEAN NOT NULL "
+                      "DEFAULT FALSE"))
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def schema_version(conn) -> int:

@@ -57,11 +57,6 @@ PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
 
-
-def _answered(submission):
-    """Whether a submission has answers: an erased one keeps only its place."""
-    return select(t.answers.c.submission).where(t.answers.c.submission == submission).exists()
-
 class Store:
     """Campaigns and their answers, in one database.
 
@@ -301,32 +296,43 @@ class Store:
             self.campaign(campaign)  # raises the helpful "no campaign" error
 
     # -- erasure ------------------------------------------------------------------------------
-    def erase_respondent(self, campaign: str, code: str) -> Erased:
-        """Delete every answer, comment and draft of respondent ``code`` in ``campaign`` (a
-        data-protection request), and the code itself; the audit log keeps that it happened,
-        not the code.
+    def erase_respondent(self, campaign: str, code: str, *, withhold,
+                         newer_than: int | None = None) -> Erased | None:
+        """Delete every submission, answer and draft of respondent ``code`` in ``campaign`` (a
+        data-protection request). The rows are deleted, not flagged; the audit log keeps that
+        it happened, not the code.
 
-        Each submission keeps a place holder: its rater group, segment and time, no code and
-        no answers. The figures withhold the block of people it was counted with (see
-        ``analysis.anonymity``), so that figures seen before and after the erasure cannot be
-        differenced down to the erased person's answers."""
+        ``withhold``: the submissions whose answers were counted together with the erased
+        person's, to keep out of every figure from now on, so that figures seen before and
+        after the erasure cannot be differenced down to that person's answers. Call
+        ``focuskit.analysis.anonymity.erase``, which works them out, rather than this.
+        ``newer_than``: the last submission id ``withhold`` was worked out from; if a later
+        one has arrived since, nothing is erased and None is returned (work it out again)."""
         camp = self.campaign(campaign)
         if not isinstance(code, str) or not code.strip():
             raise StoreError("give the respondent's code to erase")
         s, a, d = t.submissions, t.answers, t.drafts
         with self._write() as conn:
+            if newer_than is not None and conn.execute(select(s.c.id).where(
+                    (s.c.campaign == camp.id) & (s.c.id > newer_than)).limit(1)).first():
+                return None
             ids = conn.execute(select(s.c.id).where((s.c.campaign == camp.id)
                                                     & (s.c.respondent == code))).scalars().all()
             n_answers = 0
-            for sid in ids:
-                n_answers += conn.execute(a.delete().where(a.c.submission == sid)).rowcount
-                conn.execute(update(s).where(s.c.id == sid).values(
-                    respondent=None, started_at=None, idempotency_key=f"erased:{sid}"))
+            if ids:
+                n_answers = conn.execute(a.delete().where(a.c.submission.in_(ids))).rowcount
+                conn.execute(s.delete().where(s.c.id.in_(ids)))
+            others = sorted({int(i) for i in withhold} - set(ids))
+            n_held = 0
+            for start in range(0, len(others), 500):
+                n_held += conn.execute(update(s).where(
+                    (s.c.campaign == camp.id) & s.c.id.in_(others[start:start + 500])
+                    & ~s.c.withheld).values(withheld=True)).rowcount
             n_drafts = conn.execute(d.delete().where((d.c.campaign == camp.id)
                                                      & (d.c.respondent == code))).rowcount
             self._log(conn, "erase", camp.id, f"one respondent: {len(ids)} submission(s), "
                       f"{n_drafts} draft(s)")
-        return Erased(len(ids), n_answers, n_drafts)
+        return Erased(len(ids), n_answers, n_drafts, n_held)
 
     def delete_campaign(self, campaign: str) -> Erased:
         """Delete a campaign with all its submissions, answers, drafts and actions."""
@@ -659,7 +665,7 @@ class Store:
         s = t.submissions
         with self.engine.connect() as conn:
             groups = dict(conn.execute(select(s.c.rater_group, func.count())
-                                       .where((s.c.campaign == campaign) & _answered(s.c.id))
+                                       .where(s.c.campaign == campaign)
                                        .group_by(s.c.rater_group)).all())
             drafts = conn.execute(select(func.count()).select_from(t.drafts)
                                   .where(t.drafts.c.campaign == campaign)).scalar_one()
@@ -681,23 +687,21 @@ class Store:
         q = (select(s.c.campaign, s.c.id.label("submission"), s.c.respondent, s.c.rater_group,
                     s.c.segment, a.c.item, a.c.facet, a.c.value, a.c.comment, s.c.submitted_at)
              .join(a, a.c.submission == s.c.id).where(s.c.campaign == camp.id))
-        gone = (select(s.c.id, s.c.rater_group, s.c.segment, s.c.submitted_at)
-                .where((s.c.campaign == camp.id) & ~_answered(s.c.id)).order_by(s.c.id))
+        held = select(s.c.id).where((s.c.campaign == camp.id) & s.c.withheld).order_by(s.c.id)
         for col, want in ((s.c.rater_group, rater_group), (s.c.segment, segment)):
             if want is not None:
                 pick = col.in_([want] if isinstance(want, str) else list(want))
-                q, gone = q.where(pick), gone.where(pick)
+                q, held = q.where(pick), held.where(pick)
         with self.engine.connect() as conn:
             df = responses_frame(conn, q, camp.instrument)
-            erased = tuple((r.id, r.rater_group, r.segment, _utc(r.submitted_at))
-                           for r in conn.execute(gone))
+            withheld = tuple(conn.execute(held).scalars())
         # The analysis layer reads these to apply the campaign's anonymity threshold.
         df.attrs.update(campaign=camp.id, instrument=camp.instrument.id,
                         instrument_version=camp.instrument.version,
                         min_group_size=camp.min_group_size,
                         comment_threshold=camp.comment_threshold)
-        if erased:  # places of erased respondents, for the disclosure decision
-            df.attrs["erased"] = erased
+        if withheld:  # counted with an erased respondent: in no figure (analysis.anonymity)
+            df.attrs["withheld"] = withheld
         if rater_group is not None or segment is not None:
             # A part of the campaign: comments pooled over it would point at that part.
             df.attrs["filtered"] = True
