@@ -258,7 +258,7 @@ def cmd_audit(args) -> int:
     with _store(args) as store:
         log = store.audit_log(campaign=args.campaign, limit=args.limit)
         if args.out:
-            from .exporting import escape_cells
+            from .io.exports import escape_cells
 
             # A refused visitor's path is in the log: no cell may run as a formula.
             escape_cells(log).to_csv(args.out, index=False)
@@ -273,7 +273,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importing import import_file
+    from .io.imports import import_file
 
     with _store(args) as store:
         res = import_file(store, args.file, args.campaign, mapping=args.mapping,
@@ -286,7 +286,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exporting import export
+    from .io.exports import export
 
     out = args.out or f"{args.campaign}{'-wide' if args.wide else ''}.{args.format}"
     with _store(args) as store:

@@ -25,8 +25,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from focuskit import FocuskitError, ImportFileError, Store, StoreError, load_instrument
 from focuskit.cli import main
-from focuskit.exporting import escape_cells, export
-from focuskit.importing import ImportResult, import_file
+from focuskit.io.exports import escape_cells, export
+from focuskit.io.imports import ImportResult, import_file
 
 FIELDS = ["item", "facet", "value", "comment", "rater_group", "segment", "respondent"]
 RISKY = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)"]
@@ -772,7 +772,7 @@ def test_fuzz_strategy_reaches_successful_imports(fuzz_store):
 
 
 def test_thousands_separator_is_not_read_as_a_small_number(tmp_path):
-    from focuskit.importing import _number
+    from focuskit.io.imports import _number
 
     assert _number("4,0", {}) == (4.0, None)
     assert _number("1,000", {})[1] == "not a number"

@@ -247,7 +247,7 @@ class AdminState:
     def audit_csv(self) -> tuple[str, bytes]:
         """The whole audit log as CSV (this export is logged too). A refused visitor's path
         is in it: cells a spreadsheet would run as formulas are escaped."""
-        from ..exporting import escape_cells
+        from ..io.exports import escape_cells
 
         log = escape_cells(self.store.audit_log())
         self.store.log("export", None, f"audit log ({len(log)} lines)")
@@ -316,14 +316,14 @@ class AdminState:
     def import_upload(self, campaign: str, name: str, data: bytes, *,
                       rater_group: str | None = None, segment: str | None = None,
                       mapping: tuple[str, bytes] | None = None):
-        """Import an uploaded CSV or Excel file with ``focuskit.importing`` (all or nothing).
+        """Import an uploaded CSV or Excel file with ``focuskit.io.imports`` (all or nothing).
 
         ``mapping`` is an uploaded (name, bytes) YAML column mapping for a survey tool's
         export (``focuskit import --mapping``). Returns the ImportResult; raises
         ImportFileError (``.rows``: row, column, value, reason) naming the uploaded file.
         The same file again stores nothing new.
         """
-        from ..importing import import_file
+        from ..io.imports import import_file
 
         camp = self.campaign(campaign)
         if camp.status != "open":  # say so plainly, not as a problem with the file
@@ -359,8 +359,8 @@ class AdminState:
     def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
                ) -> tuple[str, bytes]:
         """(file name, bytes) of the campaign's raw answers (codes, times, comments), written
-        by ``focuskit.exporting``; logged."""
-        from ..exporting import export
+        by ``focuskit.io.exports``; logged."""
+        from ..io.exports import export
 
         camp = self.campaign(campaign)
         name = f"{camp.id}{'-wide' if wide else ''}.{fmt}"

@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FocuskitError, ImportFileError
-from .plain_text import text_problem
-from .safe_yaml import MAX_CHARS, load_yaml
+from ..errors import FocuskitError, ImportFileError
+from ..plain_text import text_problem
+from ..safe_yaml import MAX_CHARS, load_yaml
 
 __all__ = ["Mapping", "read_mapping", "read_table", "MAX_BYTES", "MAX_CELLS", "MAX_COLUMNS",
-           "MAX_ROWS"]
+           "MAX_ROWS", "num_text"]
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -70,12 +70,12 @@ def read_table(path: str | Path) -> tuple[list[str], list[tuple[int, list]]]:
     (_, header), rows = table[0], table[1:]
     if len(rows) > MAX_ROWS:
         raise ImportFileError(source, [(0, "", "", f"has {len(rows)} rows; at most {MAX_ROWS}")])
-    names = ["" if h is None else str(h if not isinstance(h, float) else _num_text(h))
+    names = ["" if h is None else str(h if not isinstance(h, float) else num_text(h))
              for h in header]
     return names, [(n, cells) for n, cells in rows if any(c is not None for c in cells)]
 
 
-def _num_text(x: float) -> str:
+def num_text(x: float) -> str:
     return str(int(x)) if x.is_integer() else str(x)
 
 
@@ -212,7 +212,7 @@ def read_mapping(path: str | Path) -> Mapping:
         if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
             problems.append(f"{key}: expected text")
             v = None
-        constants[key] = None if v is None else _num_text(v) if isinstance(v, float) else str(v)
+        constants[key] = None if v is None else num_text(v) if isinstance(v, float) else str(v)
     pairs = [*cols.items(), *values.items(), *constants.items()]
     for text in (str(x) for pair in pairs for x in pair if x is not None):
         if (why := text_problem(text)) is not None:

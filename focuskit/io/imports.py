@@ -7,7 +7,7 @@ Three layouts are read:
   ``segment``, ``comment``;
 * wide: one row per submission, answers in ``item:facet`` columns and comments in
   ``item:comment`` (focuskit's own wide export);
-* a survey tool's wide export, with a YAML mapping file (see ``focuskit.readers.read_mapping``).
+* a survey tool's wide export, with a YAML mapping file (see ``focuskit.io.readers.read_mapping``).
 
 Every bad cell is reported as (row, column, value, reason), rows numbered as a spreadsheet
 shows them (the header is row 1). Nothing is stored while anything is wrong. Importing the
@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ImportFileError, StoreError
-from .instruments import RATER_GROUPS
-from .plain_text import text_problem
-from .readers import _num_text, read_mapping, read_table
+from ..errors import ImportFileError, StoreError
+from ..instruments import RATER_GROUPS
+from ..plain_text import text_problem
+from .readers import num_text, read_mapping, read_table
 
 __all__ = ["ImportResult", "import_file", "read_mapping", "read_table"]
 
@@ -162,7 +162,7 @@ def _text_ok(value, n: int, col: str, problems) -> bool:
 
 
 def _num_or_text(v) -> str:
-    return _num_text(v) if isinstance(v, float) else str(v)
+    return num_text(v) if isinstance(v, float) else str(v)
 
 
 def _records(header, rows, problems):
