@@ -20,7 +20,7 @@ from focuskit import FocuskitError, ImportFileError, InstrumentError, Store, Sto
 from focuskit.apps.admin import AdminState
 from focuskit.instruments import load_instrument
 from focuskit.io.imports import import_file
-from focuskit.io.readers import read_mapping
+from focuskit.io.mapping import read_mapping
 from focuskit.store import store as store_module
 from focuskit.store.respondent import RespondentStore
 

@@ -299,8 +299,10 @@ def test_survey_mapping_likert_labels_and_problems_name_the_source_column(lite, 
         import_file(lite, tmp_path / "bad.csv", "sd", mapping=mapping)
     # Row 4: header, question text, one good row; columns as the survey tool names them.
     assert info.value.rows == [
-        (4, f"{items[0]}_D ({items[0]}:do)", "Kind of", "not a number"),
-        (4, f"{items[-1]}_D ({items[-1]}:do)", "", "required answer missing")]
+        (4, f"{items[0]}_D ({items[0]}:do)", "Kind of", "not a number nor an answer in "
+         "values (agree, disagree, neutral, strongly agree, strongly disagree)"),
+        (4, f"{items[-1]}_D ({items[-1]}:do)", "", "required answer missing (add "
+         "'incomplete: skip' to the mapping to leave such rows out)")]
     assert n_subs(lite, "sd") == 1
 
 

@@ -476,7 +476,7 @@ def test_version_1_database_is_migrated(sqlite_url):
     inst = load_instrument("focus-levels")
     _version_1_database(sqlite_url, inst)
     with Store(sqlite_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         camp = store.campaign("old-one")
         assert (camp.revealed, camp.status, camp.organisation, camp.rater_groups) == (
             False, "open", "Acme", ("self", "team"))

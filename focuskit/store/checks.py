@@ -202,6 +202,18 @@ def check_key(key) -> list[str]:
     return [f"idempotency_key {why}"] if why else []
 
 
+FLAGS = ("straight-lining", "speeder")
+
+
+def check_flags(flags) -> list[str]:
+    """Problems with a submission's data quality flags (comma-separated names from FLAGS)."""
+    if flags is None or flags == "":
+        return []
+    if not isinstance(flags, str) or any(f not in FLAGS for f in flags.split(",")):
+        return [f"flags must be comma-separated names from {', '.join(FLAGS)}"]
+    return []
+
+
 def check_text(**fields) -> list[str]:
     """Problems with free text a person typed (titles, owners), named by field.
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 from ..errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -87,17 +87,28 @@ def _campaign_columns(revealed: bool, comments: bool = False,
 campaigns = Table("campaigns", metadata,
                   *_campaign_columns(revealed=True, comments=True, links=True))
 
-submissions = Table(
-    "submissions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
-    Column("respondent", String(128)),
-    Column("rater_group", String(16), nullable=False),
-    Column("segment", String(100)),
-    Column("started_at", DateTime(timezone=True)),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
-)
+def _submission_columns(imports: bool) -> list[Column]:
+    cols = [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+        Column("respondent", String(128)),
+        Column("rater_group", String(16), nullable=False),
+        Column("segment", String(100)),
+        Column("started_at", DateTime(timezone=True)),
+        Column("submitted_at", DateTime(timezone=True), nullable=False),
+        Column("idempotency_key", String(200), nullable=False, unique=True),
+    ]
+    if imports:  # since version 5
+        # The time the survey tool recorded (UTC), kept apart from submitted_at: that is the
+        # arrival time the disclosure rule releases answers by, and an import never moves it.
+        cols.append(Column("source_submitted_at", DateTime(timezone=True)))
+        # Data quality flags, comma-separated ("straight-lining,speeder"): never a filter,
+        # something an analyst may filter on.
+        cols.append(Column("flags", String(200)))
+    return cols
+
+
+submissions = Table("submissions", metadata, *_submission_columns(imports=True))
 
 answers = Table(
     "answers", metadata,
@@ -159,7 +170,8 @@ def _v1(conn) -> None:
     """The first release: campaigns, submissions and answers."""
     v1 = MetaData()
     Table("campaigns", v1, *_campaign_columns(revealed=False, comments=False))
-    for t in (meta, submissions, answers):
+    Table("submissions", v1, *_submission_columns(imports=False))
+    for t in (meta, answers):
         t.to_metadata(v1)
     v1.create_all(conn)
 
@@ -189,7 +201,14 @@ def _v4(conn) -> None:
         conn.execute(insert(meta).values(key=LINK_SECRET, value=new_link_secret()))
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(conn) -> None:
+    """Imports from survey tools: the tool's own submission time and data quality flags."""
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    conn.execute(text(f"ALTER TABLE submissions ADD COLUMN source_submitted_at {stamp}"))
+    conn.execute(text("ALTER TABLE submissions ADD COLUMN flags VARCHAR(200)"))
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def schema_version(conn) -> int:

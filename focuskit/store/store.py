@@ -20,6 +20,7 @@ from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instr
 from . import schema as t
 from .checks import (
     check_answers,
+    check_flags,
     check_key,
     check_respondent,
     check_segment_list,
@@ -506,7 +507,16 @@ class Store:
         ``progress(done, total)`` is called after each.
         """
         camp = self._open_campaign(campaign)
-        label = label or (lambda n: f"submission {n + 1}")
+        prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
+        if len(prepared) <= CHUNK:
+            receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
+            if progress is not None:
+                progress(len(receipts), len(prepared))
+            return receipts
+        return self._insert_in_chunks(camp, prepared, progress)
+
+    def _prepare(self, camp: Campaign, submissions: list[dict], label) -> list:
+        """(submission, key, rows) for each, or StoreError listing every problem."""
         prepared, problems = [], []
         for n, sub in enumerate(submissions):
             if not isinstance(sub, dict):
@@ -515,7 +525,7 @@ class Store:
             respondent, key = sub.get("respondent"), sub.get("idempotency_key")
             found = check_respondent(camp, sub.get("rater_group"), sub.get("segment"), respondent)
             rows, bad = check_answers(camp.instrument, sub.get("answers"))
-            found += bad + check_key(key)
+            found += bad + check_key(key) + check_flags(sub.get("flags"))
             problems += [f"{label(n)}: {p}" for p in found]
             if found:
                 continue
@@ -524,12 +534,90 @@ class Store:
             prepared.append((sub, key, rows))
         if problems:
             raise StoreError(f"nothing stored in {camp.id!r}:", problems)
-        if len(prepared) <= CHUNK:
-            receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
-            if progress is not None:
-                progress(len(receipts), len(prepared))
-            return receipts
-        return self._insert_in_chunks(camp, prepared, progress)
+        return prepared
+
+    def stored_by_key(self, campaign: str, keys: list[str]) -> dict[str, dict]:
+        """The stored submissions with these idempotency keys, as ``{key: {"submission",
+        "rater_group", "segment", "answers"}}`` (answers nested as ``submit`` takes them).
+
+        Imports use it to tell a respondent already stored from a changed answer."""
+        s, a = t.submissions, t.answers
+        out: dict[str, dict] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                subs = {r.id: r for r in conn.execute(
+                    select(s.c.id, s.c.idempotency_key, s.c.rater_group, s.c.segment)
+                    .where((s.c.campaign == campaign) & s.c.idempotency_key.in_(part)))}
+                rows: dict[int, list] = {i: [] for i in subs}
+                if subs:
+                    for r in conn.execute(select(a.c.submission, a.c.item, a.c.facet, a.c.value,
+                                                 a.c.comment)
+                                          .where(a.c.submission.in_(list(subs)))):
+                        rows[r.submission].append((r.item, r.facet, r.value, r.comment))
+                for i, r in subs.items():
+                    out[r.idempotency_key] = dict(submission=i, rater_group=r.rater_group,
+                                                  segment=r.segment,
+                                                  answers=nest_answers(rows[i]))
+        return out
+
+    def replace_submissions(self, campaign: str, submissions: list[dict], *,
+                            label=None) -> list[Receipt]:
+        """Replace stored submissions, found by their ``idempotency_key``, in one transaction.
+
+        Each replacement keeps the arrival time (``submitted_at``) of the submission it
+        replaces: the same respondent, so the sets the disclosure rule counts stay as they
+        were. A key that is not stored is an error; nothing is changed then.
+        """
+        camp = self._open_campaign(campaign)
+        prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
+        s = t.submissions
+        receipts = []
+        with self._write() as conn:
+            for sub, key, rows in prepared:
+                old = conn.execute(select(s.c.id, s.c.submitted_at).where(
+                    (s.c.campaign == camp.id) & (s.c.idempotency_key == key))).first()
+                if old is None:
+                    raise StoreError(f"nothing replaced in {camp.id!r}: no stored submission "
+                                     f"has the key {key!r}")
+                conn.execute(t.answers.delete().where(t.answers.c.submission == old.id))
+                conn.execute(s.update().where(s.c.id == old.id).values(
+                    respondent=sub.get("respondent"), rater_group=sub["rater_group"],
+                    segment=sub.get("segment"), started_at=_as_utc(sub.get("started_at")),
+                    source_submitted_at=_as_utc(sub.get("source_submitted_at")),
+                    flags=sub.get("flags") or None))
+                if rows:
+                    conn.execute(insert(t.answers), [
+                        dict(submission=old.id, item=i, facet=f, value=v, comment=c)
+                        for i, f, v, c in rows])
+                receipts.append(Receipt(old.id, False))
+        return receipts
+
+    def submission_info(self, campaign: str):
+        """One row per submission: submission, respondent, submitted_at (arrival, UTC),
+        source_submitted_at (the survey tool's time for an import, UTC) and flags (a tuple of
+        data quality flags such as ``straight-lining`` or ``speeder``; empty when none).
+
+        Flags are kept, never applied: filter on them, e.g.
+        ``df[~df.submission.isin(info.submission[info.flags.map(bool)])]``.
+        """
+        import pandas as pd
+
+        camp = self.campaign(campaign)
+        s = t.submissions
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.c.id, s.c.respondent, s.c.submitted_at,
+                                       s.c.source_submitted_at, s.c.flags)
+                                .where(s.c.campaign == camp.id).order_by(s.c.id)).all()
+        return pd.DataFrame({
+            "submission": pd.Series([r.id for r in rows], dtype="int64"),
+            "respondent": pd.Series([r.respondent for r in rows], dtype="object"),
+            "submitted_at": pd.to_datetime([_utc(r.submitted_at) for r in rows], utc=True),
+            "source_submitted_at": pd.to_datetime([_utc(r.source_submitted_at)
+                                                   for r in rows], utc=True),
+            "flags": pd.Series([tuple(r.flags.split(",")) if r.flags else () for r in rows],
+                               dtype="object"),
+        })
 
     def _insert_in_chunks(self, camp: Campaign, prepared, progress) -> list[Receipt]:
         """Write a large, already validated batch in short transactions, all or nothing.
@@ -623,6 +711,8 @@ class Store:
                     [dict(campaign=camp.id, respondent=sub.get("respondent"),
                           rater_group=sub["rater_group"], segment=sub.get("segment"),
                           started_at=_as_utc(sub.get("started_at")), submitted_at=now,
+                          source_submitted_at=_as_utc(sub.get("source_submitted_at")),
+                          flags=sub.get("flags") or None,
                           idempotency_key=key) for sub, key, _ in new]).all()
                 ids = {r.idempotency_key: r.id for r in made}
                 conn.execute(insert(t.answers), [
