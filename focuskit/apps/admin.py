@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FocuskitError, ImportFileError, InstrumentError
+from ..errors import FocuskitError, InstrumentError
 from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
 from ..questionnaire.invites import personal_links, shared_link
 from ..questionnaire.links import respondent_base
@@ -315,13 +315,16 @@ class AdminState:
     # -- import and export -------------------------------------------------------------------
     def import_upload(self, campaign: str, name: str, data: bytes, *,
                       rater_group: str | None = None, segment: str | None = None,
-                      mapping: tuple[str, bytes] | None = None):
+                      mapping: tuple[str, bytes] | None = None, format: str | None = None,
+                      check: bool = False):
         """Import an uploaded CSV or Excel file with ``focuskit.io.imports`` (all or nothing).
 
-        ``mapping`` is an uploaded (name, bytes) YAML column mapping for a survey tool's
-        export (``focuskit import --mapping``). Returns the ImportResult; raises
-        ImportFileError (``.rows``: row, column, value, reason) naming the uploaded file.
-        The same file again stores nothing new.
+        The bytes are read in memory, never written to a file. ``mapping`` is an uploaded
+        (name, bytes) YAML column mapping for a survey tool's export (``focuskit import
+        --mapping``); ``format`` names the tool (None: the mapping's, else detected).
+        ``check=True`` is a dry run: the report, nothing stored or logged. Returns the
+        ImportResult; raises ImportFileError (``.rows``: row, column, value, reason) naming
+        the uploaded file. The same file again stores nothing new.
         """
         from ..io.imports import import_file
 
@@ -332,29 +335,18 @@ class AdminState:
         data = bytes(data)
         _check_size(name, data, MAX_IMPORT_BYTES, " Split it, or use 'focuskit import' on "
                     "the server for larger files.")
+        mname = mdata = None
         if mapping is not None:
             mname = _upload_name(mapping[0], INSTRUMENT_SUFFIXES, "a column mapping")
             mdata = bytes(mapping[1])
             _check_size(mname, mdata, MAX_INSTRUMENT_BYTES)
-        with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
-            path = Path(tmp) / "data" / name
-            path.parent.mkdir()
-            path.write_bytes(data)
-            mpath = None
-            if mapping is not None:
-                mpath = Path(tmp) / "mapping" / mname
-                mpath.parent.mkdir()
-                mpath.write_bytes(mdata)
-            try:
-                res = import_file(self.store, path, camp.id, mapping=mpath,
-                                  rater_group=rater_group or None,
-                                  segment=(segment or "").strip() or None)
-                self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
-                return res
-            except ImportFileError as e:
-                raise ImportFileError(name, e.rows) from None
-            except FocuskitError as e:  # a bad mapping: name the user's file, not our copy
-                raise FocuskitError(str(e).replace(str(mpath), mname)) from None
+        res = import_file(self.store, data, camp.id, name=name, mapping=mdata,
+                          mapping_name=mname, rater_group=rater_group or None,
+                          segment=(segment or "").strip() or None, format=format or None,
+                          check=check)
+        if not check:
+            self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
+        return res
 
     def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
                ) -> tuple[str, bytes]:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from .readers import header_names
 
-__all__ = ["LAYOUTS", "Layout", "Sheet", "detect_format", "parse_time", "preview", "sheet",
+__all__ = ["FORMAT_NAMES", "LAYOUTS", "Layout", "Sheet", "detect_format", "parse_time", "preview", "sheet",
            "unfinished"]
 
 GENERIC_LABELS = {"response", "open-ended response", "responses", "answer"}
@@ -67,6 +67,9 @@ LAYOUTS = {
     "limesurvey": Layout("limesurvey", 1, 0, ("id",), "submitdate", "startdate", None,
                          ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"), unfinished="submitdate"),
 }
+
+
+FORMAT_NAMES = tuple(LAYOUTS)
 
 
 def detect_format(rows: list[tuple[int, list]]) -> str | None:

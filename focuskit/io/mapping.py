@@ -14,10 +14,10 @@ from pathlib import Path
 from ..errors import FocuskitError
 from ..plain_text import text_problem
 from ..safe_yaml import MAX_CHARS, load_yaml
+from .formats import FORMAT_NAMES
 
 __all__ = ["FORMAT_NAMES", "KEYS", "META_TARGETS", "Mapping", "read_mapping"]
 
-FORMAT_NAMES = ("qualtrics", "surveymonkey", "google-forms", "microsoft-forms", "limesurvey")
 KEYS = ("format", "columns", "values", "recode", "keep", "drop", "incomplete", "skip_rows",
         "rater_group", "segment", "timezone")
 #: What a column may be mapped to besides ``ITEM:FACET`` and ``ITEM:comment``.
