@@ -242,8 +242,9 @@ class _Run:
 
     def problem(self, n: int, col: int | str | None, value, why: str) -> None:
         name = col if isinstance(col, str) else ("" if col is None else self.shown[col])
-        v = "" if value is None else ascii(value)[1:-1] if isinstance(value, str) and \
-            text_problem(value) else _num_or_text(value)
+        # A value that cannot be shown as it is (a control character) is shown escaped.
+        v = "" if value is None else ascii(value)[1:-1] if isinstance(value, str) and (
+            text_problem(value) or not value.isprintable()) else _num_or_text(value)
         self.problems.append((n, name, v[:80], why))
 
     def find_all(self) -> dict[str, int]:
