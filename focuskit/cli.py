@@ -283,7 +283,7 @@ def cmd_import(args) -> int:
             store.log("import", args.campaign, f"{res.created} new submission(s) from "
                       f"{Path(args.file).name}" + (f"; {res.replaced} replaced"
                                                    if res.replaced else ""))
-    print("\n".join(res.describe()))
+    print("\n".join(res.describe(args.campaign)))
     if args.check:
         print("Nothing stored (--check).")
     return 0

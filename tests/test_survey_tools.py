@@ -265,7 +265,7 @@ def test_cli_check_prints_the_report_and_stores_nothing(capsys, sqlite_url, tmp_
                  str(mapping), "--check"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "Would store 5 new submission(s) from 8 row(s)" in out
+    assert f"Would import 5 new submission(s) from 8 row(s) into {cid}" in out
     assert "Left out 1 row(s):" in out and "drop: Collector ID = '999'" in out
     assert "row 9: required answer missing: innovation:level" in out
     assert "First rows as answers:" in out and "Nothing stored (--check)." in out
@@ -273,7 +273,7 @@ def test_cli_check_prints_the_report_and_stores_nothing(capsys, sqlite_url, tmp_
         assert s.counts(cid)["submissions"] == 0
     assert main(["--db", sqlite_url, "import", str(path), "--campaign", cid, "--mapping",
                  str(mapping)]) == 0
-    assert "Stored 5 new submission(s)" in capsys.readouterr().out
+    assert "Imported 5 new submission(s)" in capsys.readouterr().out
 
 
 def test_the_admin_page_imports_bytes_with_format_and_dry_run(lite, tmp_path, monkeypatch):
@@ -302,3 +302,91 @@ def test_the_admin_page_imports_bytes_with_format_and_dry_run(lite, tmp_path, mo
 def test_quirks_are_what_the_samples_hold():
     unfinished, skipped, test = quirks()
     assert len(unfinished.levels) == 3 and skipped.levels[4] is None and test.comment
+
+
+# -- hypothesis: any mapping with any file ---------------------------------------------------
+_CELLS = ["1", "3", "5", "7", "", "Intense", "Casual", "NO", "R1", "yes", "x;y", 'say "hi"',
+          "two\nlines", "\x07", "=cmd", "é", "1,5", "2024-03-04 10:00:00", "True", "False",
+          "Survey Preview", "n" * 150]
+_NAMES = ["ResponseId", "Finished", "Status", "RecordedDate", "Q1", "Q2", "Q3", "id",
+          "submitdate", "Timestamp", "Region", "Respondent ID", "Collector ID", ""]
+_TARGETS = [f"{i}:level" for i in ITEMS[:3]] + ["data:comment", "respondent", "segment",
+                                                 "submitted_at", "rater_group", "nosuch:level",
+                                                 "data:depth", "duration"]
+
+
+def test_any_mapping_and_file_is_imported_whole_or_refused_in_words(tmp_path_factory):
+    import csv
+    import io
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('h') / 'h.db'}")
+    counter = iter(range(10_000))
+    outcomes = {"stored": 0, "refused": 0}
+
+    @st.composite
+    def cases(draw):
+        # A table that a mapping can take whole, then spoilt in a few drawn ways.
+        extra = draw(st.lists(st.sampled_from(_NAMES), max_size=3))
+        header = ["Id", "Region", *[f"Q{k}" for k in range(1, 9)], "Note", *extra]
+        good = st.sampled_from(["1", "2", "3", "4", "5"])
+        rows = []
+        for k in range(draw(st.integers(0 if draw(st.integers(0, 9)) == 0 else 1, 6))):
+            cells = [f"r{k}", draw(st.sampled_from(["NO", "R1", "1", ""]))]
+            cells += [draw(good) for _ in range(8)]
+            cells += [draw(st.sampled_from(_CELLS[:13])) for _ in range(1 + len(extra))]
+            if draw(st.integers(0, 4)) == 0:  # one cell of anything, anywhere
+                cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(_CELLS))
+            if draw(st.integers(0, 9)) == 0:
+                cells = cells[:-1] if draw(st.booleans()) else cells + ["x"]
+            rows.append(cells)
+        cols = {"Id": "respondent", "Note": "data:comment",
+                **{f"Q{k}": f"{i}:level" for k, i in enumerate(ITEMS, 1)}}
+        if draw(st.booleans()):
+            cols.update(draw(st.dictionaries(st.sampled_from([*header, "Regoin"]),
+                                             st.sampled_from(_TARGETS), max_size=2)))
+        mapping = {"columns": cols, "incomplete": draw(st.sampled_from(["skip", "refuse"])),
+                   "rater_group": draw(st.sampled_from(["customer", "customer", "NO"]))}
+        if draw(st.integers(0, 3)) == 0:
+            mapping["format"] = draw(st.sampled_from(list(TOOLS)))
+        if draw(st.booleans()):
+            mapping["values"] = {"Intense": 5, "Casual": draw(st.sampled_from([1, 1, 1, "x"]))}
+        if draw(st.booleans()):
+            mapping["recode"] = {"Region": {"R1": "NO", "1": "SE", "NO": "NO"}}
+        for key in ("keep", "drop"):
+            if draw(st.booleans()):
+                mapping[key] = {draw(st.sampled_from(header)): [draw(st.sampled_from(_CELLS))]}
+        delimiter = draw(st.sampled_from([",", ";", "\t"]))
+        ending = draw(st.sampled_from(["\r\n", "\n"]))
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delimiter, lineterminator=ending).writerows([header, *rows])
+        bom = draw(st.booleans())
+        return (b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode(), \
+            yaml.safe_dump(mapping, allow_unicode=True)
+
+    @settings(max_examples=150, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(cases())
+    def check(case):
+        data, mapping = case
+        cid = f"h{next(counter)}"
+        store.create_campaign(cid, "H", "focus-levels", rater_groups=["customer", "self"])
+        try:
+            res = import_file(store, data, cid, name="file.csv", mapping=mapping.encode(),
+                              mapping_name="m.yaml")
+        except FocuskitError as e:
+            assert str(e)
+            assert store.counts(cid)["submissions"] == 0  # never part of a file
+            outcomes["refused"] += 1
+            return
+        assert store.counts(cid)["submissions"] == res.created
+        outcomes["stored"] += res.created > 0
+
+    try:
+        check()
+    finally:
+        store.close()
+    assert outcomes["stored"] and outcomes["refused"], outcomes

@@ -99,6 +99,7 @@ class Sheet:
     layout: Layout | None = None
     timezone: str | None = None  # the time zone an export says its dates are in
     aliases: dict[str, int] = field(default_factory=dict)  # every usable name -> column
+    twice: dict[str, list[int]] = field(default_factory=dict)  # names of several columns
 
     def find(self, name: str) -> int | None:
         """The column a mapping's name means: exact, else equal but for spaces and case."""
@@ -128,11 +129,14 @@ def sheet(rows: list[tuple[int, list]], layout: Layout | None, skip_rows: int | 
     names, aliases = list(head[0]), {}
     ambiguous: set[str] = set()
 
+    twice: dict[str, list[int]] = {}
+
     def offer(alias: str, i: int) -> None:
         if not alias:
             return
         if alias in aliases and aliases[alias] != i:
             ambiguous.add(alias)
+            twice.setdefault(alias, [aliases[alias]]).append(i)
         aliases.setdefault(alias, i)
 
     if layout is not None and layout.name == "surveymonkey" and len(head) > 1:
@@ -173,7 +177,9 @@ def sheet(rows: list[tuple[int, list]], layout: Layout | None, skip_rows: int | 
         # A label given twice names no column alone; its full name still does.
         if names.count(a) != 1:
             aliases.pop(a, None)
-    return Sheet(names, data, layout, tz, aliases)
+        else:
+            twice.pop(a, None)
+    return Sheet(names, data, layout, tz, aliases, twice)
 
 
 def parse_time(text, formats: tuple[str, ...], zone) -> datetime | None:

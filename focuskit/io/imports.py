@@ -65,16 +65,20 @@ class ImportResult:
     flagged: tuple = field(default=(), compare=False)  # (row, respondent, flags)
     preview: tuple = field(default=(), compare=False)  # (row, {"item:facet": value})
 
-    def describe(self) -> list[str]:
+    def describe(self, campaign: str | None = None) -> list[str]:
         """The report as lines of plain text (the CLI prints them; the admin page shows them)."""
         out = []
         if self.format:
             how = ("assumed from the file's header; write format: "
                    f"{self.format} in the mapping to say so") if self.detected else "as given"
             out.append(f"Format: {self.format} ({how}).")
-        verb = "Would store" if self.checked else "Stored"
-        out.append(f"{verb} {self.created} new submission(s) from {self.rows} row(s); "
-                   f"{self.existing} respondent(s) already present.")
+        into = f" into {campaign}" if campaign else ""
+        if self.checked:
+            out.append(f"Would import {self.created} new submission(s) from {self.rows} row(s)"
+                       f"{into}; {self.existing} were already imported.")
+        else:
+            out.append(f"Imported {self.created} new submission(s) from {self.rows} row(s)"
+                       f"{into}; {self.existing} were already imported.")
         for title, rows in (("Skipped", self.skipped), ("Left out", self.dropped)):
             if rows:
                 out.append(f"{title} {len(rows)} row(s):")
@@ -90,7 +94,7 @@ class ImportResult:
             out.append(f"Flagged {len(self.flagged)} row(s) (kept, with the flag; filter on "
                        "Store.submission_info):")
             out += [f"  row {n} ({who}): {', '.join(f)}" for n, who, f in self.flagged[:50]]
-        if self.preview:
+        if self.preview and self.checked:
             out.append("First rows as answers:")
             out += [f"  row {n}: " + ", ".join(f"{k}={v}" for k, v in answers.items())
                     for n, answers in self.preview]
@@ -256,7 +260,13 @@ class _Run:
             [("values", c) for c in mp.column_values]
         for key, name in named:
             i = sh.find(name)
-            if i is None:
+            if name in sh.twice:
+                where_ = ", ".join(str(k + 1) for k in sh.twice[name][:5])
+                self.problems.append((1, name[:80], "", f"{key}: the file has "
+                                                       f"{len(sh.twice[name])} columns named "
+                                                       f"{name[:80]!r} (columns {where_}): "
+                                                       "rename all but one"))
+            elif i is None:
                 close = ", ".join(repr(c) for c in sh.closest(name))
                 self.problems.append((1, name[:80], "", f"{key}: no column {name[:80]!r} in "
                                                         f"the file; closest: {close}"))

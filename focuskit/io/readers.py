@@ -133,8 +133,8 @@ def _read_csv(raw: bytes, label: str):
         raise ImportFileError(label, [(line, "", ascii(raw[e.start:e.start + 4])[2:-1],
                                        f"is not UTF-8 text (line {line}, byte {e.start}); "
                                        "save it as 'CSV UTF-8'")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text),
-                        strict=True)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     out, width, line = [], None, 0
     try:
         for n, row in enumerate(reader, start=1):
@@ -142,9 +142,11 @@ def _read_csv(raw: bytes, label: str):
                 raise ImportFileError(label, [(n, "", "", f"has {len(row)} columns; at "
                                                           f"most {MAX_COLUMNS}")])
             width = len(row) if width is None else width
-            if len(row) != width and reader.line_num - line > 1:
-                # A row over several lines, of the wrong width: a quote left open.
-                col = next((i for i, c in enumerate(row) if "\n" in c), len(row) - 1)
+            # A row over several lines, of the wrong width, whose multi-line cell holds the
+            # delimiter: a quote left open swallowed the rows after it.
+            col = next((i for i, c in enumerate(row) if "\n" in c and delimiter in c), None) \
+                if len(row) != width and reader.line_num - line > 1 else None
+            if col is not None:
                 raise ImportFileError(label, [(n, f"column {col + 1}", row[col][:40],
                                                "a quote opened in this cell is not closed: the "
                                                f"row runs from line {line + 1} to line "
