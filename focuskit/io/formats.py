@@ -198,18 +198,18 @@ def parse_time(text, formats: tuple[str, ...], zone) -> datetime | None:
         s = s[:m.start()]
     elif s.endswith(("GMT", "UTC")):
         offset, s = UTC, s[:-3].strip()
-    moment = None
-    for f in formats:
+    try:  # ISO 8601, as most tools write it, read fast
+        moment = datetime.fromisoformat(s) if len(s) >= 10 and s[4] == "-" else None
+    except ValueError:
+        moment = None
+    for f in formats if moment is None else ():
         try:
             moment = datetime.strptime(s, f)
             break
         except ValueError:
             continue
     if moment is None:
-        try:
-            moment = datetime.fromisoformat(s)
-        except ValueError:
-            return None
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=offset or zone)
     return moment.astimezone(UTC)
