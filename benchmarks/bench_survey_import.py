@@ -172,13 +172,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true")
     args = ap.parse_args(argv)
     from focuskit.store import store as store_module
 
     out = []
     with tempfile.TemporaryDirectory(prefix="focuskit-bench-") as tmp:
-        print("SQLite ...", file=sys.stderr)
-        out.append(("SQLite", run(f"sqlite:///{tmp}/bench.db", args.rows, Path(tmp))))
+        if not args.no_sqlite:
+            print("SQLite ...", file=sys.stderr)
+            out.append(("SQLite", run(f"sqlite:///{tmp}/bench.db", args.rows, Path(tmp))))
         pg = os.environ.get(PG_ENV)
         if pg and not args.no_pg:
             import sqlalchemy as sa

@@ -189,6 +189,8 @@ def test_a_google_forms_header_with_colons_needs_quotes_and_says_so(lite, tmp_pa
     mp.write_text("columns:\n  Rate us: speed [Now]: data:level\n")
     with pytest.raises(FocuskitError, match="put a column name in double quotes"):
         read_mapping(mp)
+    mp.write_text("columns:\n  Rate each area [Data]: data:level\n")  # brackets alone are fine
+    assert read_mapping(mp).columns == {"Rate each area [Data]": "data:level"}
 
 
 def test_errors_name_the_source_row_column_and_value(lite, tmp_path):
