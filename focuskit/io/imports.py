@@ -301,6 +301,7 @@ class _Run:
         self.id_col = next((i for t in ("submission", "respondent")
                             for i, x in targets.items() if x == t), ids[0] if ids else None)
         header = [targets.get(i, _IGNORED + names[i]) for i in range(len(names))]
+        self.column_of = {h: i for i, h in enumerate(header)}
         dup = [h for h in header if h and not h.startswith(_IGNORED)]
         for h in sorted({h for h in dup if dup.count(h) > 1}):
             cols = [self.shown[i] for i, x in enumerate(header) if x == h]
@@ -551,13 +552,12 @@ class _Run:
                 self.skipped.append((sub["_row"], "required answer missing: "
                                                   + ", ".join(missing)))
                 continue
+            hint = (" (add 'incomplete: skip' to the mapping to leave such rows out)"
+                    if self.mp.columns else "")
             for m in missing:
-                col = next((self.shown[i] for i, t in enumerate(self._header_targets())
-                            if t == m), m)
-                self.problems.append((sub["_row"], col, "", "required answer missing"
-                                      + ("" if self.mp.incomplete == "skip" else
-                                         " (add 'incomplete: skip' to the mapping to leave "
-                                         "such rows out)" if self.mp.columns else "")))
+                i = self.column_of.get(m)
+                self.problems.append((sub["_row"], m if i is None else self.shown[i], "",
+                                      "required answer missing" + hint))
             sub["answers"] = {i: g for i, g in sub["answers"].items() if g}
             kept.append(sub)
             kept_durations.append(took)
@@ -566,12 +566,6 @@ class _Run:
                 sub["flags"] = ",".join(found)
         self.skipped.sort()
         return kept
-
-    def _header_targets(self) -> list[str]:
-        if not hasattr(self, "_targets_cache"):
-            self._targets_cache = [s.partition(" (")[2][:-1] if " (" in s else s
-                                   for s in self.shown]
-        return self._targets_cache
 
     def _long(self, header: list[str]) -> list[dict]:
         inst = self.camp.instrument
