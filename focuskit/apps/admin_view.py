@@ -308,10 +308,15 @@ class Admin(Records, NewCampaign):
         except FocuskitError as e:  # ImportFileError too: its rows become a table
             self.import_msg.value = error_html(e)
             return
-        report = "<pre class='fk-import-report'>" + escape("\n".join(res.describe())) + "</pre>"
+        lines = res.describe()
         if check:
-            self.import_msg.value = ok_html("Checked: nothing stored.", cls="fk-checked") + report
+            self.import_msg.value = ok_html("Checked: nothing stored.", cls="fk-checked") + \
+                "<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
             return
+        # The message below says what was stored; the report adds what was left out and why.
+        lines = [x for x in lines if not x.startswith("Imported ")]
+        report = ("<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
+                  if lines else "")
         total = self.state.counts(cid)["submissions"]
         self.refresh(cid)
         if res.created:
