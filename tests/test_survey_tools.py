@@ -297,8 +297,7 @@ def test_the_admin_page_imports_bytes_with_format_and_dry_run(lite, tmp_path, mo
     with pytest.raises(ImportFileError) as info:
         state.import_upload(cid, name, data, mapping=("m.yaml", text.replace(
             "Where are you based?: segment", "Where are you baesd?: segment").encode()))
-    assert info.value.source == name if hasattr(info.value, "source") else name in str(
-        info.value)
+    assert name in str(info.value) and "closest: 'Where are you based?'" in str(info.value)
 
 
 def test_quirks_are_what_the_samples_hold():

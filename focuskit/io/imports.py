@@ -122,7 +122,6 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
     if mapping is not None and not isinstance(mapping, Mapping):
         mapping = read_mapping(mapping, mapping_name)
     rows = read_rows(source, label)
-    digest = hashlib.sha256(repr(rows).encode("utf-8", "surrogatepass")).hexdigest()[:20]
     fmt, detected = format or (mapping.format if mapping else None), False
     if fmt is not None and fmt not in LAYOUTS:
         raise ImportFileError(label, [(0, "", fmt, f"not a format ({', '.join(LAYOUTS)})")])
@@ -140,8 +139,11 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
     subs = run.build(plain=mapping is None)
     if problems:
         raise ImportFileError(label, sorted(problems, key=lambda p: p[0])[:10_000])
+    digest = None
     for s in subs:
         ident = s.pop("_id")
+        if ident is None and digest is None:  # no id: known by the file and its row
+            digest = hashlib.sha256(repr(rows).encode("utf-8", "surrogatepass")).hexdigest()[:20]
         s["idempotency_key"] = (f"import:{camp.id}:{_hash(ident)}" if ident is not None
                                 else f"import:{camp.id}:{digest}:row{s['_row']}")
     stored = store.stored_by_key(camp.id, [s["idempotency_key"] for s in subs])
