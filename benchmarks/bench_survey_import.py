@@ -75,9 +75,15 @@ def importer(url: str, path: str, mapping: str, marks) -> None:
     with Store(url) as store:
         marks["start"] = time.time()
 
+        last = [time.time(), 0]
+
         def progress(done, total):
             if "write" not in marks:
                 marks["write"] = time.time()
+            if os.environ.get("FOCUSKIT_BENCH_TRACE"):  # each chunk's size and time
+                now = time.time()
+                print(f"  chunk {done - last[1]} in {now - last[0]:.2f} s", file=sys.stderr)
+                last[:] = [now, done]
 
         result = import_file(store, path, "bench", mapping=mapping, progress=progress)
         marks["end"] = time.time()
