@@ -41,7 +41,7 @@ def write_csv(path: Path, items: list[str], rows: int) -> None:
 
 def importer(url: str, path: str, marks) -> None:
     from focuskit import Store
-    from focuskit.importing import import_file
+    from focuskit.io.imports import import_file
 
     with Store(url) as store:
         marks["start"] = time.time()

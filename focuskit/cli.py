@@ -264,7 +264,7 @@ def cmd_audit(args) -> int:
     with _store(args) as store:
         log = store.audit_log(campaign=args.campaign, limit=args.limit)
         if args.out:
-            from .exporting import escape_cells
+            from .io.exports import escape_cells
 
             # A refused visitor's path is in the log: no cell may run as a formula.
             escape_cells(log).to_csv(args.out, index=False)
@@ -279,20 +279,28 @@ def cmd_audit(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importing import import_file
+    from .io.imports import import_file
 
+    counted_with = None
+    if args.replace:
+        from .analysis.anonymity import counted_with
     with _store(args) as store:
         res = import_file(store, args.file, args.campaign, mapping=args.mapping,
-                          rater_group=args.rater_group, segment=args.segment)
-        store.log("import", args.campaign, f"{res.created} new submission(s) from "
-                  f"{Path(args.file).name}")
-    print(f"Imported {res.created} new submission(s) from {res.rows} row(s) into "
-          f"{args.campaign}; {res.existing} were already imported.")
+                          rater_group=args.rater_group, segment=args.segment,
+                          format=args.format, check=args.check, replace=args.replace,
+                          counted_with=counted_with)
+        if not args.check:
+            store.log("import", args.campaign, f"{res.created} new submission(s) from "
+                      f"{Path(args.file).name}" + (f"; {res.replaced} replaced"
+                                                   if res.replaced else ""))
+    print("\n".join(res.describe(args.campaign)))
+    if args.check:
+        print("Nothing stored (--check).")
     return 0
 
 
 def cmd_export(args) -> int:
-    from .exporting import export
+    from .io.exports import export
 
     out = args.out or f"{args.campaign}{'-wide' if args.wide else ''}.{args.format}"
     with _store(args) as store:
@@ -560,6 +568,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mapping", help="YAML column mapping for a survey tool's wide export")
     imp.add_argument("--rater-group", help="rater group for rows that give none")
     imp.add_argument("--segment", help="segment for rows that give none")
+    from .io.formats import FORMAT_NAMES
+
+    imp.add_argument("--format", choices=list(FORMAT_NAMES),
+                     help="the survey tool that wrote the file (default: the mapping's format:, "
+                          "else detected from the header)")
+    imp.add_argument("--check", action="store_true",
+                     help="dry run: report what would be stored, store nothing")
+    imp.add_argument("--replace", action="store_true",
+                     help="a respondent already stored who answered differently in this file: "
+                          "replace their submission (all such, in one transaction)")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="RAW export of a campaign's answers, one row per answer "

@@ -136,10 +136,18 @@ class _Loader(*_loader_bases(), _Constructor, _CoreResolver):
         return yaml.composer.Composer.compose_node(self, parent, index)
 
 
-def load_yaml(text: str):
+class _TextLoader(_Loader):
+    """Every plain scalar is text: ``NO``, ``true``, ``007`` and ``4`` stay as written."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+def load_yaml(text: str, *, as_text: bool = False):
     """The data in one YAML document, or FocuskitError with one problem naming line and column.
 
     The problem reads like ``line 3, column 7: not valid YAML (anchors and aliases ...)``.
+    With ``as_text`` every scalar is a string (an empty one for a blank value): import
+    mappings read column names, answer labels and codes as the file shows them.
     """
     if not isinstance(text, str):
         raise FocuskitError("expected YAML text", ["expected YAML text"])
@@ -148,7 +156,7 @@ def load_yaml(text: str):
         raise FocuskitError(why, [why])
     loader = None
     try:
-        loader = _Loader(text)
+        loader = (_TextLoader if as_text else _Loader)(text)
         return loader.get_single_data()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)

@@ -18,9 +18,9 @@ from conftest import full_answers
 
 from focuskit import FocuskitError, ImportFileError, InstrumentError, Store, StoreError
 from focuskit.apps.admin import AdminState
-from focuskit.importing import import_file
 from focuskit.instruments import load_instrument
-from focuskit.readers import read_mapping
+from focuskit.io.imports import import_file
+from focuskit.io.mapping import read_mapping
 from focuskit.store import store as store_module
 from focuskit.store.respondent import RespondentStore
 

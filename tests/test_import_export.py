@@ -25,8 +25,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from focuskit import FocuskitError, ImportFileError, Store, StoreError, load_instrument
 from focuskit.cli import main
-from focuskit.exporting import escape_cells, export
-from focuskit.importing import ImportResult, import_file
+from focuskit.io.exports import escape_cells, export
+from focuskit.io.imports import ImportResult, import_file
 
 FIELDS = ["item", "facet", "value", "comment", "rater_group", "segment", "respondent"]
 RISKY = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)"]
@@ -299,8 +299,10 @@ def test_survey_mapping_likert_labels_and_problems_name_the_source_column(lite, 
         import_file(lite, tmp_path / "bad.csv", "sd", mapping=mapping)
     # Row 4: header, question text, one good row; columns as the survey tool names them.
     assert info.value.rows == [
-        (4, f"{items[0]}_D ({items[0]}:do)", "Kind of", "not a number"),
-        (4, f"{items[-1]}_D ({items[-1]}:do)", "", "required answer missing")]
+        (4, f"{items[0]}_D ({items[0]}:do)", "Kind of", "not a number nor an answer in "
+         "values (agree, disagree, neutral, strongly agree, strongly disagree)"),
+        (4, f"{items[-1]}_D ({items[-1]}:do)", "", "required answer missing (add "
+         "'incomplete: skip' to the mapping to leave such rows out)")]
     assert n_subs(lite, "sd") == 1
 
 
@@ -504,7 +506,7 @@ def test_cli_import_and_export(capsys, sqlite_url, tmp_path, monkeypatch):
     for created, existing in [(4, 0), (0, 4)]:
         assert main(["--db", sqlite_url, "import", "orig-wide.csv", "--campaign", "copy"]) == 0
         captured = capsys.readouterr()
-        assert captured.err == "" and captured.out.strip() == (
+        assert captured.err == "" and captured.out.splitlines()[0] == (
             f"Imported {created} new submission(s) from 4 row(s) into copy; "
             f"{existing} were already imported.")
     with Store(sqlite_url) as s:
@@ -772,7 +774,7 @@ def test_fuzz_strategy_reaches_successful_imports(fuzz_store):
 
 
 def test_thousands_separator_is_not_read_as_a_small_number(tmp_path):
-    from focuskit.importing import _number
+    from focuskit.io.imports import _number
 
     assert _number("4,0", {}) == (4.0, None)
     assert _number("1,000", {})[1] == "not a number"

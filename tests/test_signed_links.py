@@ -349,7 +349,7 @@ def test_no_forged_link_passes_and_none_breaks_the_check(campaign, group, segmen
 
 def test_an_import_for_a_segment_outside_the_list_is_refused_by_row(store, camp, tmp_path):
     from focuskit import ImportFileError
-    from focuskit.importing import import_file
+    from focuskit.io.imports import import_file
 
     inst = load_instrument("focus-levels")
     lines = ["submission,rater_group,segment,item,facet,value"]

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FocuskitError, ImportFileError, InstrumentError
+from ..errors import FocuskitError, InstrumentError
 from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
 from ..questionnaire.invites import personal_links, shared_link
 from ..questionnaire.links import respondent_base
@@ -249,7 +249,7 @@ class AdminState:
     def audit_csv(self) -> tuple[str, bytes]:
         """The whole audit log as CSV (this export is logged too). A refused visitor's path
         is in it: cells a spreadsheet would run as formulas are escaped."""
-        from ..exporting import escape_cells
+        from ..io.exports import escape_cells
 
         log = escape_cells(self.store.audit_log())
         self.store.log("export", None, f"audit log ({len(log)} lines)")
@@ -317,15 +317,18 @@ class AdminState:
     # -- import and export -------------------------------------------------------------------
     def import_upload(self, campaign: str, name: str, data: bytes, *,
                       rater_group: str | None = None, segment: str | None = None,
-                      mapping: tuple[str, bytes] | None = None):
-        """Import an uploaded CSV or Excel file with ``focuskit.importing`` (all or nothing).
+                      mapping: tuple[str, bytes] | None = None, format: str | None = None,
+                      check: bool = False):
+        """Import an uploaded CSV or Excel file with ``focuskit.io.imports`` (all or nothing).
 
-        ``mapping`` is an uploaded (name, bytes) YAML column mapping for a survey tool's
-        export (``focuskit import --mapping``). Returns the ImportResult; raises
-        ImportFileError (``.rows``: row, column, value, reason) naming the uploaded file.
-        The same file again stores nothing new.
+        The bytes are read in memory, never written to a file. ``mapping`` is an uploaded
+        (name, bytes) YAML column mapping for a survey tool's export (``focuskit import
+        --mapping``); ``format`` names the tool (None: the mapping's, else detected).
+        ``check=True`` is a dry run: the report, nothing stored or logged. Returns the
+        ImportResult; raises ImportFileError (``.rows``: row, column, value, reason) naming
+        the uploaded file. The same file again stores nothing new.
         """
-        from ..importing import import_file
+        from ..io.imports import import_file
 
         camp = self.campaign(campaign)
         if camp.status != "open":  # say so plainly, not as a problem with the file
@@ -334,35 +337,24 @@ class AdminState:
         data = bytes(data)
         _check_size(name, data, MAX_IMPORT_BYTES, " Split it, or use 'focuskit import' on "
                     "the server for larger files.")
+        mname = mdata = None
         if mapping is not None:
             mname = _upload_name(mapping[0], INSTRUMENT_SUFFIXES, "a column mapping")
             mdata = bytes(mapping[1])
             _check_size(mname, mdata, MAX_INSTRUMENT_BYTES)
-        with tempfile.TemporaryDirectory(prefix="focuskit-admin-") as tmp:
-            path = Path(tmp) / "data" / name
-            path.parent.mkdir()
-            path.write_bytes(data)
-            mpath = None
-            if mapping is not None:
-                mpath = Path(tmp) / "mapping" / mname
-                mpath.parent.mkdir()
-                mpath.write_bytes(mdata)
-            try:
-                res = import_file(self.store, path, camp.id, mapping=mpath,
-                                  rater_group=rater_group or None,
-                                  segment=(segment or "").strip() or None)
-                self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
-                return res
-            except ImportFileError as e:
-                raise ImportFileError(name, e.rows) from None
-            except FocuskitError as e:  # a bad mapping: name the user's file, not our copy
-                raise FocuskitError(str(e).replace(str(mpath), mname)) from None
+        res = import_file(self.store, data, camp.id, name=name, mapping=mdata,
+                          mapping_name=mname, rater_group=rater_group or None,
+                          segment=(segment or "").strip() or None, format=format or None,
+                          check=check)
+        if not check:
+            self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
+        return res
 
     def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
                ) -> tuple[str, bytes]:
         """(file name, bytes) of the campaign's raw answers (codes, times, comments), written
-        by ``focuskit.exporting``; logged."""
-        from ..exporting import export
+        by ``focuskit.io.exports``; logged."""
+        from ..io.exports import export
 
         camp = self.campaign(campaign)
         name = f"{camp.id}{'-wide' if wide else ''}.{fmt}"

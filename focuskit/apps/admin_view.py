@@ -15,6 +15,7 @@ from html import escape
 import ipywidgets as w
 
 from ..errors import FocuskitError
+from ..io.formats import FORMAT_NAMES
 from .admin import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
 from .admin_new import NewCampaign
 from .admin_records import Records
@@ -85,7 +86,7 @@ class Admin(Records, NewCampaign):
 
     def _sync_buttons(self) -> None:
         none = self.current is None
-        for b in (self.links_btn, self.import_btn, self.export_btn, self.rules_btn,
+        for b in (self.links_btn, self.import_btn, self.check_btn, self.export_btn, self.rules_btn,
                   self.erase_btn, self.archive_btn, self.delete_btn):
             b.disabled = none
         self.open_btn.disabled = none or self._status == "open"
@@ -154,8 +155,14 @@ class Admin(Records, NewCampaign):
         self.mapping_clear.on_click(lambda _b: setattr(self.mapping, "value", ()))
         self.import_group = w.Dropdown(layout=w.Layout(width="100%"))
         self.import_segment = w.Text(placeholder="optional", layout=w.Layout(width="100%"))
+        self.import_format = w.Dropdown(
+            options=[("Detect from the file", "")] + [(f, f) for f in FORMAT_NAMES],
+            value="", layout=w.Layout(width="100%"))
         self.import_btn = self._button("Import", "fk-import", self.do_import, "import_msg", style="primary",
                                        icon="upload")
+        self.check_btn = self._button("Check (store nothing)", "fk-import-check",
+                                      lambda: self.do_import(check=True), "import_msg",
+                                      icon="search")
         self.import_msg = html()
         self.import_box = section(
             "Import answers", "A CSV or Excel file in focuskit's long or wide layout, up to "
@@ -166,8 +173,9 @@ class Admin(Records, NewCampaign):
             field("Column mapping (YAML), only for a survey tool's export",
                   row(self.mapping, self.mapping_clear, self.mapping_name)),
             row(field("Rater group for rows without one", self.import_group),
-                field("Segment for rows without one", self.import_segment)),
-            row(self.import_btn), self.import_msg, cls="fk-import-box")
+                field("Segment for rows without one", self.import_segment),
+                field("Survey tool (with a mapping)", self.import_format)),
+            row(self.check_btn, self.import_btn), self.import_msg, cls="fk-import-box")
 
     def _build_export(self):
         self.wide = w.Checkbox(value=False, description="One row per respondent (wide)",
@@ -287,7 +295,7 @@ class Admin(Records, NewCampaign):
         self.mapping_clear.layout.display = "" if self.mapping.value else "none"
         self.import_msg.value = ""
 
-    def do_import(self) -> None:
+    def do_import(self, check: bool = False) -> None:
         got = uploaded(self.upload)
         cid = self.current
         try:
@@ -295,10 +303,20 @@ class Admin(Records, NewCampaign):
                 raise FocuskitError("choose a CSV or Excel file first")
             res = self.state.import_upload(cid, *got, rater_group=self.import_group.value,
                                            segment=self.import_segment.value,
-                                           mapping=uploaded(self.mapping))
+                                           mapping=uploaded(self.mapping),
+                                           format=self.import_format.value or None, check=check)
         except FocuskitError as e:  # ImportFileError too: its rows become a table
             self.import_msg.value = error_html(e)
             return
+        lines = res.describe()
+        if check:
+            self.import_msg.value = ok_html("Checked: nothing stored.", cls="fk-checked") + \
+                "<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
+            return
+        # The message below says what was stored; the report adds what was left out and why.
+        lines = [x for x in lines if not x.startswith("Imported ")]
+        report = ("<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
+                  if lines else "")
         total = self.state.counts(cid)["submissions"]
         self.refresh(cid)
         if res.created:
@@ -306,12 +324,12 @@ class Admin(Records, NewCampaign):
         if res.created == 0:
             msg = (f"Nothing new stored: all {res.existing} submission(s) in {got[0]} were "
                    f"imported before. {cid} holds {total} submission(s).")
-            self.import_msg.value = ok_html(msg, cls="fk-same")
+            self.import_msg.value = ok_html(msg, cls="fk-same") + report
             return
         again = f"; {res.existing} were already there" if res.existing else ""
         self.import_msg.value = ok_html(
             f"Imported {res.created} new submission(s) from {res.rows} row(s) of {got[0]}"
-            f"{again}. {cid} now holds {total} submission(s).")
+            f"{again}. {cid} now holds {total} submission(s).") + report
 
     def prepare_export(self) -> None:
         links = []

@@ -394,7 +394,7 @@ class DashboardState:
             return report(self.store, self.campaign_id)
         import pandas as pd
 
-        from ..exporting import escape_cells
+        from ..io.exports import escape_cells
 
         if fmt not in ("csv", "xlsx"):
             raise ValueError(f"format must be csv, xlsx or pdf, not {fmt!r}")

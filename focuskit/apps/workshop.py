@@ -309,7 +309,7 @@ class WorkshopState:
         """The register as CSV (UTF-8, CRLF), cells escaped so a spreadsheet runs nothing."""
         import pandas as pd
 
-        from ..exporting import escape_cells
+        from ..io.exports import escape_cells
 
         cols = ["id", "item", "title", "owner", "due", "status", "created_at"]
         df = pd.DataFrame(self.actions(), columns=cols + ["campaign"])[cols]

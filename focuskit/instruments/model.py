@@ -67,6 +67,9 @@ class Scale:
 
     def accepts(self, value: object) -> bool:
         """True for a whole number on the scale; bools, NaN and fractions are refused."""
+        if type(value) is int:  # the common case, without the abstract-class checks below
+            return self.minimum <= value <= self.maximum if self.kind != "choice" \
+                else value in self.values
         # numbers.Integral/Real so numpy scalars from pandas are judged like Python numbers.
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False

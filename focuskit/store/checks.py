@@ -106,21 +106,35 @@ def check_answers(instrument: Instrument, answers, *, partial: bool = False
             item_rows.append((item_id, facet_id, float(value)))
         # The comment rides on the first facet in the instrument's order (the row responses()
         # lists first), not on whichever facet the caller happened to send first.
-        item_rows.sort(key=lambda r: item.facets.index(r[1]))
+        if len(item_rows) > 1:
+            item_rows.sort(key=lambda r: item.facets.index(r[1]))
         for n, (i, f, v) in enumerate(item_rows):
             rows.append((i, f, v, comment if n == 0 else None))
         if comment and not item_rows:
             rows.append((item_id, item.facets[0], None, comment))
     if not partial:
         answered = {(r[0], r[1]) for r in rows if r[2] is not None}
-        for item in instrument.items:
-            if not item.required:
-                continue
-            missing = [f for f in item.facets
-                       if instrument.facet(f).required and (item.id, f) not in answered]
+        for item_id, facets in _required(instrument):
+            missing = [f for f in facets if (item_id, f) not in answered]
             if missing:
-                problems.append(f"{item.id}: required, no answer for {', '.join(missing)}")
+                problems.append(f"{item_id}: required, no answer for {', '.join(missing)}")
     return rows, problems
+
+
+_REQUIRED: dict[int, tuple] = {}
+
+
+def _required(instrument: Instrument) -> list[tuple[str, list[str]]]:
+    """(item, required facets) of an instrument's required items, worked out once per
+    instrument: an import checks 100,000 submissions against the same one."""
+    got = _REQUIRED.get(id(instrument))
+    if got is None or got[0] is not instrument:
+        pairs = [(item.id, [f for f in item.facets if instrument.facet(f).required])
+                 for item in instrument.items if item.required]
+        got = _REQUIRED[id(instrument)] = (instrument, [p for p in pairs if p[1]])
+        if len(_REQUIRED) > 64:  # instruments are few; keep the table small all the same
+            _REQUIRED.pop(next(iter(_REQUIRED)))
+    return got[1]
 
 
 def check_respondent(campaign, rater_group, segment, respondent) -> list[str]:
@@ -200,6 +214,18 @@ def check_key(key) -> list[str]:
         return ["idempotency_key must be text of 1 to 200 characters"]
     why = text_problem(key)
     return [f"idempotency_key {why}"] if why else []
+
+
+FLAGS = ("straight-lining", "speeder")
+
+
+def check_flags(flags) -> list[str]:
+    """Problems with a submission's data quality flags (comma-separated names from FLAGS)."""
+    if flags is None or flags == "":
+        return []
+    if not isinstance(flags, str) or any(f not in FLAGS for f in flags.split(",")):
+        return [f"flags must be comma-separated names from {', '.join(FLAGS)}"]
+    return []
 
 
 def check_text(**fields) -> list[str]:

@@ -87,7 +87,7 @@ def _campaign_columns(revealed: bool, comments: bool = False,
 campaigns = Table("campaigns", metadata,
                   *_campaign_columns(revealed=True, comments=True, links=True))
 
-def _submission_columns(withheld: bool) -> list[Column]:
+def _submission_columns(v5: bool) -> list[Column]:
     cols = [
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
@@ -98,14 +98,20 @@ def _submission_columns(withheld: bool) -> list[Column]:
         Column("submitted_at", DateTime(timezone=True), nullable=False),
         Column("idempotency_key", String(200), nullable=False, unique=True),
     ]
-    if withheld:  # since version 5
-        # Counted in the figures together with a respondent later erased: kept out of every
-        # figure from then on (see analysis.anonymity).
+    if v5:  # since version 5
+        # Counted in the figures together with a respondent later erased (or replaced): kept
+        # out of every figure from then on (see analysis.anonymity).
         cols.append(Column("withheld", Boolean, nullable=False, default=False))
+        # The time the survey tool recorded (UTC), kept apart from submitted_at: that is the
+        # arrival time the disclosure rule releases answers by, and an import never moves it.
+        cols.append(Column("source_submitted_at", DateTime(timezone=True)))
+        # Data quality flags, comma-separated ("straight-lining,speeder"): never a filter,
+        # something an analyst may filter on.
+        cols.append(Column("flags", String(200)))
     return cols
 
 
-submissions = Table("submissions", metadata, *_submission_columns(withheld=True))
+submissions = Table("submissions", metadata, *_submission_columns(v5=True))
 
 answers = Table(
     "answers", metadata,
@@ -167,7 +173,7 @@ def _v1(conn) -> None:
     """The first release: campaigns, submissions and answers."""
     v1 = MetaData()
     Table("campaigns", v1, *_campaign_columns(revealed=False, comments=False))
-    Table("submissions", v1, *_submission_columns(withheld=False))
+    Table("submissions", v1, *_submission_columns(v5=False))
     for t in (meta, answers):
         t.to_metadata(v1)
     v1.create_all(conn)
@@ -199,9 +205,13 @@ def _v4(conn) -> None:
 
 
 def _v5(conn) -> None:
-    """Erasure that cannot be differenced: submissions counted with an erased respondent."""
+    """Erasure that cannot be differenced (submissions counted with an erased respondent),
+    and imports from survey tools (the tool's own submission time, data quality flags)."""
     conn.execute(text("ALTER TABLE submissions ADD COLUMN withheld BOOLEAN NOT NULL "
                       "DEFAULT FALSE"))
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    conn.execute(text(f"ALTER TABLE submissions ADD COLUMN source_submitted_at {stamp}"))
+    conn.execute(text("ALTER TABLE submissions ADD COLUMN flags VARCHAR(200)"))
 
 
 MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}

@@ -84,7 +84,7 @@ def export(store, campaign: str, out: str | Path, *, format: str = "csv",
     Timestamps are written in UTC (ISO 8601). Cells that start with ``=``, ``+``, ``-`` or
     ``@`` are escaped so that opening the file in a spreadsheet runs nothing.
     """
-    from .errors import FocuskitError
+    from ..errors import FocuskitError
 
     if format not in FORMATS:
         raise FocuskitError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")

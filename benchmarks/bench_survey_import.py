@@ -1,0 +1,230 @@
+"""A 100,000-row Qualtrics export imported as downloaded, against pandas plus one bulk insert.
+
+The file is what Qualtrics writes (three header rows, Finished/Status/Progress, a region code,
+eight matrix answers, a comment on some rows, a few unfinished and preview responses), with a
+mapping file. Measured in the same run, on the same backend:
+
+* focuskit: ``import_file(store, path, campaign, mapping=...)`` from the file to committed rows
+  (read, detect, map, recode, check every cell, flag, look up stored ids, write in short
+  transactions), in a child process, while a respondent's kernel (``RespondentStore``) saves
+  a draft every 50 ms; each save is timed;
+* baseline: ``pandas.read_csv`` of the same file, then one bulk insert of the same rows
+  (the submissions, then their answers) with the driver (``sqlite3`` / ``psycopg``
+  ``executemany``) into tables of the same shape, in one transaction.
+
+    .venv/bin/python benchmarks/bench_survey_import.py [--rows 100000] [--no-pg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench_import_lock import save_loop
+
+PG_ENV = "FOCUSKIT_TEST_PG_URL"
+ITEMS = ["segments_and_partnerships", "expectations", "data", "contact", "innovation", "budgets",
+         "structure", "training"]
+META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+        "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
+        "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
+        "DistributionChannel", "UserLanguage"]
+MAPPING = ("format: qualtrics\nincomplete: skip\nrater_group: customer\ncolumns:\n"
+           "  ResponseId: respondent\n  RecordedDate: submitted_at\n  Q1: segment\n"
+           + "".join(f"  Q2_{i}: {item}:level\n" for i, item in enumerate(ITEMS, 1))
+           + "  Q3: data:comment\nrecode:\n  Q1: {1: NO, 2: SE, 3: DK, 4: FI}\n")
+
+
+def write_export(path: Path, rows: int) -> int:
+    """The export; returns how many of its rows are complete, real responses."""
+    qs = ["Q1", *[f"Q2_{i}" for i in range(1, 9)], "Q3"]
+    good = 0
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(META + qs)
+        w.writerow([m.replace("Id", " ID") for m in META] + ["Region?"]
+                   + [f"Rate each area - {i}" for i in ITEMS] + ["Anything to add?"])
+        w.writerow([json.dumps({"ImportId": m, "timeZone": "Europe/Oslo"}) for m in META]
+                   + [json.dumps({"ImportId": f"QID{q}"}) for q in qs])
+        for k in range(rows):
+            done = k % 97 != 5
+            preview = k % 211 == 7
+            good += done and not preview
+            t = f"2024-03-{1 + k % 28:02d} {8 + k % 10:02d}:{k % 60:02d}:{(k * 7) % 60:02d}"
+            levels = [str(1 + (k * (j + 3)) % 5) for j in range(8)] if done else ["3"] * 3 + [""] * 5
+            w.writerow([t, t, "Survey Preview" if preview else "IP Address", "", 100 if done
+                        else 40, 200 + k % 500, "True" if done else "False", t, f"R_{k:07d}",
+                        "", "", "", "", "", "", "anonymous", "EN", 1 + k % 4, *levels,
+                        'Late again; "soon", they said' if k % 5 == 0 else ""])
+    return good
+
+
+def importer(url: str, path: str, mapping: str, marks) -> None:
+    from focuskit import Store
+    from focuskit.io.imports import import_file
+
+    with Store(url) as store:
+        marks["start"] = time.time()
+
+        last = [time.time(), 0]
+
+        def progress(done, total):
+            if "write" not in marks:
+                marks["write"] = time.time()
+            if os.environ.get("FOCUSKIT_BENCH_TRACE"):  # each chunk's size and time
+                now = time.time()
+                print(f"  chunk {done - last[1]} in {now - last[0]:.2f} s", file=sys.stderr)
+                last[:] = [now, done]
+
+        result = import_file(store, path, "bench", mapping=mapping, progress=progress)
+        marks["end"] = time.time()
+        marks["created"] = result.created
+
+
+def baseline(url: str, path: Path) -> tuple[float, int]:
+    """Seconds for pandas.read_csv plus one executemany of the same rows, and rows inserted."""
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    df = pd.read_csv(path, skiprows=[1, 2])
+    df = df[(df["Finished"] == True) & (df["Status"] != "Survey Preview")]  # noqa: E712
+    subs = [("base", r, "customer", s, t, f"k{r}") for r, s, t in
+            zip(df["ResponseId"], df["Q1"].astype(str), df["RecordedDate"], strict=True)]
+    answers = [(n, item, "level", float(v), None)
+               for j, item in enumerate(ITEMS)
+               for n, v in enumerate(df[f"Q2_{j + 1}"].tolist(), start=1)]
+    sql_s = ("INSERT INTO base_submissions (campaign, respondent, rater_group, segment, "
+             "submitted_at, idempotency_key) VALUES (%s, %s, %s, %s, %s, %s)")
+    sql_a = ("INSERT INTO base_answers (submission, item, facet, value, comment) "
+             "VALUES (%s, %s, %s, %s, %s)")
+    ddl = ["CREATE TABLE base_submissions (id {serial} PRIMARY KEY, campaign VARCHAR(64), "
+           "respondent VARCHAR(128), rater_group VARCHAR(16), segment VARCHAR(100), "
+           "submitted_at VARCHAR(40), idempotency_key VARCHAR(200) UNIQUE)",
+           "CREATE TABLE base_answers (submission INTEGER, item VARCHAR(64), "
+           "facet VARCHAR(64), value FLOAT, comment TEXT, PRIMARY KEY (submission, item, "
+           "facet))"]
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        t1 = time.perf_counter()
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        for d in ddl:
+            conn.execute(d.format(serial="INTEGER"))
+        with conn:
+            conn.executemany(sql_s.replace("%s", "?"), subs)
+            conn.executemany(sql_a.replace("%s", "?"), answers)
+        conn.close()
+    else:
+        import psycopg
+
+        t1 = time.perf_counter()
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+            for d in ddl:
+                conn.execute(d.format(serial="SERIAL"))
+            with conn.cursor() as cur:
+                cur.executemany(sql_s, subs)
+                cur.executemany(sql_a, answers)
+    took = time.perf_counter() - t0
+    print(f"  baseline: read {t1 - t0:.1f} s, insert {time.perf_counter() - t1:.1f} s",
+          file=sys.stderr)
+    return took, len(subs)
+
+
+def run(url: str, rows: int, tmp: Path, pg_schema: str | None = None) -> dict:
+    from focuskit import Store
+
+    with Store(url) as store:
+        store.create_campaign("bench", "Bench", "focus-levels", rater_groups=["customer", "team"],
+                              min_group_size=3)
+    path, mapping = tmp / "qualtrics.csv", tmp / "map.yaml"
+    good = write_export(path, rows)
+    mapping.write_text(MAPPING)
+    base_url = url
+    if pg_schema is not None:  # the driver's URL, with the same search_path
+        base_url = url.replace("postgresql+psycopg", "postgresql")
+    base, inserted = baseline(base_url, path)
+    assert inserted == good, (inserted, good)
+
+    quiet: list = []
+    stop = time.time() + 3
+    save_loop(url, ITEMS[0], lambda: time.time() > stop, quiet)
+    marks = mp.Manager().dict()
+    proc = mp.get_context("fork").Process(target=importer,
+                                          args=(url, str(path), str(mapping), marks))
+    proc.start()
+    during: list = []
+    save_loop(url, ITEMS[0], lambda: not proc.is_alive(), during)
+    proc.join()
+    if proc.exitcode != 0:
+        raise SystemExit(f"the import failed (exit code {proc.exitcode})")
+    assert marks["created"] == good, (marks["created"], good)
+    waits = [d for t0, d, ok in during if marks["start"] <= t0 <= marks["end"]]
+    return dict(rows=rows, created=marks["created"], base=base,
+                ours=marks["end"] - marks["start"], read=marks["write"] - marks["start"],
+                quiet=statistics.median(d for _, d, _ in quiet), waits=sorted(waits),
+                failed=[ok for _, _, ok in during if ok is not True])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-sqlite", action="store_true")
+    args = ap.parse_args(argv)
+    from focuskit.store import store as store_module
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="focuskit-bench-") as tmp:
+        if not args.no_sqlite:
+            print("SQLite ...", file=sys.stderr)
+            out.append(("SQLite", run(f"sqlite:///{tmp}/bench.db", args.rows, Path(tmp))))
+        pg = os.environ.get(PG_ENV)
+        if pg and not args.no_pg:
+            import sqlalchemy as sa
+
+            from focuskit.store.engine import make_engine
+
+            print("PostgreSQL ...", file=sys.stderr)
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(pg)
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                sep = "&" if "?" in pg else "?"
+                url = f"{pg}{sep}options=-csearch_path%3D{schema}"
+                out.append(("PostgreSQL", run(url, args.rows, Path(tmp), schema)))
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+    print(f"{args.rows:,}-row Qualtrics export; CHUNK={store_module.CHUNK}, "
+          f"HOLD={store_module.HOLD}s, PAUSE={store_module.PAUSE}s; a draft saved every 50 ms "
+          "by another process\n")
+    print("| backend | stored | pandas.read_csv + bulk insert (s) | focuskit import (s) "
+          "| of which read + check (s) | ratio | draft saves during import | failed "
+          "| save, no import (ms, median) | save during import (ms, median / p95 / max) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, r in out:
+        w = r["waits"] or [0.0]
+        print(f"| {name} | {r['created']:,} | {r['base']:.1f} | {r['ours']:.1f} | "
+              f"{r['read']:.1f} | {r['ours'] / r['base']:.1f}x | {len(r['waits'])} | "
+              f"{len(r['failed'])} | {r['quiet'] * 1000:.1f} | "
+              f"{statistics.median(w) * 1000:.1f} / {w[int(0.95 * (len(w) - 1))] * 1000:.0f} / "
+              f"{w[-1] * 1000:.0f} |")
+    for name, r in out:
+        for why in r["failed"][:3]:
+            print(f"{name}: failed save: {why}")
+    return 1 if any(r["failed"] for _, r in out) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
