@@ -114,8 +114,8 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
     ``replace=True`` replaces stored submissions whose respondent answered differently, in one
     transaction, as new arrivals; ``counted_with`` (``analysis.anonymity.counted_with``,
     required then) works out whom the old answers were counted with, to withhold them as an
-    erasure does (``Store.replace_submissions``). Raises ImportFileError listing every bad cell (first 50, then a count);
-    nothing is stored then. A large file is written in short transactions
+    erasure does (``Store.replace_submissions``). Raises ImportFileError listing every bad
+    cell (first 50, then a count); nothing is stored then. A large file is written in short transactions
     (``Store.submit_many``), so respondents answering meanwhile are not held up;
     ``progress(done, total)`` is called after each.
     """
