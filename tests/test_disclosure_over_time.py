@@ -54,3 +54,29 @@ def test_the_reasons_do_not_pin_a_withheld_cells_size():
     r = respondents(_frame(people, 5), by=["rater_group", "segment"])
     cust = r[r["rater_group"] == "customer"].set_index("segment")["n_shown"]
     assert not ({cust.get("North"), cust.get("South")} == {"withheld", "< 5"})
+
+
+def test_a_batch_seen_half_written_gives_nothing_away(monkeypatch):
+    # Readers may see a large import grow chunk by chunk; each chunk is its own moment, so
+    # the blocks seen half way are kept when the rest arrives.
+    from focuskit.store import store as store_module
+
+    monkeypatch.setattr(store_module, "CHUNK", 5)
+    monkeypatch.setattr(store_module, "FIRST_CHUNK", 5)
+    monkeypatch.setattr(store_module, "PAUSE", 0)
+    seen = []
+    with Store("sqlite:///:memory:") as store:
+        store.create_campaign("ex", "t", "focus-levels", rater_groups=["self"],
+                              min_group_size=5)
+        items = [i.id for i in store.campaign("ex").instrument.items]
+        segs = ["A", "A", "A", "B", "B"] + ["A"] * 4  # chunk 1: A3 B2; chunk 2: A4
+
+        def look(done, total):
+            seen.append(profile(store.responses("ex"), by="rater_group").iloc[0])
+
+        store.submit_many("ex", [dict(answers={i: {"level": 1 + n % 5} for i in items},
+                                      rater_group="self", segment=s, respondent=f"r{n}")
+                                 for n, s in enumerate(segs)], progress=look)
+    shown = [int(r["n"]) for r in seen if not r["suppressed"]]
+    assert len(seen) == 2 and shown
+    assert all(not 0 < abs(a - b) < 5 for a in shown for b in shown)
