@@ -1,0 +1,144 @@
+"""An attacker's review of disclosure control (issue 9, section 1): a curious employee, a
+hostile respondent and a careless admin each try to work out one person's answers (or the
+size of a group of 1 to k-1) by combining what focuskit shows. Each test performs one attack
+and asserts that it fails; ``xfail(strict=True)`` marks an attack that works today."""
+
+import pandas as pd
+import pytest
+
+from focuskit import Store
+from focuskit import analysis as fa
+from focuskit.analysis import profile, respondents
+from focuskit.analysis.anonymity import erase
+from focuskit.apps.dashboard import DashboardState
+from focuskit.apps.overview import overview_html
+from focuskit.apps.roles import VIEWER
+from focuskit.instruments import load_instrument
+
+INSTRUMENT = load_instrument("focus-levels")
+T0 = pd.Timestamp("2026-01-05 09:00", tz="UTC")
+
+
+def _frame(people, k, items=("data",)):
+    """people: (group, segment, value, seconds after T0[, items skipped]); one submission each,
+    in the order given (the order the store numbered them)."""
+    rows = []
+    for s, p in enumerate(people, start=1):
+        g, seg, v, t = p[:4]
+        skipped = p[4] if len(p) > 4 else ()
+        for item in items:
+            if item in skipped:
+                continue
+            rows.append(dict(campaign="c", submission=s, respondent=f"r{s}", rater_group=g,
+                             segment=seg, section="information", item=item, facet="level",
+                             value=float(v), comment=None,
+                             submitted_at=T0 + pd.Timedelta(seconds=t)))
+    df = pd.DataFrame(rows)
+    df.attrs.update(campaign="c", instrument="focus-levels", min_group_size=k)
+    return df
+
+
+def _shown(res, **match):
+    """The released row of ``res`` matching ``match`` (or None)."""
+    sel = res
+    for c, v in match.items():
+        sel = sel[sel[c].isna()] if v is None else sel[sel[c] == v]
+    sel = sel[~sel["suppressed"]]
+    return sel.iloc[0] if len(sel) else None
+
+
+def _store(k=3, groups=("self", "customer")):
+    store = Store("sqlite:///:memory:")
+    store.create_campaign("cc", "t", "focus-levels", rater_groups=list(groups),
+                          min_group_size=k)
+    return store
+
+
+def _answers(store, v):
+    return {i.id: {"level": v} for i in store.campaign("cc").instrument.items}
+
+
+# -- over time ----------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="blocks are replayed by submitted_at, which is the "
+                   "app server's clock: an answer stamped earlier than answers stored before "
+                   "it (two servers on one PostgreSQL store with skewed clocks, an NTP step "
+                   "back) rewrites blocks already released")
+def test_an_answer_stamped_in_the_past_does_not_reshape_released_blocks():
+    # Three leaders without a segment answer one by one: "self" shows n=3, mean 3.
+    # A fourth leader (segment B) arrives next, through a server whose clock is 5 s behind,
+    # so the answer is stamped before everyone else's. The replay now puts them in a block
+    # with the first two, and "self" shows n=3 again, mean 3.33: the same size, another set.
+    # 3 x 3.33 - 3 x 3 = v4 - v3 = 1. Respondent 3 knows their own 1, so leader 4 gave 2.
+    first = [("self", None, 4, 0), ("self", None, 4, 10), ("self", None, 1, 20)]
+    late = [("self", "B", 2, -5)]
+    before = _shown(profile(_frame(first, 3), by="rater_group", instrument=INSTRUMENT),
+                    rater_group="self")
+    after = _shown(profile(_frame(first + late, 3), by="rater_group", instrument=INSTRUMENT),
+                   rater_group="self")
+    assert before is not None and before["n"] == 3
+    moved = after is not None and after["mean"] * after["n"] != before["mean"] * before["n"] \
+        and after["n"] == before["n"]
+    assert not moved, (f"self n={after['n']} mean={after['mean']:.3f} after, "
+                       f"n={before['n']} mean={before['mean']:.3f} before")
+
+
+def test_an_import_cannot_backdate_answers():
+    # A careless (or hostile) admin imports rows with an old submitted_at: the store stamps
+    # them now, so they cannot be slotted in before answers already released.
+    with _store() as store:
+        store.submit_many("cc", [dict(answers=_answers(store, 3), rater_group="self")] * 3)
+        first = store.responses("cc")["submitted_at"].max()
+        store.submit_many("cc", [dict(answers=_answers(store, 5), rater_group="self",
+                                     segment="B", submitted_at=T0)])
+        late = store.responses("cc").query("segment == 'B'")["submitted_at"].min()
+    assert late >= first
+
+
+def test_a_latecomer_one_at_a_time_never_moves_a_released_figure():
+    # k=3: three leaders answer (released), then a fourth, fifth, sixth one by one: every
+    # view (group, segment, counts) is unchanged until a whole block of three has joined.
+    people = [("self", "A", 4, 0), ("self", "A", 2, 1), ("self", "A", 5, 2),
+              ("self", "B", 1, 3), ("self", "A", 3, 4), ("self", "B", 2, 5)]
+    seen = []
+    for m in range(3, len(people) + 1):
+        df = _frame(people[:m], 3)
+        for by in ("rater_group", "segment", ["rater_group", "segment"]):
+            res = profile(df, by=by, instrument=INSTRUMENT)
+            seen += [(int(r.n), float(r.mean)) for r in res[~res["suppressed"]].itertuples()]
+        cnt = respondents(df, by=["rater_group", "segment"])
+        seen += [(int(n), 0.0) for n in cnt.loc[~cnt["suppressed"], "n"]]
+    sizes = {n for n, _ in seen}
+    assert all(n >= 3 for n in sizes)
+    assert all(abs(a - b) == 0 or abs(a - b) >= 3 for a in sizes for b in sizes)
+
+
+# -- counts ------------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="the landing page shows a viewer the raw number of "
+                   "responses (Store.counts); the dashboard's released total beside it pins "
+                   "the size of a held-back group")
+def test_the_landing_page_total_beside_the_dashboard_does_not_pin_a_small_group():
+    with _store(k=3) as store:
+        store.submit_many("cc", [dict(answers=_answers(store, 3), rater_group="self")] * 4
+                          + [dict(answers=_answers(store, 1), rater_group="customer")])
+        page = overview_html(store, role=VIEWER)
+        dash = DashboardState(store, "cc")
+        total = respondents(dash.frame, by="rater_group").iloc[0]
+    # The dashboard: "Respondents 4 · customer not shown". The landing page: "5 responses".
+    assert total["n"] == 4
+    assert "5 responses" not in page, "5 - 4 = 1 customer"
+
+
+@pytest.mark.xfail(strict=True, reason="the workshop board's live count lists every other "
+                   "rater group's size ('Also rated this round: 1 customer') while their "
+                   "gaps are withheld for being under k")
+def test_the_workshop_live_count_does_not_give_a_small_groups_size():
+    from focuskit.apps.workshop import WorkshopState
+
+    with _store(k=3) as store:
+        store.submit_many("cc", [dict(answers=_answers(store, 3), rater_group="self")] * 3
+                          + [dict(answers=_answers(store, 1), rater_group="customer")])
+        ws = WorkshopState(store, "cc")
+        groups = ws.counts()["groups"]
+    assert not any(0 < n < 3 for g, n in groups.items() if g != ws.room), groups
