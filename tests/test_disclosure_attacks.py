@@ -357,3 +357,25 @@ def test_the_landing_page_after_an_erasure_does_not_pin_the_withheld():
         page = overview_html(store, role=VIEWER)
     assert shown["n"] == 3
     assert "5 responses" not in page, "5 - 3 = 2 withheld with the erased one"
+
+
+def test_the_dashboard_downloads_under_every_filter_hold_no_small_set():
+    # The first finding's organisation (k=5): whatever filters are picked, every released
+    # count in the downloadable tables is about 6 customers, 9 leaders, or all 15.
+    with _store(k=5) as store:
+        subs = [("self", "Leadership team", 4)] * 8 + [("self", None, 1)] \
+            + [("customer", "North", 3)] * 5 + [("customer", "South", 5)]
+        store.submit_many("cc", [dict(answers=_answers(store, v), rater_group=g, segment=s)
+                                 for g, s, v in subs])
+        dash = DashboardState(store, "cc", base=fa.load_benchmark())
+        counts = set()
+        for seg in ["All", *dash.segments]:
+            for grp in ["All", *dash.groups]:
+                dash.set_filters(segment=seg, rater_group=grp)
+                for name, table in dash.tables().items():
+                    shown = table[~table["suppressed"].astype(bool)]
+                    for col in [c for c in shown if c in ("n", "n_self", "n_other", "n_a",
+                                                           "n_b")]:
+                        counts |= {(name, int(x)) for x in shown[col].dropna()}
+                assert dash.download("csv")
+    assert {n for _, n in counts} <= {6, 9, 15}, sorted(counts)
