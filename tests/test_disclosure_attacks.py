@@ -379,3 +379,33 @@ def test_the_dashboard_downloads_under_every_filter_hold_no_small_set():
                         counts |= {(name, int(x)) for x in shown[col].dropna()}
                 assert dash.download("csv")
     assert {n for _, n in counts} <= {6, 9, 15}, sorted(counts)
+
+
+@pytest.mark.xfail(strict=True, reason="a large import is written in chunks that all carry one "
+                   "submitted_at, so a reader between chunks sees a part of that moment; the "
+                   "replay of the whole moment later forms other blocks (leftovers join the "
+                   "smallest block formed at that moment), and the two figures differ by the "
+                   "rows of the last chunk")
+def test_a_dashboard_read_during_an_import_does_not_single_out_the_last_rows(monkeypatch):
+    import focuskit.store.store as store_module
+
+    # Chunks of 3 stand for the store's chunks of 250 (the same code path, faster).
+    monkeypatch.setattr(store_module, "CHUNK", 3)
+    monkeypatch.setattr(store_module, "PAUSE", 0.0)
+    seen = []
+    with _store(k=3) as store:
+        def peek(done, total):  # a viewer refreshing the dashboard while the file goes in
+            if done < total:
+                seen.append(_shown(profile(store.responses("cc"), by="rater_group"),
+                                   rater_group="self", item="data"))
+        rows = [dict(answers=_answers(store, v), rater_group="self", segment="A")
+                for v in (2, 3, 4)] + [dict(answers=_answers(store, 1), rater_group="self",
+                                            segment="B")]
+        store.submit_many("cc", rows, progress=peek)
+        final = _shown(profile(store.responses("cc"), by="rater_group"), rater_group="self",
+                       item="data")
+    mid = seen[0]
+    assert mid is not None and final is not None
+    # mid: n=3, mean 3 (the A rows); final: n=4, mean 2.5: 4 x 2.5 - 3 x 3 = 1, the B row.
+    assert final["n"] - mid["n"] == 0 or abs(final["n"] - mid["n"]) >= 3, (
+        f"during: n={mid['n']} mean={mid['mean']}; after: n={final['n']} mean={final['mean']}")
