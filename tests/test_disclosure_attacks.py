@@ -409,3 +409,15 @@ def test_a_dashboard_read_during_an_import_does_not_single_out_the_last_rows(mon
     # mid: n=3, mean 3 (the A rows); final: n=4, mean 2.5: 4 x 2.5 - 3 x 3 = 1, the B row.
     assert final["n"] - mid["n"] == 0 or abs(final["n"] - mid["n"]) >= 3, (
         f"during: n={mid['n']} mean={mid['mean']}; after: n={final['n']} mean={final['mean']}")
+
+
+def test_a_careless_admin_cannot_lower_the_minimum_group_once_answers_are_in():
+    # Figures at k=5 before and k=3 after, built on different blocks, could be differenced.
+    from focuskit.errors import StoreError
+
+    with _store(k=5) as store:
+        store.submit("cc", _answers(store, 3), rater_group="self")
+        with pytest.raises(StoreError):
+            store.set_min_group_size("cc", 3)
+        with pytest.raises(ValueError):
+            profile(store.responses("cc"), by="rater_group", min_group=3)
