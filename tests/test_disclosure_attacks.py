@@ -421,3 +421,30 @@ def test_a_careless_admin_cannot_lower_the_minimum_group_once_answers_are_in():
             store.set_min_group_size("cc", 3)
         with pytest.raises(ValueError):
             profile(store.responses("cc"), by="rater_group", min_group=3)
+
+
+@pytest.mark.parametrize("inst", ["say-do", "expectations"])
+def test_say_do_and_priorities_under_every_filter_hold_no_small_set(inst):
+    # The first finding's organisation on the say-do and expectations instruments: every
+    # where= and by= the API takes releases figures about 6 customers, 9 leaders or all 15.
+    with Store("sqlite:///:memory:") as store:
+        store.create_campaign("cc", "t", inst, rater_groups=["self", "customer"],
+                              min_group_size=5)
+        ins = store.campaign("cc").instrument
+        subs = [("self", "Leadership team")] * 8 + [("self", None)] \
+            + [("customer", "North")] * 5 + [("customer", "South")]
+        store.submit_many("cc", [
+            dict(answers={it.id: {f.id: 1 + (n * 3 + j) % 5 for j, f in enumerate(ins.facets)}
+                          for it in ins.items}, rater_group=g, segment=s)
+            for n, (g, s) in enumerate(subs)])
+        df = store.responses("cc")
+    run = fa.say_do if inst == "say-do" else fa.importance_performance
+    sizes = set()
+    for where in (None, {"segment": "Leadership team"}, {"segment": "North"},
+                  {"segment": "South"}, {"segment": ["North", "South"]},
+                  {"segment": ["Leadership team", "North"]}, {"rater_group": "customer"}):
+        for by in ("rater_group", "segment", None):
+            res = run(df, where=where, by=by) if by else run(df, where=where)
+            shown = res[~res["suppressed"].astype(bool)]
+            sizes |= {int(x) for x in shown["n"].dropna()}
+    assert sizes <= {6, 9, 15}, sorted(sizes)
