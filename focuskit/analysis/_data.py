@@ -77,7 +77,7 @@ def min_group(data: pd.DataFrame, min_group: int | None) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < MIN_GROUP_FLOOR:
         raise ValueError(f"min_group must be a whole number of at least {MIN_GROUP_FLOOR} "
                          f"(smaller groups can be worked out), not {k!r}")
-    promised = data.attrs.get("min_group_size")
+    promised = data.attrs.get("campaign_min_group", data.attrs.get("min_group_size"))
     if isinstance(promised, (int, np.integer)) and k < promised:
         raise ValueError(f"min_group {k} is below this campaign's minimum group size "
                          f"({promised}), which its respondents were promised")

@@ -310,8 +310,9 @@ def _state(frame: pd.DataFrame, k: int) -> tuple:
 
 
 def base_of(frame: pd.DataFrame, k: int) -> int | None:
-    """The campaign's own minimum group (attrs), when it is below ``k``."""
-    base = frame.attrs.get("min_group_size")
+    """The campaign's own minimum group (attrs), when it is below ``k``. A view that raised
+    ``min_group_size`` (a stricter dashboard) keeps the campaign's in ``campaign_min_group``."""
+    base = frame.attrs.get("campaign_min_group", frame.attrs.get("min_group_size"))
     return int(base) if isinstance(base, (int, np.integer)) and 0 < base < k else None
 
 

@@ -88,7 +88,7 @@ from ._lattice import ANYONE, Decision, Lazy, attach, cached, decide
 
 __all__ = ["ANYONE", "Decision", "View", "attach", "counted_with", "decide", "decision_for",
            "erase", "judge", "reason", "release", "respondents", "restrict", "source",
-           "withhold", "withhold_all"]
+           "threshold", "withhold", "withhold_all"]
 
 #: Columns whose values split respondents into disjoint groups.
 PARTITIONS = ("rater_group", "segment")

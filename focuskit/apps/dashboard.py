@@ -50,7 +50,11 @@ class DashboardState:
 
         self.frame = self.store.responses(campaign)
         if self.min_group_override is not None:
-            self.frame.attrs["min_group_size"] = self.min_group_override
+            # Stricter only: the campaign's own stays in campaign_min_group, and the
+            # decision is built on its blocks (analysis.anonymity).
+            from ..analysis.anonymity import threshold
+
+            self.frame.attrs["min_group_size"] = threshold(self.frame, self.min_group_override)
         # Every filter and tab is judged against the whole campaign, never against a cut.
         attach(self.frame)
         self.segment = ALL

@@ -1,6 +1,6 @@
 """The staff door's landing page: the pages the visitor's role may open, the campaigns in the
-store and the item banks. A viewer sees aggregates only: no draft counts, and answer counts
-per rater group only where every group has at least the minimum group size."""
+store and the item banks. A viewer sees aggregates only: no draft counts, and the counts the
+dashboard shows (the people its figures are about), never raw ones."""
 
 from __future__ import annotations
 
@@ -38,6 +38,21 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _released(store: Store, campaign: str) -> dict:
+    """Counts for a viewer: the people the figures are about, under the same decision as the
+    dashboard (a raw count beside the dashboard's total would give away the size of a
+    withheld group, or of the answers withheld after an erasure)."""
+    from ..analysis.anonymity import respondents
+
+    frame = store.responses(campaign)
+    if frame.empty:
+        return {"submissions": 0, "groups": {}}
+    counts = respondents(frame, by="rater_group")
+    per = counts.iloc[1:]
+    return {"submissions": int(counts["n"].iloc[0]) if not counts["suppressed"].iloc[0] else 0,
+            "groups": {r.rater_group: int(r.n) for r in per.itertuples() if not r.suppressed}}
+
+
 def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
     """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
     built-in instruments."""
@@ -46,10 +61,8 @@ def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str
                 "who opened it. Open your staff link again.</p></div>")
     cards = []
     for c in store.campaigns():
-        n = store.counts(c.id)
+        n = store.counts(c.id) if role == ADMIN else _released(store, c.id)
         shown = n["groups"].items()
-        if role != ADMIN and any(k < c.min_group_size for _, k in shown):
-            shown = []  # one small group's size would be the total minus the others
         groups = "".join(f"<li>{escape(g)} {k}</li>" for g, k in sorted(shown))
         drafts = f", {_count(n['drafts'], 'draft')}" if role == ADMIN else ""
         cards.append(

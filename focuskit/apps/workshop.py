@@ -187,13 +187,16 @@ class WorkshopState:
                              svgclass="fk-qr-svg", title="QR code of the join link")
 
     def counts(self) -> dict:
-        """People answering now (drafts) and answers sent, in the room and in all."""
-        rid = self._need_round().id
-        c = self.store.counts(rid)
+        """People answering now (drafts) and answers sent in the room; other rater groups'
+        answers sent, where at least the minimum group sent them (else None: "fewer than k",
+        as their withheld figures say; an exact 1 or 2 would be their size)."""
+        rnd = self._need_round()
+        c = self.store.counts(rnd.id)
+        k = rnd.min_group_size
+        groups = {g: (n if g == self.room or n >= k else None) for g, n in c["groups"].items()}
         # The stored reveal too: another screen (the trainer's phone) may reveal or hide.
         return {"answering": c["drafts"], "sent": c["groups"].get(self.room, 0),
-                "all_sent": c["submissions"], "groups": c["groups"],
-                "revealed": self.store.campaign(rid).revealed}
+                "groups": groups, "revealed": self.store.campaign(rnd.id).revealed}
 
     # -- the reveal ------------------------------------------------------------------------
     @property

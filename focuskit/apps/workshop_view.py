@@ -188,7 +188,8 @@ class WorkshopBoard:
     def _show_count(self, c: dict) -> None:
         k = self.state.round.min_group_size
         others = {g: n for g, n in c["groups"].items() if g != self.state.room}
-        extra = "".join(f"<span>{n} {escape(GROUP_WORDS.get(g, g))}</span>"
+        extra = "".join(f"<span>{n if n is not None else f'fewer than {k}'} "
+                        f"{escape(GROUP_WORDS.get(g, g))}</span>"
                         for g, n in sorted(others.items()))
         self.count.value = (
             "<div class='fk-nums'>"

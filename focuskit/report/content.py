@@ -92,7 +92,12 @@ class _Words:
         self.sections = {s.id: s.title for s in camp.instrument.sections}
         segs = {}
         if len(responses):
-            for g, s in responses.groupby("rater_group")["segment"]:
+            # Named from the released answers only: a latecomer from another segment must not
+            # rename the group before their answers are in any figure.
+            from ..analysis.anonymity import release
+
+            shown = release(responses, None, self.k).frame
+            for g, s in shown.groupby("rater_group")["segment"]:
                 vals = s.dropna().unique()
                 segs[g] = vals[0] if len(vals) == 1 else None
         self._segs = segs

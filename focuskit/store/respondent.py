@@ -14,7 +14,7 @@ import json
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote
 
 from ..errors import InstrumentError, StoreError
@@ -361,7 +361,7 @@ class RespondentStore:
                 "INSERT INTO submissions (campaign, respondent, rater_group, segment, started_at, "
                 "submitted_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                 (camp.id, respondent, rater_group, segment, self._time(started_at),
-                 self._time(_now()), key))
+                 self._time(self._arrival(cur, camp.id)), key))
             sid = cur.fetchone()[0]
             cur.executemany(self._sql("INSERT INTO answers (submission, item, facet, value, "
                                       "comment) VALUES (?, ?, ?, ?, ?)"),
@@ -370,6 +370,17 @@ class RespondentStore:
                 cur.execute(self._sql("DELETE FROM drafts WHERE campaign = ? AND respondent = ?"),
                             (camp.id, respondent))
         return Receipt(sid, True)
+
+    def _arrival(self, cur, campaign: str) -> datetime:
+        """Now, or just after the campaign's latest stored arrival: arrival order is commit
+        order, whatever this server's clock says (as ``store.store._arrival``)."""
+        if self.backend != "sqlite":  # SQLite writers are serialised already
+            cur.execute("SELECT id FROM campaigns WHERE id = %s FOR UPDATE", (campaign,))
+        cur.execute(self._sql("SELECT max(submitted_at) FROM submissions WHERE campaign = ?"),
+                    (campaign,))
+        latest = self._read_time(cur.fetchone()[0])
+        now = _now()
+        return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
     def stored_answers(self, campaign: str, respondent: str) -> dict | None:
         """The first stored submission of ``respondent`` as ``{item: {facet: value, "comment"}}``."""

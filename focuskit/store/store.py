@@ -63,6 +63,24 @@ PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
 
+def _arrival(conn, campaign: str, now: datetime) -> datetime:
+    """The arrival time of what this write transaction stores in ``campaign``: after every
+    arrival already stored there. The disclosure rule replays answers in arrival order, so
+    that order must be the order readers could first see them (commit order), whatever the
+    clocks of the servers sharing the store say. PostgreSQL locks the campaign's row until
+    commit (SQLite writers are serialised already)."""
+    s = t.submissions
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(t.campaigns.c.id).where(t.campaigns.c.id == campaign)
+                     .with_for_update())
+    latest = conn.execute(select(func.max(s.c.submitted_at))
+                          .where(s.c.campaign == campaign)).scalar()
+    if isinstance(latest, str):
+        latest = datetime.fromisoformat(latest)
+    latest = _utc(latest)
+    return now if latest is None or now > latest else latest + timedelta(microseconds=1)
+
+
 class Store:
     """Campaigns and their answers, in one database.
 
@@ -598,8 +616,8 @@ class Store:
         prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
         s = t.submissions
         receipts = []
-        now = _now()
         with self._write() as conn:
+            now = _arrival(conn, camp.id, _now())
             gone = []
             for sub, key, rows in prepared:
                 old = conn.execute(select(s.c.id).where(
@@ -743,7 +761,7 @@ class Store:
                     new.append((sub, key, rows))
             ids = {}
             if new:
-                now = now or _now()
+                now = _arrival(conn, camp.id, now or _now())
                 # One executemany, then the new ids by key: RETURNING with the parameters'
                 # order made SQLAlchemy insert one row per statement on SQLite.
                 conn.execute(insert(s), [
@@ -820,6 +838,7 @@ class Store:
         df.attrs.update(campaign=camp.id, instrument=camp.instrument.id,
                         instrument_version=camp.instrument.version,
                         min_group_size=camp.min_group_size,
+                        campaign_min_group=camp.min_group_size,
                         comment_threshold=camp.comment_threshold)
         if withheld:  # counted with an erased respondent: in no figure (analysis.anonymity)
             df.attrs["withheld"] = withheld
