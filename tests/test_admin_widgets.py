@@ -32,7 +32,7 @@ def camp(state):
 
 @pytest.fixture
 def page(state):
-    from focuskit.apps.admin_view import Admin
+    from focuskit.apps.admin import Admin
 
     return Admin(state)
 

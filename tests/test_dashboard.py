@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from focuskit import Store
-from focuskit.apps.dashboard import ALL, DashboardState, data_link, pdf_maker
-from focuskit.apps.dashboard_tabs import TABS
+from focuskit.apps.dashboard import ALL, DashboardState
+from focuskit.apps.dashboard.tabs import TABS
 from focuskit.demo import benchmark_rows, seed_store
+from focuskit.ui.downloads import data_link, pdf_maker
 
 TAB_KEYS = [t.key for t in TABS]
 
@@ -33,7 +34,7 @@ def state(demo, base):
 
 @pytest.fixture
 def board(state):
-    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.apps.dashboard import Dashboard
 
     return Dashboard(state)
 
@@ -61,7 +62,7 @@ def test_newest_campaign_without_the_demo(tmp_path):
 
 
 def test_a_campaign_without_answers_renders(tmp_path):
-    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.apps.dashboard import Dashboard
 
     with Store(f"sqlite:///{tmp_path / 'x.db'}") as store:
         store.create_campaign("empty-round", "Nobody yet", "focus-levels")
@@ -153,7 +154,7 @@ def test_picking_a_campaign_resets_the_filters(board, state):
 
 
 def test_withheld_groups_explain_why(demo, base):
-    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.apps.dashboard import Dashboard
 
     s = DashboardState(demo, base=base, min_group=10)
     board = Dashboard(s)
@@ -198,7 +199,7 @@ def test_data_link_escapes_the_name():
 
 
 def test_an_empty_store_says_so(tmp_path):
-    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.apps.dashboard import Dashboard
 
     with Store(f"sqlite:///{tmp_path / 'e.db'}") as store:
         board = Dashboard(DashboardState(store))

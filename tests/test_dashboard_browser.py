@@ -7,8 +7,8 @@ import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
-from focuskit.apps.dashboard import pdf_maker
-from focuskit.apps.dashboard_tabs import TABS
+from focuskit.apps.dashboard.tabs import TABS
+from focuskit.ui.downloads import pdf_maker
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PLOT = "img.fk-plot"

@@ -479,9 +479,9 @@ def test_a_viewer_sees_their_pages_and_for_admins(door, chromium):
 
 
 def test_the_dashboards_pdf_report_is_logged(sqlite_url, monkeypatch):
-    from focuskit.apps.dashboard import DashboardState, pdf_maker
-    from focuskit.apps.dashboard_view import Dashboard
+    from focuskit.apps.dashboard import Dashboard, DashboardState
     from focuskit.demo import seed_store
+    from focuskit.ui.downloads import pdf_maker
 
     if pdf_maker() is None:
         pytest.skip("the PDF report is not installed")

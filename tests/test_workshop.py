@@ -14,8 +14,7 @@ from conftest import full_answers
 from ipywidgets import VBox
 
 from focuskit import Store, load_instrument
-from focuskit.apps.workshop import PREFIX, LiveCount, WorkshopState, parse_due
-from focuskit.apps.workshop_view import WorkshopBoard
+from focuskit.apps.workshop import PREFIX, LiveCount, WorkshopBoard, WorkshopState, parse_due
 from focuskit.errors import StoreError
 
 BASE = "http://board.test/voila/render/take_assessment.ipynb"

@@ -3,7 +3,7 @@ join link and QR code on the projector, watch the count rise, reveal the room's 
 everyone is done, lead the discussion of disagreements, and keep an action register.
 
 ``WorkshopState`` holds the round and everything the board shows (no widgets; tested without
-a browser); ``focuskit.apps.workshop_view.WorkshopBoard`` is a thin ipywidgets view over it,
+a browser); ``view.WorkshopBoard`` is a thin ipywidgets view over it,
 and ``LiveCount`` polls the store from a background thread.
 
 A round is an ordinary campaign whose id starts with ``ws-``: the marker travels in the join
@@ -20,13 +20,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..instruments import builtin_ids, load_instrument
-from ..questionnaire.invites import shared_link
-from ..questionnaire.links import respondent_base
-from ..store import Store
-from .workshop_live import LiveCount
+from ...instruments import builtin_ids, load_instrument
+from ...questionnaire.invites import shared_link
+from ...questionnaire.links import respondent_base
+from ...store import Store
+from .live import LiveCount
 
-__all__ = ["PREFIX", "LiveCount", "RoomResults", "WorkshopState", "parse_due", "workshop"]
+__all__ = ["PREFIX", "LiveCount", "RoomResults", "WorkshopState", "parse_due"]
 
 PREFIX = "ws-"
 DEFAULT_INSTRUMENT = "focus-levels"
@@ -214,7 +214,7 @@ class WorkshopState:
         return self._results
 
     def _compute(self) -> RoomResults:
-        from .. import analysis as fa
+        from ... import analysis as fa
 
         camp, room = self.round, self.room
         frame = self.store.responses(camp.id)
@@ -309,7 +309,7 @@ class WorkshopState:
         """The register as CSV (UTF-8, CRLF), cells escaped so a spreadsheet runs nothing."""
         import pandas as pd
 
-        from ..exporting import escape_cells
+        from ...exporting import escape_cells
 
         cols = ["id", "item", "title", "owner", "due", "status", "created_at"]
         df = pd.DataFrame(self.actions(), columns=cols + ["campaign"])[cols]
@@ -317,24 +317,3 @@ class WorkshopState:
         df["created_at"] = df["created_at"].map(
             lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ") if d is not None else "")
         return escape_cells(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
-
-
-def workshop(url: str | None = None, round: str | None = None, **kw):
-    """Build the board over the default store (or ``url``) and return it for display.
-
-    Without ``round``, ``?round=ID`` in the page's address picks it, else the newest round.
-    """
-    import os
-    from urllib.parse import parse_qs
-
-    from .workshop_view import WorkshopBoard
-
-    if round is None:
-        asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("round", [""])[0]
-        round = asked if asked.startswith(PREFIX) else None
-    store = Store(url)
-    try:
-        state = WorkshopState(store, round, **kw)
-    except ValueError:  # a stale ?round= (deleted, another store): the newest one instead
-        state = WorkshopState(store, None, **kw)
-    return WorkshopBoard(state)

@@ -14,12 +14,13 @@ from html import escape
 
 import ipywidgets as w
 
-from ..errors import FocuskitError
-from .admin import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
-from .admin_new import NewCampaign
-from .admin_records import Records
-from .admin_style import CSS, error_html, field, html, ok_html, row, section, table_html, uploaded
-from .dashboard import MIME, data_link
+from ...errors import FocuskitError
+from ...ui.downloads import MIME, data_link
+from ...ui.style import style_tag
+from .new_campaign import NewCampaign
+from .parts import error_html, field, html, ok_html, row, section, table_html, uploaded
+from .records import Records
+from .state import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
 
 log = logging.getLogger("focuskit.admin")
 SHOWN_LINKS = 30
@@ -44,7 +45,8 @@ class Admin(Records, NewCampaign):
         head = html("<h1>Campaign administration</h1><p class='fk-lead'>Create campaigns, hand "
                     "out links, and move answers in and out. Respondents never see this page."
                     "</p>")
-        self.widget = w.VBox([html(CSS), head, self.campaigns_box, self.new_box, self.links_box,
+        self.widget = w.VBox([html(style_tag(__package__)), head, self.campaigns_box, self.new_box,
+                              self.links_box,
                               self.import_box, self.export_box, self.rules_box,
                               self.erase_box, self.audit_box],
                              layout=w.Layout(width="100%", max_width="1100px"))

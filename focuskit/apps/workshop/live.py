@@ -13,12 +13,12 @@ import atexit
 import logging
 import threading
 
-__all__ = ["LiveCount"]
+__all__ = ["LiveCount", "say_error"]
 
 log = logging.getLogger("focuskit.workshop")
 
 
-def _say(e: BaseException) -> str:
+def say_error(e: BaseException) -> str:
     # SQLAlchemy appends the statement and a help link; the first part is the useful one.
     text = " ".join(str(e).split()).split(" [SQL:")[0].split(" (Background on")[0]
     return f"{type(e).__name__}: {text[:300]}" if text else type(e).__name__
@@ -66,7 +66,7 @@ class LiveCount:
             except Exception as e:  # noqa: BLE001 - any failure is shown, then retried
                 self.failures += 1
                 failing = True
-                self._tell(self.on_error, _say(e))
+                self._tell(self.on_error, say_error(e))
                 got = None
             if got is not None and (got != last or failing):
                 last, failing = got, False
@@ -82,5 +82,5 @@ class LiveCount:
         except Exception as e:  # noqa: BLE001 - a broken view must not end the thread
             log.exception("the live count could not update the board")
             if callback is not self.on_error:
-                self._tell(self.on_error, f"the board could not show the count: {_say(e)}")
+                self._tell(self.on_error, f"the board could not show the count: {say_error(e)}")
             return False

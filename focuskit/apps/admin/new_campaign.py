@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..errors import FocuskitError
-from ..instruments import RATER_GROUPS, load_instrument
-from .admin import slug
-from .admin_style import error_html, field, html, ok_html, row, section, uploaded
+from ...errors import FocuskitError
+from ...instruments import RATER_GROUPS, load_instrument
+from .parts import error_html, field, html, ok_html, row, section, uploaded
+from .state import slug
 
 BUILTIN, UPLOAD, ITEMS = "builtin", "upload", "items"
 

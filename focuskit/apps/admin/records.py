@@ -9,9 +9,9 @@ from html import escape
 
 import ipywidgets as w
 
-from ..errors import FocuskitError
-from .admin_style import error_html, field, html, ok_html, row, section
-from .dashboard import MIME, data_link
+from ...errors import FocuskitError
+from ...ui.downloads import MIME, data_link
+from .parts import error_html, field, html, ok_html, row, section
 
 AUDIT_SHOWN = 50
 

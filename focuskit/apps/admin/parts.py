@@ -1,4 +1,5 @@
-"""Look and small building blocks of the staff page: cards, labelled fields, messages, tables.
+"""Small building blocks of the admin page: labelled fields, rows, messages, tables (its look
+is ``style.css``).
 
 Messages are built here from focuskit's errors: the headline of the error, then every problem
 it carries (an import's (row, column, value, reason) as a table), so nothing is hidden.
@@ -10,59 +11,12 @@ from html import escape
 
 import ipywidgets as w
 
-from ..errors import FocuskitError, ImportFileError
-
-CSS = """
-<style>
-.fk-admin{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;
-  line-height:1.45;box-sizing:border-box}
-.fk-admin h1{font-size:1.5rem;margin:.2em 0}.fk-lead{color:#52606d;margin:0 0 .6em}
-.fk-sec{border:1px solid #d9e2ec;border-radius:8px;padding:10px 14px 12px;margin:0 0 14px;
-  background:#fff;box-sizing:border-box}
-.fk-sec h2{font-size:1.15rem;margin:.1em 0 .1em}.fk-sec .fk-hint{color:#52606d;margin:0 0 .5em}
-.fk-field{min-width:0}
-.fk-sec>.widget-html,.fk-sec>.widget-box,.fk-sec .widget-html{min-width:0;max-width:100%}
-.fk-field>.fk-lab{font-size:.86rem;color:#334e68;font-weight:600}
-.fk-admin p,.fk-admin li,.fk-admin .widget-html-content{line-height:1.4}
-.fk-row{gap:4px 16px;align-items:flex-end}
-.fk-admin .widget-text,.fk-admin .widget-textarea,.fk-admin .widget-dropdown{margin:2px 0}
-.fk-admin .widget-checkbox{min-width:0}
-.fk-admin .widget-radio-box label{white-space:normal}
-.fk-msg{padding:6px 10px;border-radius:6px;margin:.4em 0;overflow-wrap:anywhere}
-.fk-ok{background:#e3f9e5;border-left:4px solid #3ebd93;color:#014d40}
-.fk-same{background:#e3f8ff;border-left:4px solid #2680c2;color:#035388}
-.fk-err{background:#ffe3e3;border-left:4px solid #e12d39;color:#610316}
-.fk-err ul{margin:.3em 0 0;padding-left:1.2em}
-.fk-note{color:#52606d;margin:.2em 0}.fk-status{margin:.2em 0}
-.fk-scroll{overflow-x:auto;max-width:100%}.fk-scroll.tall{max-height:320px;overflow-y:auto}
-.fk-tbl{border-collapse:collapse;font-size:.88rem;width:100%}
-.fk-tbl th,.fk-tbl td{border-bottom:1px solid #e4e7eb;padding:4px 8px;text-align:left;
-  vertical-align:top}
-.fk-tbl th{background:#f5f7fa;color:#334e68;position:sticky;top:0}
-.fk-tbl td.n,.fk-tbl th.n{text-align:right}
-.fk-tbl .sub{display:block;color:#52606d;font-size:.8rem;line-height:1.2}
-.fk-camps td{padding:3px 8px}.fk-scroll.tall{margin-bottom:8px}
-.fk-badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8rem;
-  background:#e3f9e5;color:#014d40}
-.fk-badge.closed{background:#f0f4f8;color:#52606d}.fk-badge.draft{background:#fffbea;color:#8d2b0b}
-.fk-dl{display:inline-block;border:1px solid #2680c2;border-radius:6px;padding:4px 12px;
-  margin:4px 8px 6px 0;color:#035388;text-decoration:none;background:#e3f8ff}
-.fk-admin .widget-upload{width:auto;max-width:100%}
-.fk-admin .fk-link input{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem}
-.fk-admin .fk-all-links textarea{font-family:ui-monospace,Menlo,Consolas,monospace;
-  font-size:.8rem;white-space:pre;overflow-wrap:normal;tab-size:12}
-@media (max-width:600px){.fk-sec{padding:8px 10px}.fk-admin h1{font-size:1.3rem}
-  .fk-tbl .wide{display:none}.fk-tbl{font-size:.8rem}
-  .fk-tbl th,.fk-tbl td{padding:3px 5px}.fk-problems td{overflow-wrap:anywhere}}
-</style>
-"""
+from ...errors import FocuskitError, ImportFileError
+from ...ui import parts as ui
 
 
 def html(value: str = "", cls: str | None = None) -> w.HTML:
-    h = w.HTML(value, layout=w.Layout(width="100%", max_width="100%"))
-    if cls:
-        h.add_class(cls)
-    return h
+    return ui.html(value, cls, width="100%", max_width="100%")
 
 
 def field(label: str, widget, grow: int = 1) -> w.VBox:

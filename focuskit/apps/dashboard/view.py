@@ -12,48 +12,16 @@ from html import escape
 
 import ipywidgets as w
 
-from .dashboard import ALL, MIME, DashboardState, data_link, pdf_maker, png
-from .dashboard_tabs import TABS, WHAT, not_applicable
-from .roles import staff
+from ...ui import parts as ui
+from ...ui.downloads import MIME, data_link, pdf_maker
+from ...ui.style import style_tag
+from ..roles import staff
+from .state import ALL, DashboardState
+from .tabs import TABS, WHAT, not_applicable
 
 log = logging.getLogger("focuskit.dashboard")
 
-CSS = """
-<style>
-.fk-dash{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;
-  line-height:1.45;max-width:1100px;box-sizing:border-box}
-.fk-dash h1{font-size:1.5rem;margin:.2em 0}.fk-dash h4{margin:.8em 0 .3em;font-size:1rem}
-.fk-lead{color:#52606d;margin:0 0 .6em}
-.fk-dash p,.fk-dash li,.fk-dash .widget-html-content{line-height:1.4}
-.fk-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
-.fk-card{border:1px solid #d9e2ec;border-radius:8px;padding:10px 12px;background:#fff}
-.fk-card .t{color:#52606d;font-size:.82rem}.fk-card .v{font-size:1.35rem;font-weight:600}
-.fk-card .d{color:#52606d;font-size:.82rem;line-height:1.3;overflow-wrap:anywhere}
-.fk-card div{line-height:1.3}
-.fk-tabbar .fk-na{opacity:.6;font-style:italic}
-.fk-plotbox{overflow-x:auto!important;display:block!important;max-width:100%}
-.fk-zoombtn{display:none!important}
-@media (max-width:600px){.fk-zoombtn{display:inline-flex!important}
-  .fk-zoom .fk-plotbox img.fk-plot{width:640px!important;max-width:none!important}}
-.fk-note{color:#52606d}.fk-read{color:#334e68;margin:.2em 0 .6em}
-.fk-busy .fk-plot{opacity:.55}
-.fk-withheld{background:#fffbea;border-left:4px solid #f0b429;padding:6px 10px;color:#8d2b0b}
-.fk-list li{margin:.3em 0}
-.fk-dl{display:inline-block;border:1px solid #2680c2;border-radius:6px;padding:4px 12px;
-  margin:0 8px 6px 0;color:#035388;text-decoration:none;background:#e3f8ff}
-.fk-tabbar .widget-button{width:auto;min-width:0;padding:0 10px}
-.fk-ctl{gap:6px 16px}.fk-ctl .widget-dropdown{min-width:0}
-.fk-ctl .widget-label{width:auto!important;min-width:0}
-@media (max-width:600px){.fk-cards{grid-template-columns:1fr 1fr}.fk-card .v{font-size:1.1rem}}
-</style>
-"""
 
-
-def _html(value="", cls=None, **layout):
-    h = w.HTML(value, layout=w.Layout(**layout))
-    if cls:
-        h.add_class(cls)
-    return h
 
 
 class Dashboard:
@@ -65,8 +33,9 @@ class Dashboard:
         self.rendered: dict[str, list] = {}
         self.redraws = 0
         if state.campaign_id is None:
-            self.widget = _html(CSS + "<div class='fk-card'>No campaigns yet. Run <code>focuskit "
-                                "demo</code> to load the demo organisation.</div>", cls="fk-dash")
+            self.widget = ui.html(style_tag(__package__) + "<div class='fk-card'>No campaigns "
+                                  "yet. Run <code>focuskit demo</code> to load the demo "
+                                  "organisation.</div>", cls="fk-dash")
             return
         camps = [(f"{c.title} ({c.id})", c.id) for c in state.campaigns]
         box = dict(width="auto", max_width="100%", flex="1 1 220px")
@@ -80,8 +49,8 @@ class Dashboard:
                               layout=w.Layout(flex_flow="row wrap",
                                               width="100%"))
         self.controls.add_class("fk-ctl")
-        self.title = _html(cls="fk-dash")
-        self.cards = _html(cls="fk-dash", width="100%")
+        self.title = ui.html(cls="fk-dash")
+        self.cards = ui.html(cls="fk-dash", width="100%")
         self.buttons = {}
         for t in TABS:
             b = w.Button(description=t.title, tooltip=t.title,
@@ -103,16 +72,17 @@ class Dashboard:
                                      else self.widget.remove_class)("fk-zoom"), "value")
         self.panel = w.VBox(layout=w.Layout(width="100%"))
         self.panel.add_class("fk-panel")
-        self.links = _html(cls="fk-dash")
+        self.links = ui.html(cls="fk-dash")
         self.pdf = w.Button(description="Prepare the PDF report", icon="file-pdf-o",
                             layout=w.Layout(width="auto"))
         self.pdf.add_class("fk-pdf")
         self.pdf.on_click(lambda _b: self.prepare_pdf())
-        self.pdf_link = _html(cls="fk-dash")
-        self.downloads = w.VBox([_html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
+        self.pdf_link = ui.html(cls="fk-dash")
+        self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
-        self.widget = w.VBox([_html(CSS), self.title, self.controls, self.cards, self.tabbar,
+        self.widget = w.VBox([ui.html(style_tag(__package__)), self.title, self.controls,
+                              self.cards, self.tabbar,
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-dash")
@@ -166,7 +136,7 @@ class Dashboard:
                 # and the old plot stays, dimmed, until the new one comes.
                 self.panel.add_class("fk-busy")
             else:
-                self.panel.children = [_html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")]
+                self.panel.children = [ui.html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")]
             try:
                 self.rendered[key] = self._render(key, shown or ())
             finally:
@@ -222,7 +192,7 @@ class Dashboard:
             if i < len(reuse) and type(reuse[i]) is w.HTML:
                 reuse[i].value = value
                 return reuse[i]
-            return _html(value, cls="fk-dash", **layout)
+            return ui.html(value, cls="fk-dash", **layout)
 
         out = []
         tab = next(t for t in TABS if t.key == key)
@@ -251,15 +221,12 @@ class Dashboard:
                 continue
             i = len(out)
             if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
+                from ...plots.output import png
+
                 reuse[i].children[0].value = png(p)
                 out.append(reuse[i])
                 continue
-            img = w.Image(value=png(p), format="png",
-                          layout=w.Layout(width="100%", max_width="820px", height="auto"))
-            img.add_class("fk-plot")
-            box = w.Box([img], layout=w.Layout(width="100%"))
-            box.add_class("fk-plotbox")
-            out.append(box)
+            out.append(ui.plot_box(p))
         if out == reuse:
             return reuse  # the same widgets: nothing to send
         return out

@@ -14,24 +14,16 @@ from html import escape
 import ipywidgets as w
 from IPython.display import Javascript, display
 
-from .workshop import MIN_K, WorkshopState
-from .workshop_live import LiveCount, _say
-from .workshop_style import CSS, GROUP_WORDS, STATUS_WORDS
+from ...ui import parts as ui
+from ...ui.downloads import data_link
+from ...ui.style import style_tag
+from .live import LiveCount, say_error
+from .state import MIN_K, WorkshopState
+from .words import GROUP_WORDS, STATUS_WORDS
 
 __all__ = ["WorkshopBoard"]
 
 
-def _html(value="", cls=None, **layout):
-    h = w.HTML(value, layout=w.Layout(**layout))
-    if cls:
-        h.add_class(cls)
-    return h
-
-
-def _box(children, cls, **layout):
-    b = w.Box(children, layout=w.Layout(flex_flow="row wrap", **layout))
-    b.add_class(cls)
-    return b
 
 
 class WorkshopBoard:
@@ -53,7 +45,7 @@ class WorkshopBoard:
         self.new_toggle = w.ToggleButton(description="New round", icon="plus",
                                          layout=w.Layout(width="auto"))
         self.new_toggle.observe(lambda c: self._show_form(c["new"]), "value")
-        self.bar = _box([self.picker, self.new_toggle], "fk-ws-bar", width="100%")
+        self.bar = ui.box([self.picker, self.new_toggle], "fk-ws-bar", width="100%")
         self.new_title = w.Text(description="Name of the round",
                                 placeholder="e.g. Leadership team, 12 March",
                                 layout=w.Layout(**{**field, "flex": "3 1 260px"}))
@@ -72,22 +64,22 @@ class WorkshopBoard:
                                icon="check", layout=w.Layout(width="auto"))
         self.create.add_class("fk-ws-create")
         self.create.on_click(lambda _b: self.create_round())
-        self.new_msg = _html(cls="fk-ws", width="100%")
-        self.form = w.VBox([_html("<h3>A new round</h3><p class='fk-note'>Each person answers "
+        self.new_msg = ui.html(cls="fk-ws", width="100%")
+        self.form = w.VBox([ui.html("<h3>A new round</h3><p class='fk-note'>Each person answers "
                                   "alone on their phone; the room then compares. Groups "
                                   f"smaller than the number below (at least {MIN_K}) stay "
                                   "hidden, so nobody’s answers can be picked out.</p>"),
-                            _box([self.new_title, self.new_org], "fk-ws-row", width="100%"),
-                            _box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
-                            _box([self.create], "fk-ws-row"), self.new_msg],
+                            ui.box([self.new_title, self.new_org], "fk-ws-row", width="100%"),
+                            ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
+                            ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
 
         # The stage: join link and QR code beside the live count and the reveal.
-        self.title = _html(cls="fk-ws", width="100%")
-        self.join = _html(cls="fk-ws-join")
-        self.count = _html(cls="fk-ws-count", width="100%")
-        self.count_error = _html(cls="fk-ws-error", width="100%")
+        self.title = ui.html(cls="fk-ws", width="100%")
+        self.join = ui.html(cls="fk-ws-join")
+        self.count = ui.html(cls="fk-ws-count", width="100%")
+        self.count_error = ui.html(cls="fk-ws-error", width="100%")
         self.reveal_button = w.Button(description="Reveal the results", icon="eye",
                                       button_style="success", layout=w.Layout(width="auto"))
         self.reveal_button.add_class("fk-ws-reveal")
@@ -100,19 +92,19 @@ class WorkshopBoard:
                                        layout=w.Layout(width="auto"))
         self.refresh_button.add_class("fk-ws-refresh")
         self.refresh_button.on_click(lambda _b: self.show_results(refresh=True))
-        self.gate_note = _html(cls="fk-ws", width="100%")
+        self.gate_note = ui.html(cls="fk-ws", width="100%")
         self.sync_button = w.Button(description="Show the results here", icon="eye",
                                     button_style="success", layout=w.Layout(width="auto",
                                                                             display="none"))
         self.sync_button.add_class("fk-ws-sync")
         self.sync_button.on_click(lambda _b: self.sync())
-        self.steps = _html(cls="fk-ws", width="100%")
-        live = w.VBox([_html("<h2>Answers so far</h2>"), self.count, self.count_error,
-                       self.gate_note, _box([self.reveal_button, self.sync_button,
+        self.steps = ui.html(cls="fk-ws", width="100%")
+        live = w.VBox([ui.html("<h2>Answers so far</h2>"), self.count, self.count_error,
+                       self.gate_note, ui.box([self.reveal_button, self.sync_button,
                                              self.refresh_button, self.hide_button],
                                             "fk-ws-row"), self.steps])
         live.add_class("fk-ws-live")
-        self.stage = _box([self.join, live], "fk-ws-stage", width="100%")
+        self.stage = ui.box([self.join, live], "fk-ws-stage", width="100%")
 
         self.results = w.VBox(layout=w.Layout(width="100%"))
         self.results.add_class("fk-ws-results")
@@ -133,24 +125,25 @@ class WorkshopBoard:
                                 button_style="primary", layout=w.Layout(width="auto"))
         self.act_add.add_class("fk-ws-add")
         self.act_add.on_click(lambda _b: self.add_action())
-        self.act_msg = _html(cls="fk-ws", width="100%")
+        self.act_msg = ui.html(cls="fk-ws", width="100%")
         self.act_table = w.VBox(layout=w.Layout(width="100%"))
         self.act_table.add_class("fk-ws-table")
-        self.act_csv = _html(cls="fk-ws")
+        self.act_csv = ui.html(cls="fk-ws")
         self.actions = w.VBox([
-            _html("<h2>Action register</h2><p class='fk-note'>What the room agrees to do, "
+            ui.html("<h2>Action register</h2><p class='fk-note'>What the room agrees to do, "
                   "who does it and by when. It is kept with the round and appears in the PDF "
                   "report.</p>"),
-            _box([self.act_title, self.act_item, self.act_owner, self.act_due], "fk-ws-row",
+            ui.box([self.act_title, self.act_item, self.act_owner, self.act_due], "fk-ws-row",
                  width="100%"),
-            _box([self.act_add], "fk-ws-row"), self.act_msg, self.act_table, self.act_csv],
+            ui.box([self.act_add], "fk-ws-row"), self.act_msg, self.act_table, self.act_csv],
             layout=w.Layout(width="100%"))
         self.actions.add_class("fk-ws-actions")
 
         self.scripts = w.Output(layout=w.Layout(height="0px", overflow="hidden"))
         self.body = w.VBox([self.stage, self.results, self.actions],
                            layout=w.Layout(width="100%"))
-        self.widget = w.VBox([_html(CSS), _html("<h1>Workshop board</h1>", cls="fk-ws"),
+        self.widget = w.VBox([ui.html(style_tag(__package__)),
+                              ui.html("<h1>Workshop board</h1>", cls="fk-ws"),
                               self.bar, self.form, self.title, self.body, self.scripts],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("fk-ws")
@@ -183,7 +176,7 @@ class WorkshopBoard:
         try:
             self._show_count(self.state.counts())
         except Exception as e:  # noqa: BLE001 - shown like the thread's errors
-            self._show_count_error(_say(e))
+            self._show_count_error(say_error(e))
 
     def _show_count(self, c: dict) -> None:
         k = self.state.round.min_group_size
@@ -319,7 +312,7 @@ class WorkshopBoard:
         self.poll_once()
 
     def show_results(self, refresh: bool = False) -> None:
-        from .workshop_results import results_widgets
+        from .results import results_widgets
 
         shown = self.state.revealed
         # Once revealed, the QR code shrinks (latecomers can still scan it) to make room.
@@ -333,13 +326,13 @@ class WorkshopBoard:
             self.gate_note.value = ("<p class='fk-note'>The results are showing. Answers sent "
                                     "after the reveal join them when you press “Include new "
                                     "answers”.</p>")
-            self.results.children = [_html("<p class='fk-note'>Drawing the results…</p>",
+            self.results.children = [ui.html("<p class='fk-note'>Drawing the results…</p>",
                                            cls="fk-ws")]
             try:
                 self.results.children = results_widgets(self.state, self.state.results(refresh))
             except Exception as e:  # noqa: BLE001 - the board stays usable; say what failed
-                self.results.children = [_html(
-                    f"<p class='fk-ws-bad'>The results could not be drawn ({escape(_say(e))}). "
+                self.results.children = [ui.html(
+                    f"<p class='fk-ws-bad'>The results could not be drawn ({escape(say_error(e))}). "
                     "Press “Include new answers” to try again.</p>", cls="fk-ws")]
         else:
             self.results.children = []  # nothing computed, nothing sent to the page
@@ -366,7 +359,6 @@ class WorkshopBoard:
         self.show_actions()
 
     def show_actions(self) -> None:
-        from .dashboard import data_link
 
         rows = []
         labels = {i: label for label, i in self.state.item_choices()}
@@ -379,10 +371,10 @@ class WorkshopBoard:
             meta = " · ".join(x for x in (
                 escape(about), f"owner: {escape(a['owner'])}" if a["owner"] else "no owner yet",
                 f"due {a['due']:%d %b %Y}" if a["due"] else "no date yet") if x)
-            text = _html(f"<div class='fk-act {escape(a['status'])}'><b>{escape(a['title'])}</b>"
+            text = ui.html(f"<div class='fk-act {escape(a['status'])}'><b>{escape(a['title'])}</b>"
                          f"<span>{meta}</span></div>", flex="1 1 240px")
-            rows.append(_box([text, status], "fk-ws-act", width="100%"))
-        self.act_table.children = rows or [_html("<p class='fk-note'>No actions yet. Agree the "
+            rows.append(ui.box([text, status], "fk-ws-act", width="100%"))
+        self.act_table.children = rows or [ui.html("<p class='fk-note'>No actions yet. Agree the "
                                                  "first one after the discussion.</p>")]
         if rows:
             cid = self.state.round.id

@@ -11,7 +11,8 @@ from html import escape
 
 import ipywidgets as w
 
-from .workshop_style import GROUP_WORDS
+from ...ui import parts as ui
+from .words import GROUP_WORDS
 
 __all__ = ["discussion_html", "results_widgets"]
 
@@ -22,19 +23,11 @@ HOW_TO = ("<p class='fk-note'>For each one: ask someone who chose a low level an
 
 
 def _html(value, cls="fk-ws"):
-    h = w.HTML(value, layout=w.Layout(width="100%"))
-    h.add_class(cls)
-    return h
+    return ui.html(value, cls, width="100%")
 
 
 def _plot(ax) -> w.Box:
-    from .dashboard import png
-
-    img = w.Image(value=png(ax), format="png",
-                  layout=w.Layout(width="100%", max_width="900px", height="auto"))
-    img.add_class("fk-plot")
-    box = w.Box([img], layout=w.Layout(width="100%"))
-    box.add_class("fk-plotbox")
+    box = ui.plot_box(ax, max_width="900px")
     # On a phone the chart keeps a readable size and pans inside its own frame.
     return w.VBox([box, _html("<p class='fk-phone'>Swipe the chart sideways to see all of "
                               "it.</p>")], layout=w.Layout(width="100%"))
@@ -67,7 +60,7 @@ def results_widgets(state, res) -> list:
     """Widgets for the revealed results; an empty list before the reveal."""
     if res is None:
         return []
-    from .. import plots as fp
+    from ... import plots as fp
 
     room = GROUP_WORDS.get(res.room, res.room)
     n = f"{res.n} {'answer' if res.n == 1 else 'answers'} from {escape(room)}"

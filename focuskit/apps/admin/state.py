@@ -5,7 +5,7 @@ A viewer who opens it gets a plain "for admins" page and nothing of the store.
 
 ``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
 by calling the same package functions as ``focuskit campaign``, ``focuskit import`` and
-``focuskit export``; ``Admin`` (``admin_view``) is a thin ipywidgets view over it. Every
+``focuskit export``; ``view.Admin`` is a thin ipywidgets view over it. Every
 refusal is a ``FocuskitError`` whose message, and ``.problems`` or ``.rows``, the view shows.
 """
 
@@ -18,14 +18,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FocuskitError, ImportFileError, InstrumentError
-from ..instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
-from ..questionnaire.invites import personal_links, shared_link
-from ..questionnaire.links import respondent_base
-from ..store import Campaign, Store
-from .roles import for_admins_html, staff
+from ...errors import FocuskitError, ImportFileError, InstrumentError
+from ...instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
+from ...questionnaire.invites import personal_links, shared_link
+from ...questionnaire.links import respondent_base
+from ...store import Campaign, Store
 
-__all__ = ["AdminState", "Created", "LinkRow", "admin", "prompts_from_text", "MAX_IMPORT_BYTES",
+__all__ = ["AdminState", "Created", "LinkRow", "prompts_from_text", "MAX_IMPORT_BYTES",
            "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
 
 #: An upload travels to the kernel in one websocket message; `focuskit serve` lets the staff
@@ -247,7 +246,7 @@ class AdminState:
     def audit_csv(self) -> tuple[str, bytes]:
         """The whole audit log as CSV (this export is logged too). A refused visitor's path
         is in it: cells a spreadsheet would run as formulas are escaped."""
-        from ..exporting import escape_cells
+        from ...exporting import escape_cells
 
         log = escape_cells(self.store.audit_log())
         self.store.log("export", None, f"audit log ({len(log)} lines)")
@@ -323,7 +322,7 @@ class AdminState:
         ImportFileError (``.rows``: row, column, value, reason) naming the uploaded file.
         The same file again stores nothing new.
         """
-        from ..importing import import_file
+        from ...importing import import_file
 
         camp = self.campaign(campaign)
         if camp.status != "open":  # say so plainly, not as a problem with the file
@@ -360,7 +359,7 @@ class AdminState:
                ) -> tuple[str, bytes]:
         """(file name, bytes) of the campaign's raw answers (codes, times, comments), written
         by ``focuskit.exporting``; logged."""
-        from ..exporting import export
+        from ...exporting import export
 
         camp = self.campaign(campaign)
         name = f"{camp.id}{'-wide' if wide else ''}.{fmt}"
@@ -369,24 +368,3 @@ class AdminState:
             data = path.read_bytes()
         self.store.log("export raw", camp.id, f"{fmt}{' wide' if wide else ''}")
         return name, data
-
-
-def admin(url: str | None = None, **kw):
-    """Build the admins' page over the default store (or ``url``) and return it for display;
-    for anyone but an admin, a plain "for admins" page that opens nothing of the store."""
-    import ipywidgets as w
-
-    who = staff()
-    if not who.admin:
-        return w.HTML(for_admins_html())
-    from .admin_view import Admin
-
-    return Admin(AdminState(Store(url), actor=kw.pop("actor", None) or who.name, **kw))
-
-
-def __getattr__(name):
-    if name == "Admin":
-        from .admin_view import Admin
-
-        return Admin
-    raise AttributeError(name)

@@ -1,22 +1,20 @@
-"""The executive dashboard (``notebooks/results.ipynb``): a campaign picker, overview cards,
-tabs that render their plots when first opened, segment and rater-group filters, downloads.
+"""The dashboard's state: the picked campaign and filters, and the analysis results they give.
 
-``DashboardState`` holds the choices and runs the analysis (no widgets; tested without a
-browser); ``Dashboard`` is a thin ipywidgets view over it. Statistics come from
-``focuskit.analysis`` and pictures from ``focuskit.plots``; anonymity is applied there.
+No widgets here (tested without a browser); ``view.Dashboard`` is a thin view over it.
+Statistics come from ``focuskit.analysis`` and pictures from ``focuskit.plots``; anonymity is
+applied there.
 """
 
 from __future__ import annotations
 
-import base64
-import importlib
 import io
 from html import escape
 
-from ..store import Store
-from .dashboard_tabs import TABS
+from ...store import Store
+from ...ui.downloads import pdf_maker
+from .tabs import TABS
 
-__all__ = ["ALL", "DashboardState", "dashboard"]
+__all__ = ["ALL", "DashboardState"]
 
 ALL = "All"
 DEFAULT = "demo-focus-levels"
@@ -46,7 +44,7 @@ class DashboardState:
     def pick(self, campaign: str) -> None:
         self.campaign = self.store.campaign(campaign)
         self.campaign_id = self.campaign.id
-        from ..analysis.anonymity import attach
+        from ...analysis.anonymity import attach
 
         self.frame = self.store.responses(campaign)
         if self.min_group_override is not None:
@@ -114,7 +112,7 @@ class DashboardState:
         """The filtered answers the figures may use, and whether none may be shown.
         Cached per filter: every tab and the cards ask for it."""
         if "restricted" not in self._cache:
-            from ..analysis.anonymity import release
+            from ...analysis.anonymity import release
 
             view = release(self.frame, self.where, self.k)
             if self.where:  # a part of the campaign: its comments would point at that part
@@ -135,7 +133,7 @@ class DashboardState:
         per pick: each analysis call would otherwise parse its YAML again (~6 ms). None when
         it cannot be resolved, so that the analysis raises its own error as before."""
         if self._inst is None:
-            from ..analysis._data import instrument_of
+            from ...analysis._data import instrument_of
 
             try:
                 self._inst = instrument_of(self.frame, None)
@@ -146,7 +144,7 @@ class DashboardState:
     @property
     def base(self):
         if self._base is None:
-            from ..analysis import load_benchmark
+            from ...analysis import load_benchmark
 
             try:
                 self._base = load_benchmark()
@@ -161,7 +159,7 @@ class DashboardState:
         return self._cache[key]
 
     def _run(self, name, *args):
-        from .. import analysis as fa
+        from ... import analysis as fa
 
         df, w, inst = self.frame, self.where, self.inst
         if name == "profile":
@@ -175,7 +173,7 @@ class DashboardState:
         if name == "benchmark":
             if self.base is None:
                 return None
-            from ..analysis.anonymity import withhold_all
+            from ...analysis.anonymity import withhold_all
 
             data, out = self.restricted()
             if not out:
@@ -234,7 +232,7 @@ class DashboardState:
 
     def cards(self) -> list[tuple[str, str, str]]:
         """(title, value, detail) for the overview cards that apply to this campaign."""
-        from ..analysis.anonymity import respondents
+        from ...analysis.anonymity import respondents
 
         data, out = self.restricted()
         # Counts follow the same decision as every figure: a withheld group's size is not
@@ -282,7 +280,7 @@ class DashboardState:
         return cards
 
     def _gap_cards(self, data) -> list:
-        from .. import analysis as fa
+        from ... import analysis as fa
 
         cards, inst = [], self.instrument
         if inst == "focus-levels" and "self" in set(data["rater_group"]):
@@ -339,7 +337,7 @@ class DashboardState:
         result, exactly as the analysis released them: a withheld row keeps its reason
         (``n_shown``) and loses its figures. What the downloads hold; never a respondent's
         code, time, comment or single answer."""
-        from .. import analysis as fa
+        from ... import analysis as fa
 
         inst, out = self.instrument, {}
 
@@ -386,7 +384,7 @@ class DashboardState:
             return report(self.store, self.campaign_id)
         import pandas as pd
 
-        from ..exporting import escape_cells
+        from ...exporting import escape_cells
 
         if fmt not in ("csv", "xlsx"):
             raise ValueError(f"format must be csv, xlsx or pdf, not {fmt!r}")
@@ -402,57 +400,3 @@ class DashboardState:
             for name, t in tables.items() or {"none": pd.DataFrame()}.items():
                 t.to_excel(xl, sheet_name=name[:31], index=False)
         return buf.getvalue()
-
-
-def pdf_maker():
-    """``focuskit.report.pdf_bytes`` when the report package offers it, else None."""
-    try:
-        mod = importlib.import_module("focuskit.report")
-    except ImportError:
-        return None
-    return getattr(mod, "pdf_bytes", None)
-
-
-def png(ax, dpi: int = 100) -> bytes:
-    """The Axes' figure as PNG bytes; the figure is closed.
-
-    At the plots' own 100 dpi a figure is 750-1050 px wide, about the 820 px the page shows
-    it at, and saving reuses the renderer the plot measured its text with when it laid itself
-    out; 110 dpi drew a fifth more pixels and measured every string again."""
-    import matplotlib.pyplot as plt
-
-    fig = ax.figure
-    buf = io.BytesIO()
-    try:
-        # The plots lay themselves out (focuskit.plots fits every figure), so a plain save
-        # draws once where bbox_inches="tight" would draw twice.
-        fig.savefig(buf, format="png", dpi=dpi)
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
-
-
-def data_link(data: bytes, name: str, mime: str, text: str) -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    return (f'<a class="fk-dl" download="{escape(name)}" href="data:{mime};base64,{b64}">'
-            f"{escape(text)}</a>")
-
-
-MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument."
-        "spreadsheetml.sheet", "pdf": "application/pdf"}
-
-
-def dashboard(url: str | None = None, campaign: str | None = None, **kw):
-    """Build the dashboard over the default store (or ``url``) and return it for display."""
-    from .dashboard_view import Dashboard
-
-    return Dashboard(DashboardState(Store(url), campaign, **kw))
-
-
-def __getattr__(name):
-    if name == "Dashboard":
-        from .dashboard_view import Dashboard
-
-        return Dashboard
-    raise AttributeError(name)
-

@@ -35,13 +35,13 @@ class Tab:
 
 
 def _fa():
-    from .. import analysis
+    from ... import analysis
 
     return analysis
 
 
 def _fp():
-    from .. import plots
+    from ... import plots
 
     return plots
 
