@@ -13,6 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "focuskit"
 
+#: Being fixed on other branches when this test was written (the analysis._data/anonymity
+#: cycle by the lead, readers._num_text by issue 13's move to focuskit/io); delete each
+#: entry once its fix is merged. Nothing else may join this list.
+KNOWN = {
+    "focuskit.analysis._data -> focuskit.analysis.anonymity -> focuskit.analysis._data",
+    "focuskit.importing takes focuskit.readers._num_text",
+}
+
 
 def modules() -> dict[str, Path]:
     out = {}
@@ -68,7 +76,8 @@ def test_no_import_cycles():
     for v in sorted(graph):
         if v not in state:
             visit(v, [v])
-    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+    found = {" -> ".join(c) for c in cycles} - KNOWN
+    assert not found, "import cycles:\n" + "\n".join(sorted(found))
 
 
 def test_no_private_names_across_modules():
@@ -84,7 +93,8 @@ def test_no_private_names_across_modules():
         elif name and name.startswith("_") and not name.startswith("__") and dest != m \
                 and not private_module:
             bad.append(f"{m} takes {dest}.{name}")
-    assert not bad, "\n".join(sorted(set(bad)))
+    found = set(bad) - KNOWN
+    assert not found, "\n".join(sorted(found))
 
 
 def test_every_module_imports_on_its_own():

@@ -35,7 +35,7 @@ def load_benchmark(path=None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         A CSV file with the columns of ``BASE_COLUMNS``. Defaults to ``benchmark.csv`` in the
-        project's data folder (``focuskit.store.engine.project_data_dir()``), which
+        project's data folder (``focuskit.config.project_data_dir()``), which
         ``focuskit demo`` writes with a synthetic base of 300 organisations.
 
     Returns
@@ -51,7 +51,7 @@ def load_benchmark(path=None) -> pd.DataFrame:
     300
     """
     if path is None:
-        from ..store.engine import project_data_dir
+        from ..config import project_data_dir
 
         path = project_data_dir() / "benchmark.csv"
     path = Path(path)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._data import check_by, check_frame, instrument_of, level_band, t_interval
+from ._data import check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
+from ._ratings import _rwg_from_var
+from ._summaries import _finish, _need_facets, _order, _person_means, _summary
 from .anonymity import judge, restrict, source, withhold, withhold_all
 from .comments import comments
 
@@ -29,57 +31,6 @@ MISATTRIBUTION_TOLERANCE = 0.20
 #: root_cause codes of the blocks instrument.
 SYSTEMS, PEOPLE = 1, 2
 ADLI = ("approach", "deployment", "learning", "integration")
-
-
-# -- helpers -----------------------------------------------------------------------------------
-def _rwg(sd, points: int):
-    """Within-group agreement 1 - s²/σ²_EU against a uniform null on an A-point scale,
-    σ²_EU = (A² - 1)/12 (James, Demaree & Wolf 1984), truncated at 0; NaN where s is."""
-    sigma2 = (points ** 2 - 1) / 12
-    r = 1 - np.asarray(sd, dtype=float) ** 2 / sigma2
-    return np.where(np.isnan(r), np.nan, np.clip(r, 0, None))
-
-
-def _need_facets(inst, facets, what: str) -> None:
-    have = {f.id for f in inst.facets}
-    missing = [f for f in facets if f not in have]
-    if missing:
-        raise ValueError(f"{what} needs an instrument with facet(s) {list(facets)}; "
-                         f"{inst.id} lacks {missing}. Pass a frame of a {what} campaign "
-                         f"(instrument={what!r}) or the matching instrument=")
-
-
-def _summary(values: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
-    """n, mean, sd and a t interval of ``value`` per ``keys``, with n = distinct submissions.
-
-    ``values`` holds one value per submission and key (a respondent's answer or mean)."""
-    if keys:
-        g = values.groupby(keys, sort=False, dropna=False)
-        out = g.agg(n=("submission", "nunique"), mean=("value", "mean"),
-                    sd=("value", "std")).reset_index()
-    else:
-        out = pd.DataFrame({"n": [values["submission"].nunique()],
-                            "mean": [values["value"].mean()], "sd": [values["value"].std()]})
-    lo, hi = t_interval(out["mean"], out["sd"], out["n"], confidence)
-    out["ci_low"], out["ci_high"] = lo, hi
-    return out
-
-
-def _person_means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Each respondent's mean value per ``keys`` (one row per submission and key)."""
-    return frame.groupby([*keys, "submission"], sort=False, dropna=False)["value"] \
-        .mean().reset_index()
-
-
-def _order(df: pd.DataFrame, col: str, order) -> pd.Series:
-    pos = {v: i for i, v in enumerate(order)}
-    return df[col].map(pos)
-
-
-def _finish(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    out["n"] = out["n"].astype("Int64")
-    return out[columns]
 
 
 # -- blocks ------------------------------------------------------------------------------------
@@ -165,7 +116,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     # Block rows.
     keys = [*by, "item"]
     blk = _summary(applies, keys).drop(columns=["ci_low", "ci_high"])
-    blk["agreement"] = _rwg(blk["sd"], points)
+    blk["agreement"] = _rwg_from_var(blk["sd"] ** 2, points, truncate=True)
     causes = cause.assign(people=cause["value"] == PEOPLE).groupby(keys, dropna=False)
     causes = causes.agg(n_cause=("people", "size"), n_people=("people", "sum")).reset_index()
     blk = blk.merge(causes, on=keys, how="left")

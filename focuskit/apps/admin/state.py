@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ...errors import FocuskitError, ImportFileError, InstrumentError
 from ...instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
+from ...names import slug as make_slug
 from ...questionnaire.invites import personal_links, shared_link
 from ...questionnaire.links import respondent_base
 from ...store import Campaign, Store
@@ -54,7 +55,7 @@ class LinkRow:
 
 def slug(text: str) -> str:
     """A campaign id made from a title: 'Q3 customers, Retail' -> 'q3-customers-retail'."""
-    s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:64].strip("-")
+    s = make_slug(text, "-", 64)
     return s if len(s) >= 2 else ""
 
 

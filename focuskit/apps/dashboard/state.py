@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from html import escape
 
+from ...names import readable
 from ...store import Store
 from ...ui.downloads import pdf_maker
 from .tabs import TABS
@@ -56,7 +57,6 @@ class DashboardState:
         # Results per filter, kept while the campaign stays picked (the frame does not change
         # under them): going back to a selection recomputes nothing.
         self._caches: dict[tuple[str, str], dict] = {}
-        self._inst = None
 
     def set_filters(self, segment: str = ALL, rater_group: str = ALL) -> None:
         if segment != ALL and segment not in self.segments:
@@ -129,17 +129,10 @@ class DashboardState:
 
     @property
     def inst(self):
-        """The campaign's instrument exactly as the analysis resolves it from the frame, once
-        per pick: each analysis call would otherwise parse its YAML again (~6 ms). None when
-        it cannot be resolved, so that the analysis raises its own error as before."""
-        if self._inst is None:
-            from ...analysis._data import instrument_of
-
-            try:
-                self._inst = instrument_of(self.frame, None)
-            except ValueError:
-                self._inst = False
-        return self._inst or None
+        """The campaign's own instrument, handed to every analysis: a campaign made with its
+        own list of items (``with_items``) is not the built-in of the same id, and only the
+        campaign knows which it asked."""
+        return self.campaign.instrument
 
     @property
     def base(self):
@@ -191,7 +184,7 @@ class DashboardState:
     # -- words -----------------------------------------------------------------------------
     def label(self, item, short: bool = False) -> str:
         if short:
-            return str(item).replace("_", " ").capitalize()
+            return readable(item)
         for it in self.campaign.instrument.items:
             if it.id == item:
                 return it.prompt.rstrip("?.")

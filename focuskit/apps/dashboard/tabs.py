@@ -111,7 +111,7 @@ def _blocks(s):
     data, out = s.restricted()
     if out:
         return [s.hidden_note("this selection")]
-    res = _fa().blocks(data)
+    res = _fa().blocks(data, instrument=s.inst)
     return [_fp().blocks_chart(data=res)] + s.withheld(res, "item")
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ...instruments import builtin_ids, load_instrument
+from ...names import readable
+from ...names import slug as make_slug
 from ...questionnaire.invites import shared_link
 from ...questionnaire.links import respondent_base
 from ...store import Store
@@ -63,7 +65,7 @@ def parse_due(text, today: date | None = None) -> date | None:
 
 
 def item_label(item_id: str) -> str:
-    return str(item_id).replace("_", " ").capitalize()
+    return readable(item_id)
 
 
 @dataclass
@@ -113,7 +115,7 @@ class WorkshopState:
         return [(load_instrument(i).title, i) for i in ids]
 
     def new_id(self, title: str) -> str:
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+        slug = make_slug(title, "-", 40)
         tail = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(4))
         return f"{PREFIX}{slug + '-' if slug else ''}{tail}"
 
