@@ -231,7 +231,7 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     For each item and group: n, mean, sd (``ddof=1``), min, max, range = max - min, and
     :math:`r_{wg} = 1 - s^2 / \sigma^2_{EU}` with :math:`\sigma^2_{EU} = (A^2-1)/12`
     (James, Demaree & Wolf 1984; negative values reported as 0, see :func:`rwg`), plus
-    ``level_band``, the scale anchor nearest the mean (Casual / Moderate / Intense on the
+    ``band``, the scale anchor nearest the mean (Casual / Moderate / Intense on the
     focus-levels scale; :func:`focuskit.analysis._data.level_band`).
 
     Parameters
@@ -254,7 +254,7 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     -------
     DataFrame
         Columns ``item``, ``section``, the ``by`` columns, ``n``, ``mean``, ``sd``, ``min``,
-        ``max``, ``range``, ``rwg``, ``level_band``, ``suppressed``, ``n_shown``; one row per
+        ``max``, ``range``, ``rwg``, ``band``, ``suppressed``, ``n_shown``; one row per
         item and group in the instrument's item order.
 
     Notes
@@ -278,10 +278,10 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     >>> _ = seed_store(store)
     >>> table = agreement(store.responses("demo-focus-levels"))
     >>> leaders = table[table["rater_group"] == "self"].nsmallest(2, "rwg")
-    >>> print(leaders[["item", "sd", "rwg", "level_band"]].round(2).to_string(index=False))
-       item   sd  rwg level_band
-       data 1.60 0.00   Moderate
-    budgets 1.07 0.43   Moderate
+    >>> print(leaders[["item", "sd", "rwg", "band"]].round(2).to_string(index=False))
+       item   sd  rwg     band
+       data 1.60 0.00 Moderate
+    budgets 1.07 0.43 Moderate
     >>> store.close()
     """
     data = check_frame(data, need=("submission", "item", "facet", "value"))
@@ -297,5 +297,5 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     res = _instrument_order(res, inst, "item", by)
     values = ["mean", "sd", "min", "max", "range", "rwg"]
     res = withhold(res, k, keys=["item", *by], values=values, view=view)
-    res.insert(res.columns.get_loc("rwg") + 1, "level_band", level_band(res["mean"], scale))
+    res.insert(res.columns.get_loc("rwg") + 1, "band", level_band(res["mean"], scale))
     return res

@@ -63,8 +63,8 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
         One row per group and block (``scope`` "block"), then one per group (``scope``
         "overall"). Columns: scope, the ``by`` columns, section, item, n (respondents),
         mean (severity on the 1-5 scale), sd, agreement, n_cause (root-cause answers),
-        share_systems, share_people, expected_people (0.15), p_people, misattributed, rank,
-        suppressed, n_shown.
+        share_systems, share_people, expected_people (0.15), pval (of the people share),
+        misattributed, rank, suppressed, n_shown.
 
     Notes
     -----
@@ -74,7 +74,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     - ``share_people`` = answers coding the cause as people / root-cause answers;
       ``share_systems`` = 1 - share_people. The 85/15 rule (Clemmer, "Blocks to Customer
       Focus") expects people in about 15% of breakdowns.
-    - ``p_people`` is the one-sided exact binomial test (``scipy.stats.binomtest``) that the
+    - ``pval`` is the one-sided exact binomial test (``scipy.stats.binomtest``) that the
       group's people share exceeds 0.15; it is left empty on the overall row, whose answers
       are not independent (each respondent answers every block).
     - ``rank`` orders blocks within a group by mean severity (highest first), ties broken by
@@ -123,7 +123,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     blk[["n_cause", "n_people"]] = blk[["n_cause", "n_people"]].fillna(0)
     from scipy import stats
 
-    blk["p_people"] = [stats.binomtest(int(p), int(c), EXPECTED_PEOPLE_SHARE,
+    blk["pval"] = [stats.binomtest(int(p), int(c), EXPECTED_PEOPLE_SHARE,
                                        alternative="greater").pvalue if c else np.nan
                        for p, c in zip(blk["n_people"], blk["n_cause"], strict=True)]
     blk.insert(0, "scope", "block")
@@ -142,7 +142,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     else:
         ov["n_cause"], ov["n_people"] = len(pooled), pooled["people"].sum()
     ov[["n_cause", "n_people"]] = ov[["n_cause", "n_people"]].fillna(0)
-    ov["p_people"] = np.nan
+    ov["pval"] = np.nan
     ov.insert(0, "scope", "overall")
     ov["section"], ov["item"] = None, None
     if by:
@@ -155,14 +155,14 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
         part["share_systems"] = 1 - part["share_people"]
         part = part.drop(columns="n_people")
         values = ["mean", "sd", "agreement", "n_cause", "share_systems", "share_people",
-                  "p_people"]
+                  "pval"]
         if few:
             parts.append(withhold_all(part, k, values=values, reason=f"< {k}"))
             continue
         # Severity is about who rated how strongly a block applies; the causes (an optional
         # answer) are counts judged on who gave one. Counts add up, so they need not come
         # from the same people on every block.
-        cause_cols = ["n_cause", "share_systems", "share_people", "p_people"]
+        cause_cols = ["n_cause", "share_systems", "share_people", "pval"]
         cause_ok, few_causes = judge(part, view, keys=pkeys, data=cause, together=False,
                                      raw=view.raw[view.raw["facet"] == "root_cause"])
         cause_ok |= ~few_causes & (part["n_cause"].to_numpy() == 0)  # nobody gave a cause
@@ -183,7 +183,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     out["n"] = out["n"].astype("Int64")
     return out.reset_index(drop=True)[[
         "scope", *by, "section", "item", "n", "mean", "sd", "agreement", "n_cause",
-        "share_systems", "share_people", "expected_people", "p_people", "misattributed",
+        "share_systems", "share_people", "expected_people", "pval", "misattributed",
         "rank", "suppressed", "n_shown"]]
 
 

@@ -449,7 +449,7 @@ def _benchmark(r, w: _Words, inst: str) -> Section | None:
             o = qq[qq["scope"] == "overall"].iloc[0]
             read.append(f"In the base, the top-performing quarter's gap is "
                         f"{_num(o['gap_top'], 2)} against {_num(o['gap_rest'], 2)} for the rest "
-                        f"({_p(o['p_val'])}): closing the gap goes with performing well.")
+                        f"({_p(o['pval'])}): closing the gap goes with performing well.")
         except Exception:
             pass
         n = int(b["n_base"].max())
@@ -486,7 +486,7 @@ def _next_steps(r, w: _Words, inst: str, actions: list[dict]) -> Section:
             ns = _shown(fa.next_steps(r, instrument=w.inst))
             for _, x in ns.head(3).iterrows():
                 nxt = x["next_descriptor"] if isinstance(x["next_descriptor"], str) else ""
-                steps.append(f"{w.item(x['item'])} (now {_num(x['level'])}, {x['band']}): "
+                steps.append(f"{w.item(x['item'])} (now {_num(x['mean'])}, {x['band']}): "
                              f"move toward {x['next_level']}. {nxt}")
         elif inst == "say-do":
             st = _shown(fa.say_do(r, instrument=w.inst))

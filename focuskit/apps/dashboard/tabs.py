@@ -149,7 +149,7 @@ def _next_steps(s):
             return [s.hidden_note("this selection")]
         res = fa.next_steps(data, group="self", instrument=s.inst)
         rows = [f"<b>{escape(s.label(r.item))}</b>: now {escape(str(r.band))} "
-                f"({r.level:.1f}). To reach {escape(str(r.next_level))}: "
+                f"({r.mean:.1f}). To reach {escape(str(r.next_level))}: "
                 f"{escape(str(r.next_descriptor))}"
                 for r in res[~res["suppressed"]].head(3).itertuples()]
     elif s.instrument == "say-do":

@@ -63,8 +63,11 @@ def long_frame(wide) -> pd.DataFrame:
 
 def compare_icc(ours: pd.DataFrame, theirs: pd.DataFrame) -> None:
     assert list(ours["Type"].map(PG_TYPES)) == list(theirs["Type"])
-    for col in ["ICC", "F", "df1", "df2", "pval"]:
-        np.testing.assert_allclose(ours[col], theirs[col].astype(float), atol=5e-4, err_msg=col)
+    # pingouin calls the F ratio "F"; focuskit's one name for a test statistic is "statistic"
+    for col, theirs_col in [("ICC", "ICC"), ("statistic", "F"), ("df1", "df1"), ("df2", "df2"),
+                            ("pval", "pval")]:
+        np.testing.assert_allclose(ours[col], theirs[theirs_col].astype(float), atol=5e-4,
+                                   err_msg=col)
     ci = np.vstack(theirs["CI95"].to_numpy())
     np.testing.assert_allclose(ours["ci_low"], ci[:, 0], atol=5e-4)
     np.testing.assert_allclose(ours["ci_high"], ci[:, 1], atol=5e-4)
@@ -158,7 +161,7 @@ def test_rwg_by_segment_withholds_small_segment(levels):
 def test_icc_shrout_fleiss_published_table(pg):
     long = long_frame(SF_RATINGS)
     res = icc(long, "target", "rater", "rating")
-    assert list(res.columns) == ["Type", "Description", "ICC", "F", "df1", "df2", "pval",
+    assert list(res.columns) == ["Type", "Description", "ICC", "statistic", "df1", "df2", "pval",
                                  "ci_low", "ci_high"]
     got = res.set_index("Type")["ICC"]
     for form, published in SF_PUBLISHED.items():
@@ -234,7 +237,7 @@ def test_cronbach_alpha_wide_missing_dataset_and_responses_frame(pg, levels):
 def test_agreement_table(levels):
     res = agreement(levels)
     assert list(res.columns) == ["item", "section", "rater_group", "n", "mean", "sd", "min",
-                                 "max", "range", "rwg", "level_band", "n_shown", "suppressed"]
+                                 "max", "range", "rwg", "band", "n_shown", "suppressed"]
     assert len(res) == 8 * 3
     leaders = res[res["rater_group"] == "self"].set_index("item")
     raw = levels.query("rater_group == 'self' and item == 'data'")["value"]
@@ -243,7 +246,7 @@ def test_agreement_table(levels):
     assert leaders.loc["data", "range"] == raw.max() - raw.min() == 3
     assert list(leaders["rwg"].nsmallest(2).index) == ["data", "budgets"]
     # leaders put contact at 4.0: half way between Moderate (3) and Intense (5) goes up
-    assert leaders.loc["contact", "level_band"] == "Intense"
+    assert leaders.loc["contact", "band"] == "Intense"
     assert leaders.loc["data", "section"] == "information"
 
 
@@ -252,7 +255,7 @@ def test_agreement_withholds_small_groups(levels):
     for group in ("self", "partner"):  # 8 and 12 respondents
         rows = res.loc[group]
         assert rows["suppressed"].all() and rows["mean"].isna().all()
-        assert rows["level_band"].isna().all() and set(rows["n_shown"]) == {"< 20"}
+        assert rows["band"].isna().all() and set(rows["n_shown"]) == {"< 20"}
     assert not res.loc["customer", "suppressed"].any()
 
 

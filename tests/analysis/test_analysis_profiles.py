@@ -196,7 +196,7 @@ def test_importance_performance_on_demo_and_per_segment(demo):
 def test_next_steps_ranks_lowest_levels_first(demo):
     out = next_steps(demo["demo-focus-levels"])
     assert out["rank"].tolist() == list(range(1, 9))
-    assert out["level"].is_monotonic_increasing
+    assert out["mean"].is_monotonic_increasing
     contact = out.set_index("item").loc["contact"]
     assert contact["band"] == "Intense" and contact["next_level"] == "sustain"
     first = out.iloc[0]

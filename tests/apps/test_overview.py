@@ -5,7 +5,7 @@ from pathlib import Path
 from focuskit.apps.overview import overview_html
 from focuskit.apps.roles import PAGES
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def test_the_landing_page_links_every_staff_page(store):

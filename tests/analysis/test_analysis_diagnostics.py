@@ -11,7 +11,7 @@ from scipy import stats
 from focuskit.analysis import adli, blocks, external_focus
 from focuskit.analysis.benchmarking import benchmark, load_benchmark, say_do_quartiles
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "data" / "benchmark.csv"
 COLS = ["submission", "rater_group", "segment", "item", "facet", "value", "comment"]
 
@@ -62,8 +62,8 @@ def test_blocks_hand_computed():
     assert r["agreement"] == pytest.approx(0.5)
     assert r["share_people"] == pytest.approx(2 / 3, abs=1e-3)
     assert r["share_systems"] == pytest.approx(1 / 3, abs=1e-3)
-    assert r["p_people"] == pytest.approx(0.06075, abs=1e-5)  # 3·.15²·.85 + .15³
-    assert r["p_people"] == pytest.approx(
+    assert r["pval"] == pytest.approx(0.06075, abs=1e-5)  # 3·.15²·.85 + .15³
+    assert r["pval"] == pytest.approx(
         stats.binomtest(2, 3, 0.15, alternative="greater").pvalue)
     assert bool(r["misattributed"])  # 0.667 > 0.15 + 0.20
     # little_customer_data: full agreement; one leader skipped the root cause, so only 2
@@ -92,7 +92,7 @@ def test_blocks_hand_computed():
     assert ov["sd"] == pytest.approx(0.144, abs=1e-3)  # sd of 3.75, 3.5, 3.5
     assert ov["expected_people"] == 0.15
     assert not bool(ov["misattributed"])  # 0.333 <= 0.35
-    assert pd.isna(ov["rank"]) and pd.isna(ov["p_people"])
+    assert pd.isna(ov["rank"]) and pd.isna(ov["pval"])
     # A stricter tolerance flags the overall split.
     strict = blocks(make(block_rows(), "blocks", k=3), tolerance=0.1)
     assert bool(strict[strict["scope"] == "overall"]["misattributed"].iloc[0])
@@ -509,14 +509,14 @@ def test_say_do_quartiles_hand_computed_welch():
     assert (r["n_top"], r["n_rest"]) == (2, 6)
     assert r["gap_top"] == pytest.approx(0.4) and r["gap_rest"] == pytest.approx(1.0667, abs=1e-4)
     se = np.sqrt(top.var(ddof=1) / 2 + rest.var(ddof=1) / 6)
-    assert r["T"] == pytest.approx((0.4 - rest.mean()) / se)
+    assert r["statistic"] == pytest.approx((0.4 - rest.mean()) / se)
     dof = se ** 4 / ((top.var(ddof=1) / 2) ** 2 / 1 + (rest.var(ddof=1) / 6) ** 2 / 5)
-    assert r["dof"] == pytest.approx(dof)
+    assert r["df"] == pytest.approx(dof)
     want = stats.ttest_ind(top, rest, equal_var=False)
-    assert r["p_val"] == pytest.approx(want.pvalue)
+    assert r["pval"] == pytest.approx(want.pvalue)
     assert r["ci_low"] < r["diff"] < r["ci_high"] and bool(r["narrower"])
     # One area: overall is that area.
-    assert res.iloc[1]["T"] == pytest.approx(r["T"])
+    assert res.iloc[1]["statistic"] == pytest.approx(r["statistic"])
 
 
 def test_say_do_quartiles_reproduce_the_seed_on_the_base():
@@ -525,7 +525,7 @@ def test_say_do_quartiles_reproduce_the_seed_on_the_base():
     res = say_do_quartiles(load_benchmark(BENCH))
     assert list(res["area"].fillna("overall")) == ["leadership", "processes", "people",
                                                    "overall"]
-    assert res["narrower"].all() and (res["p_val"] < 0.001).all()
+    assert res["narrower"].all() and (res["pval"] < 0.001).all()
     assert (res["n_top"] + res["n_rest"] == 300).all() and (res["n_top"] >= 75).all()
     # Oracle: the gaps recomputed straight from the CSV and scipy's Welch test.
     perf = base.groupby("organisation")["performance"].first()
@@ -541,7 +541,7 @@ def test_say_do_quartiles_reproduce_the_seed_on_the_base():
                                                             "people")) / 3
         want = stats.ttest_ind(g[top.reindex(g.index)], g[~top.reindex(g.index)],
                                equal_var=False)
-        assert r.T == pytest.approx(want.statistic) and r.p_val == pytest.approx(want.pvalue)
+        assert r.statistic == pytest.approx(want.statistic) and r.pval == pytest.approx(want.pvalue)
         assert r.gap_top < r.gap_rest
 
 

@@ -345,7 +345,7 @@ def test_a_respondent_whose_kernel_was_culled_resumes_from_the_draft(chromium, v
     import os
     import random
 
-    from test_questionnaire_browser import Respondent, address
+    from respondent import Respondent, address
 
     from focuskit import Store, load_instrument
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 from conftest import signed_link
-from test_questionnaire_browser import FIRST, STEP, Respondent
+from respondent import FIRST, STEP, Respondent
 
 from focuskit import Store, load_instrument
 from focuskit.questionnaire.session import stored_answers

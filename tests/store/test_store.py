@@ -20,7 +20,7 @@ from focuskit.store import SCHEMA_VERSION
 from focuskit.store import schema as t
 from focuskit.store.engine import make_engine
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["campaign", "submission", "respondent", "rater_group", "segment", "section", "item",
            "facet", "value", "comment", "submitted_at"]
 
@@ -575,7 +575,7 @@ def test_postgres_params_fail_rather_than_skip_when_server_is_down():
         # No addopts: the inner run must not write the outer run's junit report; no plugin
         # autoload: nbmake and friends would triple its start-up time.
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-         "tests/test_store.py::test_duplicate_campaign_id[postgres]"],
+         "tests/store/test_store.py::test_duplicate_campaign_id[postgres]"],
         capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
         env=os.environ | {PG_ENV: "postgresql://postgres@127.0.0.1:1/test",
                           "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
