@@ -95,6 +95,8 @@ class Dashboard:
         from IPython.display import display
 
         display(self.widget)
+        # The page shows the first plot now; the download tables come after it, unseen.
+        self.prepare_downloads()
 
     # -- actions ---------------------------------------------------------------------------
     def pick(self, campaign: str) -> None:
