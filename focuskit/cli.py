@@ -98,8 +98,8 @@ def cmd_instruments_validate(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from .config import project_data_dir
     from .demo import ORGANISATION, demo_links, seed_store, write_benchmark
-    from .store.engine import project_data_dir
 
     data = project_data_dir()
     bench = data / "benchmark.csv"

@@ -129,3 +129,32 @@ def _instrument_order(res: pd.DataFrame, inst: Instrument | None, col: str,
         key = res[col]
     res = res.assign(_order=key).sort_values(["_order", *then], kind="stable", na_position="last")
     return res.drop(columns="_order").reset_index(drop=True)
+
+
+# -- rwg: one implementation, for agreement, the agenda and the diagnostics ------------------
+def _null_variance(points: int) -> float:
+    return (points ** 2 - 1) / 12.0
+
+
+def _rwg_from_var(var, points: int, truncate: bool):
+    out = 1.0 - np.asarray(var, dtype=float) / _null_variance(points)
+    return np.maximum(out, 0.0) if truncate else out  # np.maximum keeps NaN
+
+
+def _rwg_j_from_var(mean_var, j, points: int, truncate: bool):
+    ratio = np.asarray(mean_var, dtype=float) / _null_variance(points)
+    j = np.asarray(j, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    return np.where(ratio >= 1, 0.0, out) if truncate else out
+
+
+def _item_stats(df: pd.DataFrame, by: list[str], points: int, truncate: bool = True):
+    """n, mean, sd, min, max, range and rwg per item and group (not yet anonymised)."""
+    g = df.groupby(["item", *by], sort=True, dropna=False)
+    v = g["value"]
+    res = pd.DataFrame({"n": g["submission"].nunique(), "mean": v.mean(), "sd": v.std(),
+                        "min": v.min(), "max": v.max()})
+    res["range"] = res["max"] - res["min"]
+    res["rwg"] = _rwg_from_var(res["sd"] ** 2, points, truncate)
+    return res.reset_index()

@@ -11,8 +11,7 @@ import pandas as pd
 from ..instruments import Scale
 from ._data import check_frame, instrument_of
 from ._data import min_group as _threshold
-from ._ratings import _instrument_order, _item_sections, _on_scale, _rating_facet
-from .agreement import _item_stats
+from ._ratings import _instrument_order, _item_sections, _item_stats, _on_scale, _rating_facet
 from .anonymity import restrict, withhold, withhold_all
 
 __all__ = ["discussion_agenda"]

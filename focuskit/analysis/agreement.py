@@ -18,11 +18,14 @@ from ._ratings import (
     _check_span,
     _instrument_order,
     _item_sections,
+    _item_stats,
     _on_scale,
     _points,
     _rating_facet,
     _ratings,
     _resolve,
+    _rwg_from_var,
+    _rwg_j_from_var,
     _sections,
 )
 from .anonymity import restrict, withhold
@@ -33,34 +36,6 @@ __all__ = ["agreement", "rwg", "rwg_j"]
 
 
 # -- rwg ---------------------------------------------------------------------------------------
-def _null_variance(points: int) -> float:
-    return (points ** 2 - 1) / 12.0
-
-
-def _rwg_from_var(var, points: int, truncate: bool):
-    out = 1.0 - np.asarray(var, dtype=float) / _null_variance(points)
-    return np.maximum(out, 0.0) if truncate else out  # np.maximum keeps NaN
-
-
-def _rwg_j_from_var(mean_var, j, points: int, truncate: bool):
-    ratio = np.asarray(mean_var, dtype=float) / _null_variance(points)
-    j = np.asarray(j, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = j * (1 - ratio) / (j * (1 - ratio) + ratio)
-    return np.where(ratio >= 1, 0.0, out) if truncate else out
-
-
-def _item_stats(df: pd.DataFrame, by: list[str], points: int, truncate: bool = True):
-    """n, mean, sd, min, max, range and rwg per item and group (not yet anonymised)."""
-    g = df.groupby(["item", *by], sort=True, dropna=False)
-    v = g["value"]
-    res = pd.DataFrame({"n": g["submission"].nunique(), "mean": v.mean(), "sd": v.std(),
-                        "min": v.min(), "max": v.max()})
-    res["range"] = res["max"] - res["min"]
-    res["rwg"] = _rwg_from_var(res["sd"] ** 2, points, truncate)
-    return res.reset_index()
-
-
 def rwg(values, scale_points=None, *, by=None, min_group=None, truncate=True, facet=None,
         instrument=None):
     r"""Within-group agreement on one item against a uniform null, rwg (James et al. 1984).
@@ -256,7 +231,7 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     For each item and group: n, mean, sd (``ddof=1``), min, max, range = max - min, and
     :math:`r_{wg} = 1 - s^2 / \sigma^2_{EU}` with :math:`\sigma^2_{EU} = (A^2-1)/12`
     (James, Demaree & Wolf 1984; negative values reported as 0, see :func:`rwg`), plus
-    ``level_band``, the scale anchor nearest the mean (Casual / Moderate / Intense on the
+    ``band``, the scale anchor nearest the mean (Casual / Moderate / Intense on the
     focus-levels scale; :func:`focuskit.analysis._data.level_band`).
 
     Parameters
@@ -279,7 +254,7 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     -------
     DataFrame
         Columns ``item``, ``section``, the ``by`` columns, ``n``, ``mean``, ``sd``, ``min``,
-        ``max``, ``range``, ``rwg``, ``level_band``, ``suppressed``, ``n_shown``; one row per
+        ``max``, ``range``, ``rwg``, ``band``, ``suppressed``, ``n_shown``; one row per
         item and group in the instrument's item order.
 
     Notes
@@ -303,10 +278,10 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     >>> _ = seed_store(store)
     >>> table = agreement(store.responses("demo-focus-levels"))
     >>> leaders = table[table["rater_group"] == "self"].nsmallest(2, "rwg")
-    >>> print(leaders[["item", "sd", "rwg", "level_band"]].round(2).to_string(index=False))
-       item   sd  rwg level_band
-       data 1.60 0.00   Moderate
-    budgets 1.07 0.43   Moderate
+    >>> print(leaders[["item", "sd", "rwg", "band"]].round(2).to_string(index=False))
+       item   sd  rwg     band
+       data 1.60 0.00 Moderate
+    budgets 1.07 0.43 Moderate
     >>> store.close()
     """
     data = check_frame(data, need=("submission", "item", "facet", "value"))
@@ -322,5 +297,5 @@ def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, whe
     res = _instrument_order(res, inst, "item", by)
     values = ["mean", "sd", "min", "max", "range", "rwg"]
     res = withhold(res, k, keys=["item", *by], values=values, view=view)
-    res.insert(res.columns.get_loc("rwg") + 1, "level_band", level_band(res["mean"], scale))
+    res.insert(res.columns.get_loc("rwg") + 1, "band", level_band(res["mean"], scale))
     return res

@@ -35,7 +35,7 @@ def load_benchmark(path=None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         A CSV file with the columns of ``BASE_COLUMNS``. Defaults to ``benchmark.csv`` in the
-        project's data folder (``focuskit.store.engine.project_data_dir()``), which
+        project's data folder (``focuskit.config.project_data_dir()``), which
         ``focuskit demo`` writes with a synthetic base of 300 organisations.
 
     Returns
@@ -51,7 +51,7 @@ def load_benchmark(path=None) -> pd.DataFrame:
     300
     """
     if path is None:
-        from ..store.engine import project_data_dir
+        from ..config import project_data_dir
 
         path = project_data_dir() / "benchmark.csv"
     path = Path(path)
@@ -348,8 +348,8 @@ def say_do_quartiles(base: pd.DataFrame | None = None, *, top: float = 0.25) -> 
     -------
     DataFrame
         One row per Say-Do area and one ``overall`` (scope column): scope, area, n_top,
-        n_rest, gap_top, gap_rest, diff (gap_top - gap_rest), ci_low, ci_high (of diff), T,
-        dof, p_val, narrower (gap_top < gap_rest).
+        n_rest, gap_top, gap_rest, diff (gap_top - gap_rest), ci_low, ci_high (of diff),
+        statistic (Welch's t), df, pval, narrower (gap_top < gap_rest).
 
     Notes
     -----
@@ -357,11 +357,11 @@ def say_do_quartiles(base: pd.DataFrame | None = None, *, top: float = 0.25) -> 
     - Top performers: performance ≥ the (1 - top) quantile of the organisations'
       performance (ties at the cut count as top).
     - Welch's t test (unequal variances; ``scipy.stats.ttest_ind(equal_var=False)``):
-      T = (m_top - m_rest) / sqrt(s²_top/n_top + s²_rest/n_rest), dof by Welch-Satterthwaite;
+      t = (m_top - m_rest) / sqrt(s²_top/n_top + s²_rest/n_rest), df by Welch-Satterthwaite;
       two-sided p and a 95% interval of the difference.
     - The seed ("Customer Focus is more than Customer Service", customerfocusconsult.com,
       2009) reports that the gap is considerably wider below the top quartile; ``diff`` < 0
-      with a small ``p_val`` reproduces that finding.
+      with a small ``pval`` reproduces that finding.
 
     Examples
     --------
@@ -392,6 +392,6 @@ def say_do_quartiles(base: pd.DataFrame | None = None, *, top: float = 0.25) -> 
         rows.append(dict(scope="overall" if area is None else "area", area=area,
                          n_top=len(a), n_rest=len(b), gap_top=a.mean(), gap_rest=b.mean(),
                          diff=a.mean() - b.mean(), ci_low=ci.low, ci_high=ci.high,
-                         T=res.statistic, dof=res.df, p_val=res.pvalue,
+                         statistic=res.statistic, df=res.df, pval=res.pvalue,
                          narrower=bool(a.mean() < b.mean())))
     return pd.DataFrame(rows)

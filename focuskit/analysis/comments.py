@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..config import COMMENT_THRESHOLD
 from ._data import min_group as _min_group
 
 __all__ = ["DEFAULT_COMMENT_THRESHOLD", "comment_threshold", "comments"]
 
-DEFAULT_COMMENT_THRESHOLD = 10
+DEFAULT_COMMENT_THRESHOLD = COMMENT_THRESHOLD
 
 
 def comment_threshold(data: pd.DataFrame, threshold: int | None = None,

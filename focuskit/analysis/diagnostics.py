@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._data import check_by, check_frame, instrument_of, level_band, t_interval
+from ._data import check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
+from ._ratings import _rwg_from_var
+from ._summaries import _finish, _need_facets, _order, _person_means, _summary
 from .anonymity import judge, restrict, source, withhold, withhold_all
 from .comments import comments
 
@@ -29,57 +31,6 @@ MISATTRIBUTION_TOLERANCE = 0.20
 #: root_cause codes of the blocks instrument.
 SYSTEMS, PEOPLE = 1, 2
 ADLI = ("approach", "deployment", "learning", "integration")
-
-
-# -- helpers -----------------------------------------------------------------------------------
-def _rwg(sd, points: int):
-    """Within-group agreement 1 - s²/σ²_EU against a uniform null on an A-point scale,
-    σ²_EU = (A² - 1)/12 (James, Demaree & Wolf 1984), truncated at 0; NaN where s is."""
-    sigma2 = (points ** 2 - 1) / 12
-    r = 1 - np.asarray(sd, dtype=float) ** 2 / sigma2
-    return np.where(np.isnan(r), np.nan, np.clip(r, 0, None))
-
-
-def _need_facets(inst, facets, what: str) -> None:
-    have = {f.id for f in inst.facets}
-    missing = [f for f in facets if f not in have]
-    if missing:
-        raise ValueError(f"{what} needs an instrument with facet(s) {list(facets)}; "
-                         f"{inst.id} lacks {missing}. Pass a frame of a {what} campaign "
-                         f"(instrument={what!r}) or the matching instrument=")
-
-
-def _summary(values: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
-    """n, mean, sd and a t interval of ``value`` per ``keys``, with n = distinct submissions.
-
-    ``values`` holds one value per submission and key (a respondent's answer or mean)."""
-    if keys:
-        g = values.groupby(keys, sort=False, dropna=False)
-        out = g.agg(n=("submission", "nunique"), mean=("value", "mean"),
-                    sd=("value", "std")).reset_index()
-    else:
-        out = pd.DataFrame({"n": [values["submission"].nunique()],
-                            "mean": [values["value"].mean()], "sd": [values["value"].std()]})
-    lo, hi = t_interval(out["mean"], out["sd"], out["n"], confidence)
-    out["ci_low"], out["ci_high"] = lo, hi
-    return out
-
-
-def _person_means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Each respondent's mean value per ``keys`` (one row per submission and key)."""
-    return frame.groupby([*keys, "submission"], sort=False, dropna=False)["value"] \
-        .mean().reset_index()
-
-
-def _order(df: pd.DataFrame, col: str, order) -> pd.Series:
-    pos = {v: i for i, v in enumerate(order)}
-    return df[col].map(pos)
-
-
-def _finish(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    out["n"] = out["n"].astype("Int64")
-    return out[columns]
 
 
 # -- blocks ------------------------------------------------------------------------------------
@@ -112,8 +63,8 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
         One row per group and block (``scope`` "block"), then one per group (``scope``
         "overall"). Columns: scope, the ``by`` columns, section, item, n (respondents),
         mean (severity on the 1-5 scale), sd, agreement, n_cause (root-cause answers),
-        share_systems, share_people, expected_people (0.15), p_people, misattributed, rank,
-        suppressed, n_shown.
+        share_systems, share_people, expected_people (0.15), pval (of the people share),
+        misattributed, rank, suppressed, n_shown.
 
     Notes
     -----
@@ -123,7 +74,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     - ``share_people`` = answers coding the cause as people / root-cause answers;
       ``share_systems`` = 1 - share_people. The 85/15 rule (Clemmer, "Blocks to Customer
       Focus") expects people in about 15% of breakdowns.
-    - ``p_people`` is the one-sided exact binomial test (``scipy.stats.binomtest``) that the
+    - ``pval`` is the one-sided exact binomial test (``scipy.stats.binomtest``) that the
       group's people share exceeds 0.15; it is left empty on the overall row, whose answers
       are not independent (each respondent answers every block).
     - ``rank`` orders blocks within a group by mean severity (highest first), ties broken by
@@ -165,14 +116,14 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     # Block rows.
     keys = [*by, "item"]
     blk = _summary(applies, keys).drop(columns=["ci_low", "ci_high"])
-    blk["agreement"] = _rwg(blk["sd"], points)
+    blk["agreement"] = _rwg_from_var(blk["sd"] ** 2, points, truncate=True)
     causes = cause.assign(people=cause["value"] == PEOPLE).groupby(keys, dropna=False)
     causes = causes.agg(n_cause=("people", "size"), n_people=("people", "sum")).reset_index()
     blk = blk.merge(causes, on=keys, how="left")
     blk[["n_cause", "n_people"]] = blk[["n_cause", "n_people"]].fillna(0)
     from scipy import stats
 
-    blk["p_people"] = [stats.binomtest(int(p), int(c), EXPECTED_PEOPLE_SHARE,
+    blk["pval"] = [stats.binomtest(int(p), int(c), EXPECTED_PEOPLE_SHARE,
                                        alternative="greater").pvalue if c else np.nan
                        for p, c in zip(blk["n_people"], blk["n_cause"], strict=True)]
     blk.insert(0, "scope", "block")
@@ -191,7 +142,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     else:
         ov["n_cause"], ov["n_people"] = len(pooled), pooled["people"].sum()
     ov[["n_cause", "n_people"]] = ov[["n_cause", "n_people"]].fillna(0)
-    ov["p_people"] = np.nan
+    ov["pval"] = np.nan
     ov.insert(0, "scope", "overall")
     ov["section"], ov["item"] = None, None
     if by:
@@ -204,14 +155,14 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
         part["share_systems"] = 1 - part["share_people"]
         part = part.drop(columns="n_people")
         values = ["mean", "sd", "agreement", "n_cause", "share_systems", "share_people",
-                  "p_people"]
+                  "pval"]
         if few:
             parts.append(withhold_all(part, k, values=values, reason=f"< {k}"))
             continue
         # Severity is about who rated how strongly a block applies; the causes (an optional
         # answer) are counts judged on who gave one. Counts add up, so they need not come
         # from the same people on every block.
-        cause_cols = ["n_cause", "share_systems", "share_people", "p_people"]
+        cause_cols = ["n_cause", "share_systems", "share_people", "pval"]
         cause_ok, few_causes = judge(part, view, keys=pkeys, data=cause, together=False,
                                      raw=view.raw[view.raw["facet"] == "root_cause"])
         cause_ok |= ~few_causes & (part["n_cause"].to_numpy() == 0)  # nobody gave a cause
@@ -232,7 +183,7 @@ def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrum
     out["n"] = out["n"].astype("Int64")
     return out.reset_index(drop=True)[[
         "scope", *by, "section", "item", "n", "mean", "sd", "agreement", "n_cause",
-        "share_systems", "share_people", "expected_people", "p_people", "misattributed",
+        "share_systems", "share_people", "expected_people", "pval", "misattributed",
         "rank", "suppressed", "n_shown"]]
 
 

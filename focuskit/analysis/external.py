@@ -8,8 +8,8 @@ import pandas as pd
 
 from ._data import anchor_reached, check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
+from ._summaries import _finish, _need_facets, _order, _person_means, _summary
 from .anonymity import restrict, source, withhold, withhold_all
-from .diagnostics import _finish, _need_facets, _order, _person_means, _summary
 
 __all__ = ["external_focus"]
 

@@ -50,8 +50,10 @@ def profile(data, *, by=("rater_group",), per="item", facet=None, confidence=0.9
 
     Examples
     --------
-    >>> profile(store.responses("demo-focus-levels"))  # doctest: +SKIP
-                        item rater_group   n  mean  median    sd  ...  band  suppressed n_shown
+    >>> res = profile(store.responses("demo-focus-levels"))
+    >>> list(res.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['item', 'rater_group', 'facet', 'n', 'mean', 'median', 'sd', 'ci_low', 'ci_high', 'band',
+     'n_shown', 'suppressed']
     """
     inst = instrument_of(data, instrument)
     k = threshold(data, min_group)
@@ -95,9 +97,14 @@ def next_steps(data, *, group="self", compare="customer", facet=None, min_group=
     Rows are ranked: lowest level first, then the widest blind spot, then the widest spread,
     so the top rows are where a move up is most needed and least agreed.
 
+    Columns: rank, item, section, prompt, n, n_shown, mean (the group's level), band,
+    next_level, next_descriptor, gap_to_others, sd, suppressed.
+
     Examples
     --------
-    >>> next_steps(store.responses("demo-focus-levels"))  # doctest: +SKIP
+    >>> steps = next_steps(store.responses("demo-focus-levels"))
+    >>> bool(steps["mean"].is_monotonic_increasing)
+    True
     """
     inst = instrument_of(data, instrument)
     fac = _facet(inst, facet)
@@ -121,12 +128,12 @@ def next_steps(data, *, group="self", compare="customer", facet=None, min_group=
                 desc = item.levels.get(nxt.key)
         gap = r["mean"] - theirs.get(item.id, np.nan)
         rows.append(dict(item=item.id, section=item.section, prompt=item.prompt, n=r["n"],
-                         n_shown=r["n_shown"], level=r["mean"], band=band,
+                         n_shown=r["n_shown"], mean=r["mean"], band=band,
                          next_level=nxt.label if nxt else ("sustain" if band else None),
-                         next_descriptor=desc, gap_to_others=gap, spread=r["sd"],
+                         next_descriptor=desc, gap_to_others=gap, sd=r["sd"],
                          suppressed=bool(r["suppressed"])))
     out = pd.DataFrame(rows)
-    out = out.sort_values(["suppressed", "level", "gap_to_others", "spread"],
+    out = out.sort_values(["suppressed", "mean", "gap_to_others", "sd"],
                           ascending=[True, True, False, False], na_position="last")
     out.insert(0, "rank", range(1, len(out) + 1))
     return out.reset_index(drop=True)

@@ -68,7 +68,7 @@ def icc(data, targets, raters, ratings, *, confidence=0.95):
     -------
     DataFrame
         One row per form: ``Type`` (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k), ``Description``,
-        ``ICC``, ``F``, ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high``.
+        ``ICC``, ``statistic`` (the F ratio), ``df1``, ``df2``, ``pval``, ``ci_low``, ``ci_high``.
 
     Notes
     -----
@@ -192,7 +192,7 @@ def icc(data, targets, raters, ratings, *, confidence=0.95):
         "Type": list(_ICC_TYPES),
         "Description": list(_ICC_DESCRIPTIONS),
         "ICC": np.array([icc1, icc2, icc3, icc1k, icc2k, icc3k], dtype=float),
-        "F": np.array([f1, f3, f3, f1, f3, f3], dtype=float),
+        "statistic": np.array([f1, f3, f3, f1, f3, f3], dtype=float),
         "df1": [df_b] * 6,
         "df2": [df_w, df_e, df_e, df_w, df_e, df_e],
         "pval": np.array([p1, p3, p3, p1, p3, p3], dtype=float),

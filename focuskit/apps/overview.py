@@ -8,30 +8,10 @@ from html import escape
 
 from ..instruments import builtin_ids, load_instrument
 from ..store import Store
+from ..ui.style import style_tag
 from .roles import ADMIN, pages_for, staff
 
 __all__ = ["overview", "overview_html"]
-
-_CSS = """
-<style>
-.fk-page{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;
-  max-width:1100px;line-height:1.45}
-.fk-page h1{font-size:1.6rem;margin:.2em 0}.fk-page h2{font-size:1.2rem;margin:1.2em 0 .4em}
-.fk-lead{color:#52606d;margin:0 0 1em}
-.fk-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}
-.fk-card{border:1px solid #d9e2ec;border-radius:8px;padding:12px 14px;background:#fff}
-.fk-card h3{font-size:1.02rem;margin:0 0 .3em;overflow-wrap:anywhere}
-.fk-meta{color:#52606d;font-size:.88rem;overflow-wrap:anywhere}
-.fk-badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8rem;
-  background:#e3f8ff;color:#035388;margin-right:6px}
-.fk-badge.closed{background:#f0f4f8;color:#52606d}.fk-badge.draft{background:#fffbea;color:#8d2b0b}
-a.fk-go{display:block;text-decoration:none;color:inherit}a.fk-go:hover{border-color:#1d4ed8}
-a.fk-go h3{color:#1d4ed8}
-.fk-page ul.fk-groups{margin:.5em 0 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:6px}
-.fk-page ul.fk-groups li{list-style:none;margin:0;background:#f0f4f8;border-radius:6px;
-  padding:2px 8px;font-size:.85rem}
-</style>
-"""
 
 
 def _count(n: int, word: str) -> str:
@@ -57,7 +37,8 @@ def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str
     """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
     built-in instruments."""
     if role is None:  # e.g. a page prepared before its visitor came: show nothing
-        return (_CSS + '<div class="fk-page"><h1>For staff</h1><p>This page could not tell '
+        return (style_tag("focuskit.apps", "overview.css") + '<div class="fk-page"><h1>For '
+                'staff</h1><p>This page could not tell '
                 "who opened it. Open your staff link again.</p></div>")
     cards = []
     for c in store.campaigns():
@@ -91,7 +72,7 @@ def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str
            + ("every page below is open to you." if role == ADMIN else "dashboards and "
               "reports; campaigns, raw answers and erasure are for admins.") + "</p>"
            if name else "")
-    return (_CSS + '<div class="fk-page"><h1>focuskit</h1>'
+    return (style_tag("focuskit.apps", "overview.css") + '<div class="fk-page"><h1>focuskit</h1>'
             '<p class="fk-lead">How customer-focused is the organisation, really? '
             "Campaigns in this store, and the questionnaires they can ask.</p>" + who +
             f'<div class="fk-cards">{pages}</div>'

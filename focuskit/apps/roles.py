@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..config import NAME_ENV, ROLE_ENV
+
 __all__ = ["ADMIN", "NAME_ENV", "PAGES", "ROLE_ENV", "VIEWER", "Staff", "for_admins_html",
            "pages_for", "staff"]
 
 VIEWER, ADMIN = "viewer", "admin"
-#: Voila's names for the headers the staff door sets (HTTP_ + the header, upper case).
-ROLE_ENV, NAME_ENV = "HTTP_X_FOCUSKIT_ROLE", "HTTP_X_FOCUSKIT_STAFF"
 
 #: The staff pages, and who may open each (the staff door enforces the same list).
 PAGES = (

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InstrumentError
+from ..names import slug
 from ..plain_text import text_problem
 from .model import RATER_GROUPS, Anchor, Facet, Instrument, Item, Scale, Section
 
@@ -360,7 +361,7 @@ def with_items(instrument: Instrument, prompts: list[str] | dict[str, str],
     else:
         pairs, used = [], set()
         for p in prompts:
-            base = re.sub(r"[^a-z0-9]+", "_", str(p).lower()).strip("_")[:40].strip("_") or "item"
+            base = slug(p, "_", 40) or "item"
             if not base[0].isalpha():  # an id starts with a letter: '24/7 support'
                 base = f"item_{base}"
             iid, n = base, 2

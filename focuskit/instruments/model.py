@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from dataclasses import dataclass, field
+
+from ..names import slug
 
 __all__ = ["RATER_GROUPS", "Anchor", "Scale", "Facet", "Item", "Section", "Instrument", "anchor_key"]
 
@@ -18,7 +19,7 @@ RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
 
 def anchor_key(label: str) -> str:
     """The key a level descriptor uses for an anchor label: 'Early systematic' -> 'early_systematic'."""
-    return re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")
+    return slug(label, "_")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,19 @@ class Scale:
     @property
     def is_anchored(self) -> bool:
         return self.kind == "rating" and bool(self.anchors)
+
+    def bands(self) -> list[tuple[float, float, str]]:
+        """(low, high, label) of each anchor's band on a rating scale, lowest first: the
+        boundaries lie half way between anchors (on focus-levels 1-2 Casual, 2-4 Moderate,
+        4-5 Intense; a mean on a boundary takes the higher band). Empty without anchors.
+
+        The one banding rule: the analysis labels means by it and the plots shade by it."""
+        anchors = sorted(self.anchors, key=lambda a: a.value)
+        if self.kind != "rating" or not anchors:
+            return []
+        cuts = [(a.value + b.value) / 2 for a, b in zip(anchors, anchors[1:], strict=False)]
+        edges = [self.minimum, *cuts, self.maximum]
+        return [(lo, hi, a.label) for lo, hi, a in zip(edges[:-1], edges[1:], anchors, strict=True)]
 
     def label(self, value: int) -> str:
         for a in self.anchors:

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox, blended_transform_factory
 
 from ..instruments import Instrument, Scale, builtin_ids, load_instrument
+from ..names import readable
 from . import theme as th
 
 RESPONSE_COLUMNS = {"submission", "facet", "value"}
@@ -58,12 +59,6 @@ def withheld_text(n_shown) -> str:
 
 
 # -- labels ------------------------------------------------------------------------------------
-def readable(ident) -> str:
-    """'segments_and_partnerships' -> 'Segments and partnerships'."""
-    text = str(ident).replace("_", " ").replace("-", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
 def wrap(text, width: int = 24) -> str:
     """Break a long label over lines at word boundaries; never cut it short."""
     return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
@@ -211,14 +206,9 @@ def rows_height(labels, base: float = 1.6, per_line: float = 0.24, min_row: floa
 
 # -- level bands -------------------------------------------------------------------------------
 def bands(scale: Scale):
-    """(low, high, label) of each anchor's band: boundaries half way between anchors, as the
-    analysis layer bands means (``focuskit.analysis._data.level_band``)."""
-    anchors = sorted(scale.anchors, key=lambda a: a.value)
-    if scale.kind != "rating" or not anchors:
-        return []
-    cuts = [(a.value + b.value) / 2 for a, b in zip(anchors, anchors[1:], strict=False)]
-    edges = [scale.minimum, *cuts, scale.maximum]
-    return [(lo, hi, a.label) for lo, hi, a in zip(edges[:-1], edges[1:], anchors, strict=True)]
+    """(low, high, label) of each anchor's band (``Scale.bands``, the rule the analysis
+    bands means by)."""
+    return scale.bands()
 
 
 def draw_bands(ax, scale: Scale, axis: str = "x", pad: float = 0.3, names: bool = True,

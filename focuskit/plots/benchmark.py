@@ -48,7 +48,7 @@ def benchmark_position(data=None, *, base=None, measure=None, instrument=None, g
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.benchmark_position(data=fa.benchmark(responses, base))  # doctest: +SKIP
+    >>> ax = fp.benchmark_position(data=fa.benchmark(responses, base))
     """
     res = b.resolve(data, fa.benchmark, _NEED, base=base, group=group, min_group=min_group)
     iid = instrument.id if hasattr(instrument, "id") else instrument

@@ -43,7 +43,7 @@ def blocks_chart(data=None, *, labels=None, min_group=None,
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.blocks_chart(data=fa.blocks(responses))  # doctest: +SKIP
+    >>> ax = fp.blocks_chart(data=fa.blocks(store.responses("demo-blocks")))
     """
     res = b.resolve(data, fa.blocks, _NEED, min_group=min_group)
     for col in ("rater_group", "segment"):

@@ -40,7 +40,7 @@ def adli_rubric(data=None, *, labels=None, min_group=None, cmap="Blues",
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.adli_rubric(data=fa.adli(responses))  # doctest: +SKIP
+    >>> ax = fp.adli_rubric(data=fa.adli(store.responses("demo-contact-review")))
     """
     res = b.resolve(data, fa.adli, _NEED_ADLI, min_group=min_group)
     for col in ("rater_group", "segment"):
@@ -102,7 +102,7 @@ def contact_planner(data=None, *, title="How many contacts does each segment nee
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
     >>> plan = fa.contact_plan({"residential": 6_000_000, "large": 1_000}, planned={"large": 100})
-    >>> ax = fp.contact_planner(data=plan)  # doctest: +SKIP
+    >>> ax = fp.contact_planner(data=plan)
     """
     if isinstance(data, dict):
         data = fa.contact_plan(data)

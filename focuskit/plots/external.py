@@ -36,7 +36,8 @@ def external_focus_chart(data=None, *, min_group=None,
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.external_focus_chart(data=fa.external_focus(responses))  # doctest: +SKIP
+    >>> ax = fp.external_focus_chart(data=fa.external_focus(
+    ...     store.responses("demo-external-focus")))
     """
     res = b.resolve(data, fa.external_focus, _NEED, min_group=min_group)
     extra = [c for c in ("segment", "section", "item") if c in res.columns]

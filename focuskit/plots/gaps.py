@@ -46,7 +46,7 @@ def gap_dumbbell(data=None, *, a="self", b="customer", scope="statement", labels
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.gap_dumbbell(data=fa.perception_gaps(responses, "self", "customer"))  # doctest: +SKIP
+    >>> ax = fp.gap_dumbbell(data=fa.perception_gaps(responses, "self", "customer"))
     """
     if _is_say_do(data):
         res = base.resolve(data, fa.say_do, ("say", "do", "gap", "scope"), min_group=min_group,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import seaborn as sns
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
@@ -45,7 +46,7 @@ def heatmap(data=None, *, by=("rater_group",), value="mean", labels=None, instru
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.heatmap(data=fa.profile(responses, by=["rater_group", "segment"]))  # doctest: +SKIP
+    >>> ax = fp.heatmap(data=fa.profile(responses, by=["rater_group", "segment"]))
     """
     res = b.resolve(data, fa.profile, (value, "suppressed", "n_shown"), by=list(np.atleast_1d(by)),
                     min_group=min_group, instrument=instrument)
@@ -97,8 +98,12 @@ def draw_grid(ax, grid, texts, hidden, row_names, col_names, cmap, scale=None, f
     marked with the scale's bands when ``scale`` is given."""
     vmin, vmax = (scale.minimum, scale.maximum) if scale is not None else \
         (np.nanmin(grid), np.nanmax(grid))
-    mesh = ax.pcolormesh(np.ma.masked_invalid(grid), cmap=_soft(cmap), vmin=vmin, vmax=vmax,
-                         edgecolors="white", linewidth=2)
+    # seaborn draws the cells and the colour bar from the figures as given; it computes
+    # nothing (no clustering, no annotation): the texts below are the analysis' own.
+    sns.heatmap(grid, mask=np.isnan(grid), cmap=_soft(cmap), vmin=vmin, vmax=vmax,
+                linewidths=2, linecolor="white", xticklabels=False, yticklabels=False,
+                cbar_kws=dict(shrink=0.9, pad=0.02, aspect=15), ax=ax)
+    mesh = ax.collections[-1]
     ax.add_collection(PatchCollection(
         [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(hidden), strict=True)],
         facecolor="#F0F0F0", edgecolor="#CFCFCF", hatch="///", linewidth=0, gid="withheld"))
@@ -119,8 +124,7 @@ def draw_grid(ax, grid, texts, hidden, row_names, col_names, cmap, scale=None, f
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top"):
         ax.spines[side].set_visible(False)
-    bar = ax.figure.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02, aspect=15)
-    _band_bar(bar, scale)
+    _band_bar(mesh.colorbar, scale)
     return mesh
 
 

@@ -45,7 +45,7 @@ def level_profile(data=None, *, per="item", groups=None, kind="interval", labels
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.level_profile(data=fa.profile(responses))  # doctest: +SKIP
+    >>> ax = fp.level_profile(data=fa.profile(responses))
     """
     if kind not in ("interval", "radar"):
         raise ValueError(f"kind must be 'interval' or 'radar', not {kind!r}")

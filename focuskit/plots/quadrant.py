@@ -40,7 +40,7 @@ def ip_quadrant(data=None, *, labels=None, instrument=None, min_group=None,
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.ip_quadrant(data=fa.importance_performance(responses))  # doctest: +SKIP
+    >>> ax = fp.ip_quadrant(data=fa.importance_performance(store.responses("demo-expectations")))
     """
     res = b.resolve(data, fa.importance_performance, _NEED, min_group=min_group,
                     instrument=instrument)

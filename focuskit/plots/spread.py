@@ -64,7 +64,7 @@ def team_spread(data=None, *, group="self", labels=None, instrument=None, min_gr
     Examples
     --------
     >>> import focuskit.analysis as fa, focuskit.plots as fp
-    >>> ax = fp.team_spread(data=fa.discussion_agenda(responses, group="self"))  # doctest: +SKIP
+    >>> ax = fp.team_spread(data=fa.discussion_agenda(responses, group="self"))
     """
     res = b.resolve(data, fa.discussion_agenda, _NEED, group=group, min_group=min_group,
                     instrument=instrument)

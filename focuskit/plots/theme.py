@@ -4,6 +4,10 @@ Every rater group keeps the same colour, marker and hatch in every plot, so a re
 learnt "customers are the orange diamonds" once can read every chart. Colours are from the
 Okabe-Ito palette (safe for the common colour-vision deficiencies); markers, hatches and line
 styles carry the same distinction when the page is printed in black and white.
+
+The theme is seaborn's: its "ticks" style with the colour-blind-safe group palette as the
+colour cycle (``seaborn.axes_style``, ``seaborn.color_palette``), then focuskit's own sizes
+and inks on top. ``set_theme`` is ``seaborn.set_theme`` with those settings.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import seaborn as sns
+from cycler import cycler
 
-__all__ = ["GROUPS", "FACETS", "SERIES", "BANDS", "RC", "Style", "group_style", "group_label",
-           "theme", "set_theme"]
+__all__ = ["GROUPS", "FACETS", "SERIES", "BANDS", "PALETTE", "RC", "Style", "group_style",
+           "group_label", "theme", "set_theme"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,23 @@ RC = {
     "text.hinting": "no_hinting",
     # Titles, prompts and actions are people's text: "Costs $5 to $10" is not mathematics.
     "text.parse_math": False,
+    # seaborn's style outlines every patch in white and rounds line ends; focuskit's bars and
+    # bands are drawn edge to edge, so keep matplotlib's patches and caps.
+    "patch.force_edgecolor": False,
+    "lines.solid_capstyle": "projecting",
 }
+
+#: The colour cycle: the rater groups' Okabe-Ito colours, then the neutral series.
+PALETTE = sns.color_palette([s.color for s in GROUPS.values()]
+                            + [s.color for s in SERIES])
+
+
+def _theme_rc() -> dict:
+    """seaborn's "ticks" style and the palette, under focuskit's own settings (``RC``)."""
+    return {**sns.axes_style("ticks"), "axes.prop_cycle": cycler(color=PALETTE.as_hex()), **RC}
+
+
+_RC = _theme_rc()
 
 
 def group_style(group: str) -> Style:
@@ -127,10 +149,11 @@ def theme():
     ...     fig, ax = plt.subplots()
     >>> plt.close(fig)
     """
-    with mpl.rc_context(RC):
+    with mpl.rc_context(_RC):
         yield
 
 
 def set_theme() -> None:
-    """Make the focuskit theme the default for every later figure (like ``sns.set_theme``)."""
-    mpl.rcParams.update(RC)
+    """Make the focuskit theme the default for every later figure (``seaborn.set_theme`` with
+    the focuskit style, palette and settings)."""
+    sns.set_theme(context="notebook", style="ticks", palette=PALETTE, rc=RC)

@@ -14,6 +14,7 @@ import sys
 import ipywidgets as w
 from IPython.display import display
 
+from ..config import LOG_LEVEL_ENV
 from .links import Link, LinkError, parse_link, query_string
 from .session import Problem, Respondent, open_questionnaire
 from .state import Questionnaire
@@ -28,7 +29,7 @@ if not log.handlers:
     _handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
     log.addHandler(_handler)
     log.propagate = False
-    log.setLevel(os.environ.get("FOCUSKIT_LOG_LEVEL", "WARNING").upper())
+    log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
 
 
 def _in_voila() -> bool:

@@ -33,6 +33,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+from ..config import RESPONDENT_URL_ENV
 from ..instruments import RATER_GROUPS
 
 __all__ = ["Link", "LinkError", "check_link", "make_link", "new_code", "parse_link",
@@ -208,7 +209,7 @@ def respondent_base() -> str:
     (with the LAN address when it shares on a network), so the workshop and admin apps build
     join links and QR codes that open on a respondent's phone, not on the staff port.
     """
-    base = os.environ.get("FOCUSKIT_RESPONDENT_URL", "").strip()
+    base = os.environ.get(RESPONDENT_URL_ENV, "").strip()
     return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE
 
 

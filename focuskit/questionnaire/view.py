@@ -19,9 +19,9 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from ..instruments import Instrument, Item
+from ..ui.style import style_tag
 from .session import Problem, Respondent
 from .state import AnswerError, Questionnaire, facet_short_label
-from .style import CSS
 
 __all__ = ["ItemView", "QuestionnaireView", "choices", "problem_widget"]
 
@@ -200,7 +200,8 @@ class QuestionnaireView:
         self.ready = w.Button(layout=w.Layout(display="none"))  # clicked by the page's script
         self.ready.add_class(f"fk-ready-{id(self)}")
         self.ready.on_click(self._on_ready)
-        self.widget = w.VBox([html(CSS), self.header, self.welcome, self.body, self.notice,
+        self.widget = w.VBox([html(style_tag(__package__)), self.header, self.welcome, self.body,
+                              self.notice,
                               self.nav, self.saved, self.scripts, self.ready])
         self.widget.add_class("fk-q")
         self.widget.add_class(f"fk-q-{id(self)}")
@@ -555,7 +556,7 @@ class QuestionnaireView:
 
 def problem_widget(problem: Problem) -> w.Widget:
     """The friendly page for a link that cannot be answered."""
-    box = w.VBox([w.HTML(CSS), w.HTML(
+    box = w.VBox([w.HTML(style_tag(__package__)), w.HTML(
         f'<div class="fk-problem"><h1>{escape(problem.title)}</h1><p>{escape(problem.text)}</p>'
         "</div>")])
     box.add_class("fk-q")

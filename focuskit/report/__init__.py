@@ -5,8 +5,8 @@ findings), one page per analysis the campaign's instrument calls for, each with 
 the three things to read from it, written from the numbers, then next steps and the action
 register. Figures withheld for anonymity stay withheld ("n < k").
 
->>> from focuskit.report import pdf_bytes          # doctest: +SKIP
->>> pdf_bytes(store, "demo-focus-levels")[:4]      # doctest: +SKIP
+>>> from focuskit.report import pdf_bytes
+>>> pdf_bytes(store, "demo-focus-levels")[:4]
 b'%PDF'
 """
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import analysis as fa
 from .. import plots as fp
+from ..names import readable
 from ..plots.theme import group_style
 
 __all__ = ["Report", "Section", "build"]
@@ -88,6 +89,9 @@ class _Words:
 
     def __init__(self, camp, responses: pd.DataFrame):
         self.k = camp.min_group_size
+        # The campaign's own instrument, for every analysis: a campaign made with its own
+        # items (with_items) is not the built-in of the same id.
+        self.inst = camp.instrument
         self.items = {i.id: i for i in camp.instrument.items}
         self.sections = {s.id: s.title for s in camp.instrument.sections}
         segs = {}
@@ -100,17 +104,17 @@ class _Words:
             for g, s in shown.groupby("rater_group")["segment"]:
                 vals = s.dropna().unique()
                 segs[g] = vals[0] if len(vals) == 1 else None
-        self._segs = segs
+        self.segs = segs
 
     def item(self, iid) -> str:
-        return _q(fp._base.readable(iid)) if iid is not None else "?"
+        return _q(readable(iid)) if iid is not None else "?"
 
     def section(self, sid) -> str:
-        return self.sections.get(sid, fp._base.readable(sid))
+        return self.sections.get(sid, readable(sid))
 
     def group(self, g, cap: bool = True) -> str:
         """'the leadership team' for a self group that is one segment, else 'Customers'."""
-        seg = self._segs.get(g)
+        seg = self.segs.get(g)
         if g == "self" and seg:
             name = f"the {seg[:1].lower()}{seg[1:]}"
         elif g == "self":
@@ -131,7 +135,7 @@ class _Words:
 
 # -- sections per analysis ---------------------------------------------------------------------
 def _levels(r, w: _Words) -> Section:
-    prof = fa.profile(r)
+    prof = fa.profile(r, instrument=w.inst)
     groups = list(dict.fromkeys(prof["rater_group"]))
     first = "self" if "self" in groups else groups[0]
     sh = _shown(prof)
@@ -181,7 +185,7 @@ def _levels(r, w: _Words) -> Section:
 def _spread(r, w: _Words, group: str = "self") -> Section | None:
     if group not in set(r["rater_group"]):
         return None
-    ag = fa.discussion_agenda(r, group=group)
+    ag = fa.discussion_agenda(r, group=group, instrument=w.inst)
     who = w.group(group)
     sh = _shown(ag)
     read, notes = [], []
@@ -205,7 +209,7 @@ def _spread(r, w: _Words, group: str = "self") -> Section | None:
                         f"{w.item(best['item'])}, the closest, rwg is {_num(best['rwg'], 2)} "
                         f"({within}).")
         for _, row in sh.head(3).iterrows():
-            notes.append((f"{int(row['rank'])}. {fp._base.readable(row['item'])} "
+            notes.append((f"{int(row['rank'])}. {readable(row['item'])} "
                           f"(levels {int(row['low'])} to {int(row['high'])})",
                           f"At the low end ({row['low_label']}): {row['low_descriptor']}\n"
                           f"At the high end ({row['high_label']}): {row['high_descriptor']}"))
@@ -239,7 +243,7 @@ def _gaps(r, w: _Words) -> Section | None:
     if not others:
         return None
     b = others[0]
-    g = fa.perception_gaps(r, "self", b)
+    g = fa.perception_gaps(r, "self", b, instrument=w.inst)
     sh = _shown(g)
     read = []
     if not len(sh):
@@ -253,7 +257,7 @@ def _gaps(r, w: _Words) -> Section | None:
         else:
             read.append(f"{w.group(b)} rate no dimension above {w.group('self', False)}.")
     if len(others) > 1:
-        g2 = fa.perception_gaps(r, "self", others[1])
+        g2 = fa.perception_gaps(r, "self", others[1], instrument=w.inst)
         sh2 = _shown(g2)
         if len(sh2):
             row = sh2.loc[sh2["gap"].abs().idxmax()]
@@ -270,7 +274,7 @@ def _gaps(r, w: _Words) -> Section | None:
 
 
 def _say_do(r, w: _Words) -> Section:
-    s = fa.say_do(r)
+    s = fa.say_do(r, instrument=w.inst)
     sh = _shown(s)
     read = []
     ov = sh[sh["scope"] == "overall"]
@@ -298,7 +302,7 @@ def _say_do(r, w: _Words) -> Section:
 
 
 def _ipa(r, w: _Words) -> Section:
-    ip = fa.importance_performance(r)
+    ip = fa.importance_performance(r, instrument=w.inst)
     sh = _shown(ip).sort_values("priority")
     read = []
     if not len(sh):
@@ -330,7 +334,7 @@ def _ipa(r, w: _Words) -> Section:
 
 
 def _blocks(r, w: _Words) -> Section:
-    bl = fa.blocks(r)
+    bl = fa.blocks(r, instrument=w.inst)
     sh = _shown(bl)
     blk = sh[sh["scope"] == "block"].sort_values("mean", ascending=False)
     ov = sh[sh["scope"] == "overall"]
@@ -363,7 +367,7 @@ def _blocks(r, w: _Words) -> Section:
 
 
 def _adli(r, w: _Words) -> Section:
-    a = fa.adli(r)
+    a = fa.adli(r, instrument=w.inst)
     sh = _shown(a)
     read = []
     ov = sh[sh["scope"] == "overall"]
@@ -391,7 +395,7 @@ def _adli(r, w: _Words) -> Section:
 
 
 def _external(r, w: _Words) -> Section:
-    e = fa.external_focus(r)
+    e = fa.external_focus(r, instrument=w.inst)
     sh = _shown(e)
     gr = sh[sh["scope"] == "group"]
     lv = sh[sh["scope"] == "level"]
@@ -424,7 +428,7 @@ def _external(r, w: _Words) -> Section:
 
 def _benchmark(r, w: _Words, inst: str) -> Section | None:
     try:
-        b = fa.benchmark(r)
+        b = fa.benchmark(r, instrument=w.inst)
     except Exception:  # no benchmark base to compare with: leave the page out
         return None
     sh = _shown(b)
@@ -450,7 +454,7 @@ def _benchmark(r, w: _Words, inst: str) -> Section | None:
             o = qq[qq["scope"] == "overall"].iloc[0]
             read.append(f"In the base, the top-performing quarter's gap is "
                         f"{_num(o['gap_top'], 2)} against {_num(o['gap_rest'], 2)} for the rest "
-                        f"({_p(o['p_val'])}): closing the gap goes with performing well.")
+                        f"({_p(o['pval'])}): closing the gap goes with performing well.")
         except Exception:
             pass
         n = int(b["n_base"].max())
@@ -484,36 +488,36 @@ def _next_steps(r, w: _Words, inst: str, actions: list[dict]) -> Section:
     steps = []
     try:
         if inst == "focus-levels" and "self" in set(r["rater_group"]):
-            ns = _shown(fa.next_steps(r))
+            ns = _shown(fa.next_steps(r, instrument=w.inst))
             for _, x in ns.head(3).iterrows():
                 nxt = x["next_descriptor"] if isinstance(x["next_descriptor"], str) else ""
-                steps.append(f"{w.item(x['item'])} (now {_num(x['level'])}, {x['band']}): "
+                steps.append(f"{w.item(x['item'])} (now {_num(x['mean'])}, {x['band']}): "
                              f"move toward {x['next_level']}. {nxt}")
         elif inst == "say-do":
-            st = _shown(fa.say_do(r))
+            st = _shown(fa.say_do(r, instrument=w.inst))
             st = st[st["scope"] == "statement"].sort_values("gap", ascending=False)
             for _, x in st.head(3).iterrows():
                 steps.append(f"Close the gap on {w.item(x['item'])}: practised at "
                              f"{_num(x['do'])}, intended at {_num(x['say'])}.")
         elif inst == "expectations":
-            ip = _shown(fa.importance_performance(r)).sort_values("priority")
+            ip = _shown(fa.importance_performance(r, instrument=w.inst)).sort_values("priority")
             for _, x in ip[ip["quadrant"] == "Concentrate here"].head(3).iterrows():
                 steps.append(f"Improve {w.item(x['item'])}: performance {_num(x['performance'])} "
                              f"against importance {_num(x['importance'])}.")
         elif inst == "blocks":
-            bl = _shown(fa.blocks(r))
+            bl = _shown(fa.blocks(r, instrument=w.inst))
             bl = bl[bl["scope"] == "block"].sort_values("mean", ascending=False)
             for _, x in bl.head(3).iterrows():
                 how = ("fix the system around it before blaming people"
                        if x["misattributed"] else "name an owner for removing it")
                 steps.append(f"{w.item(x['item'])} (holds at {_num(x['mean'])} of 5): {how}.")
         elif inst == "contact-programme":
-            a = _shown(fa.adli(r))
+            a = _shown(fa.adli(r, instrument=w.inst))
             for _, x in a[a["scope"] == "question"].sort_values("mean").head(3).iterrows():
                 steps.append(f"Raise {w.item(x['item'])} from {_num(x['mean'])} "
                              f"({x['band']}) toward a systematic, shared method.")
         elif inst == "external-focus":
-            it = _shown(fa.external_focus(r, by="item"))
+            it = _shown(fa.external_focus(r, by="item", instrument=w.inst))
             it = it[(it["scope"] == "group") & (it["role"] == "other")].sort_values("mean")
             for _, x in it.head(3).iterrows():
                 nxt = {"Responding": "anticipating", "Anticipating": "shaping"}.get(x["band"])
@@ -525,7 +529,7 @@ def _next_steps(r, w: _Words, inst: str, actions: list[dict]) -> Section:
     if not steps:
         steps.append("Agree in the team which finding to act on first, and record it below.")
     rows = [[str(i + 1), a["title"], a.get("owner") or "", str(a.get("due") or ""),
-             a.get("status") or "", fp._base.readable(a["item"]) if a.get("item") else ""]
+             a.get("status") or "", readable(a["item"]) if a.get("item") else ""]
             for i, a in enumerate(actions)]
     return Section("next", "Next steps and actions", "What the numbers suggest doing first, and "
                    "the actions the team has agreed.", None, steps,
@@ -564,7 +568,7 @@ def build(store, campaign_id: str) -> Report:
         shown = str(n) if row is not None and not row.suppressed else (
             "none yet" if row is None else f"n < {camp.min_group_size} (withheld)"
             if str(row.n_shown).startswith("<") else "withheld")
-        seg = w._segs.get(g)
+        seg = w.segs.get(g)
         label = group_style(g).label
         name = label + (f" ({seg})" if seg and seg.lower() != label.lower()
                         and n >= camp.min_group_size else "")

@@ -11,6 +11,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.transforms import Bbox
 
 from ..plots.theme import INK, MUTED, theme
+from ..ui.style import css
 from .content import Report, Section, wrap
 
 __all__ = ["pdf_from", "html_from"]
@@ -223,20 +224,6 @@ def pdf_from(report: Report) -> bytes:
     return buf.getvalue()
 
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;
-  max-width:960px;margin:2rem auto;padding:0 1rem;line-height:1.5}
-h1{color:#0072B2;margin-bottom:.2em}h2{color:#0072B2;border-top:1px solid #d9e2ec;
-  padding-top:1em;margin-top:2em}h3{margin:1.2em 0 .3em}
-.lead{color:#52606d}.facts td{padding:2px 12px 2px 0;vertical-align:top}
-img{max-width:100%;height:auto;display:block;margin:1em 0}
-ol li{margin:.35em 0}table.actions{border-collapse:collapse;width:100%}
-table.actions th,table.actions td{border-bottom:1px solid #d9e2ec;padding:4px 8px;
-  text-align:left}.muted{color:#52606d}.note{font-size:.92em;color:#333;margin:.2em 0 .8em 1em}
-footer{color:#7b8794;font-size:.85em;margin-top:3em}
-"""
-
-
 def _png(draw) -> str:
     with theme():
         ax = draw(None)
@@ -253,7 +240,8 @@ def html_from(report: Report) -> str:
     e = escape
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
            f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-           f"<title>Customer focus report: {e(report.title)}</title><style>{_CSS}</style>"
+           f"<title>Customer focus report: {e(report.title)}</title><style>"
+           f"{css('focuskit.report', 'report.css')}</style>"
            f"</head><body><h1>Customer focus report</h1><p class='lead'>{e(report.title)}</p>"
            "<table class='facts'>"]
     out += [f"<tr><td><b>{e(k)}</b></td><td>{e(v)}</td></tr>" for k, v in report.facts]

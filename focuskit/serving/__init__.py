@@ -35,12 +35,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import RESPONDENT_PORT, RESPONDENT_URL_ENV, STAFF_TOKEN_ENV
+from ..config import TOKEN_ENV as OPERATOR_TOKEN_ENV
 from ..errors import FocuskitError
 
 __all__ = ["ServeOptions", "serve", "voila_command"]
 
 RESPONDENT_NOTEBOOK = "take_assessment.ipynb"  # the only notebook of the respondent door
-TOKEN_ENV = "FOCUSKIT_STAFF_TOKEN"  # how the staff token reaches its Voila (not argv: ps shows it)
+TOKEN_ENV = STAFF_TOKEN_ENV  # how the staff token reaches its Voila (not argv: ps shows it)
 LANDING = "index.ipynb"
 DASHBOARD = "results.ipynb"  # preheated on the staff door: its first plot comes much sooner
 RENDER = "/voila/render/"
@@ -98,7 +100,7 @@ CELL_ERROR = ("This page could not be prepared. Please reload it in a minute; if
 @dataclass
 class ServeOptions:
     host: str = "127.0.0.1"
-    port: int = 8866
+    port: int = RESPONDENT_PORT
     staff_port: int | None = None  # None: port + 1
     preheat: int = 2  # kernels kept ready for the questionnaire
     staff_preheat: int = 1  # kernels kept ready for the results dashboard
@@ -283,7 +285,8 @@ def _answers(host: str, port: int) -> bool:
 
 def serve(o: ServeOptions) -> int:
     """Run both doors until Ctrl-C or SIGTERM; 0 then, non-zero when a door died."""
-    from ..store.engine import ENV_URL, default_url, project_data_dir
+    from ..config import DB_URL_ENV as ENV_URL
+    from ..config import default_url, project_data_dir
 
     o.staff_port = o.port + 1 if o.staff_port is None else o.staff_port
     _check(o)
@@ -291,9 +294,9 @@ def serve(o: ServeOptions) -> int:
     if not (notebooks / RESPONDENT_NOTEBOOK).is_file():
         raise FocuskitError(f"no {RESPONDENT_NOTEBOOK} in {notebooks}: run this inside the "
                             "project, or give --notebooks DIR")
-    given = o.token or _token_from_file(o.token_file) or os.environ.get("FOCUSKIT_TOKEN") or None
+    given = o.token or _token_from_file(o.token_file) or os.environ.get(OPERATOR_TOKEN_ENV) or None
     if given is not None and len(given) < 16:
-        where = f"--token-file {o.token_file}" if o.token_file else "FOCUSKIT_TOKEN"
+        where = f"--token-file {o.token_file}" if o.token_file else OPERATOR_TOKEN_ENV
         raise FocuskitError(f"{where}: the staff key must have at least 16 characters")
     token = given or secrets.token_urlsafe(24)
 
@@ -310,7 +313,7 @@ def serve(o: ServeOptions) -> int:
         respondents.mkdir()
         shutil.copy2(notebooks / RESPONDENT_NOTEBOOK, respondents / RESPONDENT_NOTEBOOK)
 
-        env = {k: v for k, v in os.environ.items() if k not in ("FOCUSKIT_TOKEN", TOKEN_ENV)}
+        env = {k: v for k, v in os.environ.items() if k not in (OPERATOR_TOKEN_ENV, TOKEN_ENV)}
         # Explicit and absolute: the respondent door's kernels run in the temporary folder,
         # where the default (data/ of the project around the cwd) would find nothing.
         env[ENV_URL] = o.db or os.environ.get(ENV_URL) or default_url()
@@ -335,7 +338,7 @@ def serve(o: ServeOptions) -> int:
             "staff door": (voila_command(
                 notebooks, o.staff_port, door="staff", max_kernels=o.staff_max_kernels,
                 pools={DASHBOARD: o.staff_preheat}, pool_max_age=o.staff_pool_max_age, **common),
-                env | {TOKEN_ENV: token, "FOCUSKIT_RESPONDENT_URL": respondent_url}),
+                env | {TOKEN_ENV: token, RESPONDENT_URL_ENV: respondent_url}),
         }
         return _run(doors, o, respondent_url, staff_url, token if given is None else None)
     finally:

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 
+from ..config import NAME_ENV, ROLE_ENV
+
 __all__ = ["NAME_ENV", "NAME_HEADER", "ROLE_ENV", "ROLE_HEADER", "SERVER_KEY", "StaffIdentity",
            "StaffUser", "VIEWER_PAGES"]
 
 ROLE_HEADER, NAME_HEADER = "X-Focuskit-Role", "X-Focuskit-Staff"
 #: What Voila names them in a kernel's environment.
-ROLE_ENV, NAME_ENV = "HTTP_X_FOCUSKIT_ROLE", "HTTP_X_FOCUSKIT_STAFF"
 #: The audit log's name for whoever used the server's own key.
 SERVER_KEY = "server key"
 #: Notebooks a viewer may open; every other one is for admins.

@@ -63,6 +63,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from ..ui.style import css
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
 from .key_attempts import KeyAttempts
@@ -77,28 +78,14 @@ IDLE_CLOSE_CODE = 4001  # the kernel socket's close code that the page reads as 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
 
 # -- the pages a visitor sees instead of a traceback ------------------------------------------
-_STYLE = """
-body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;
-background:#f3f4f6;line-height:1.5}
-main{max-width:34rem;margin:12vh auto 0;padding:2rem 1.5rem;background:#fff;border-radius:12px;
-box-shadow:0 1px 3px rgba(0,0,0,.12)}
-h1{font-size:1.5rem;margin:0 0 .75rem}p{margin:.5rem 0 1rem}
-.small{font-size:.9rem;color:#4b5563}
-a.button,button{display:inline-block;padding:.7rem 1.3rem;border:0;border-radius:8px;
-background:#1d4ed8;color:#fff;font-size:1rem;text-decoration:none;cursor:pointer}
-form{display:flex;gap:.5rem;flex-wrap:wrap}
-input{flex:1 1 12rem;min-width:0;padding:.65rem;font-size:1rem;border:1px solid #9ca3af;
-border-radius:8px}
-@media (max-width:480px){main{margin:0;min-height:100vh;border-radius:0;box-shadow:none;
-box-sizing:border-box}}
-"""
 
 
 def page(title: str, body: str, refresh: int | None = None) -> str:
     meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">{meta}'
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<title>{html.escape(title)}</title>"
+            f"<style>{css('focuskit.serving', 'pages.css')}</style></head>"
             f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>")
 
 

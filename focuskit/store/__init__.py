@@ -7,7 +7,7 @@ so the respondent's kernel can use ``RespondentStore`` (plain DB-API) without SQ
 from importlib import import_module
 
 _LAZY = {
-    "ENV_URL": "engine", "default_url": "engine", "SCHEMA_VERSION": "schema",
+    "ENV_URL": "engine", "default_url": ".config", "SCHEMA_VERSION": "schema",
     "STATUSES": "store", "Store": "store", "Campaign": "records", "Draft": "records",
     "Receipt": "records", "RespondentStore": "respondent", "StaffMember": "records",
     "ROLES": "store",

@@ -6,40 +6,20 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import DB_URL_ENV
 from ..errors import StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 # SQLAlchemy is imported inside the functions: the respondent's store (respondent.py) reads
-# ENV_URL, default_url and BUSY_TIMEOUT_MS from here and must not load it (11 MB per kernel).
+# BUSY_TIMEOUT_MS and SQLITE_PRAGMAS from here and must not load it (11 MB per kernel).
 
-ENV_URL = "FOCUSKIT_DB_URL"
+ENV_URL = DB_URL_ENV
 BUSY_TIMEOUT_MS = 60_000
 #: Run on every new SQLite connection, by the engine and by the respondent's store alike.
 SQLITE_PRAGMAS = (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA journal_mode = WAL",
                   "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
-
-
-def project_data_dir(start: Path | None = None) -> Path:
-    """The ``data/`` folder of the focuskit project containing ``start`` (default: cwd).
-
-    Notebooks run with their own folder as the working directory, so look upwards for a
-    folder holding both ``data/`` and ``notebooks/``; outside a project, use ``./data``.
-    """
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / "data").is_dir() and (d / "notebooks").is_dir():
-            return d / "data"
-    return here / "data"
-
-
-def default_url() -> str:
-    """``$FOCUSKIT_DB_URL`` if set, else the SQLite file ``data/focuskit.db`` of the project."""
-    url = os.environ.get(ENV_URL, "").strip()
-    if url:
-        return url
-    return f"sqlite:///{project_data_dir() / 'focuskit.db'}"
 
 
 def make_engine(url: str) -> Engine:

@@ -70,18 +70,21 @@ class Draft:
     updated_at: datetime
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Now, in UTC: every time the store writes is UTC."""
     return datetime.now(UTC)
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
+def to_utc(value: datetime | None) -> datetime | None:
+    """A time about to be written, in UTC (a naive time is taken as UTC already)."""
     # SQLite keeps the wall-clock time and drops the offset, so store every time in UTC.
     if value is not None and value.tzinfo is not None:
         return value.astimezone(UTC)
     return value
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def read_utc(value: datetime | None) -> datetime | None:
+    """A time read back from the store, marked as UTC."""
     # SQLite hands timestamps back without a zone; they were written in UTC.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)

@@ -17,11 +17,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote
 
+from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import parse_instrument
 from .checks import check_answers, check_key, check_respondent, read_segment_list
-from .engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS, default_url
-from .records import Campaign, Draft, Receipt, _as_utc, _now, _utc, nest_answers
+from .engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
+from .records import Campaign, Draft, Receipt, nest_answers, read_utc, to_utc, utc_now
 
 __all__ = ["RespondentStore"]
 
@@ -192,7 +193,7 @@ class RespondentStore:
     def _read_time(self, value) -> datetime | None:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)  # what SQLAlchemy does with SQLite's text
-        return _utc(value)
+        return read_utc(value)
 
     def _schema_version(self, cur) -> int:
         if self.backend == "sqlite":
@@ -288,7 +289,7 @@ class RespondentStore:
         if problems:
             raise StoreError("draft not saved:", problems)
         stored = nest_answers(rows)
-        now = self._time(_now())
+        now = self._time(utc_now())
         # One statement, so that two first saves at once (two tabs, a retry) cannot both
         # insert: PostgreSQL raised UniqueViolation on the loser of a select-then-insert.
         with self._write() as cur:
@@ -336,7 +337,7 @@ class RespondentStore:
                              [f"submission 1: {p}" for p in found])
         if key is None:
             key = f"{camp.id}:respondent:{respondent}" if respondent else uuid.uuid4().hex
-        sub = (respondent, rater_group, segment, _as_utc(started_at))
+        sub = (respondent, rater_group, segment, to_utc(started_at))
         try:
             return self._insert(camp, key, sub, rows)
         except self._errors().IntegrityError:
@@ -379,7 +380,7 @@ class RespondentStore:
         cur.execute(self._sql("SELECT max(submitted_at) FROM submissions WHERE campaign = ?"),
                     (campaign,))
         latest = self._read_time(cur.fetchone()[0])
-        now = _now()
+        now = utc_now()
         return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
     def stored_answers(self, campaign: str, respondent: str) -> dict | None:

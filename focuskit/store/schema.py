@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 
+from .. import config
 from ..errors import StoreError
 
 SCHEMA_VERSION = 5
@@ -50,9 +51,9 @@ def new_link_secret() -> str:
 
 #: The smallest minimum group size anywhere: below three, two people who talk can work out
 #: the third one's answers.
-MIN_GROUP_FLOOR = 3
-DEFAULT_MIN_GROUP = 5
-DEFAULT_COMMENT_THRESHOLD = 10
+MIN_GROUP_FLOOR = config.MIN_GROUP_FLOOR
+DEFAULT_MIN_GROUP = config.MIN_GROUP
+DEFAULT_COMMENT_THRESHOLD = config.COMMENT_THRESHOLD
 
 
 def _campaign_columns(revealed: bool, comments: bool = False,

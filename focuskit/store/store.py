@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
 from . import schema as t
@@ -27,7 +28,7 @@ from .checks import (
     check_text,
     read_segment_list,
 )
-from .engine import default_url, make_engine
+from .engine import make_engine
 from .keys import hash_key, key_id_of, new_key, verify_key
 from .records import (
     Campaign,
@@ -35,10 +36,10 @@ from .records import (
     Erased,
     Receipt,
     StaffMember,
-    _as_utc,
-    _now,
-    _utc,
     nest_answers,
+    read_utc,
+    to_utc,
+    utc_now,
 )
 
 __all__ = ["Store", "Campaign", "Receipt", "Draft", "StaffMember", "Erased", "STATUSES",
@@ -77,7 +78,7 @@ def _arrival(conn, campaign: str, now: datetime) -> datetime:
                           .where(s.c.campaign == campaign)).scalar()
     if isinstance(latest, str):
         latest = datetime.fromisoformat(latest)
-    latest = _utc(latest)
+    latest = read_utc(latest)
     return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
 
@@ -208,7 +209,7 @@ class Store:
                    instrument_spec=json.dumps(instrument.to_dict()), organisation=organisation,
                    rater_groups=",".join(groups), min_group_size=min_group_size,
                    comment_threshold=comment_threshold,
-                   status=status, revealed=False, created_at=_now(),
+                   status=status, revealed=False, created_at=utc_now(),
                    segments=None if segs is None else json.dumps(segs), link_mode=link_mode)
         try:
             with self._write() as conn:
@@ -244,7 +245,7 @@ class Store:
                         organisation=row.organisation,
                         rater_groups=tuple(g for g in row.rater_groups.split(",") if g),
                         min_group_size=row.min_group_size, status=row.status,
-                        revealed=bool(row.revealed), created_at=_utc(row.created_at),
+                        revealed=bool(row.revealed), created_at=read_utc(row.created_at),
                         comment_threshold=row.comment_threshold,
                         segments=read_segment_list(row.segments), link_mode=row.link_mode)
         self._campaign_cache[row.id] = camp
@@ -387,7 +388,7 @@ class Store:
         if problems:
             raise StoreError("staff member not added:", problems)
         key_id, key = new_key()
-        row = dict(role=role, key_id=key_id, key_hash=hash_key(key), created_at=_now(),
+        row = dict(role=role, key_id=key_id, key_hash=hash_key(key), created_at=utc_now(),
                    revoked_at=None)
         st = t.staff
         with self._write() as conn:
@@ -417,7 +418,7 @@ class Store:
         st = t.staff
         with self._write() as conn:
             done = conn.execute(update(st).where((st.c.name == name) & st.c.revoked_at.is_(None))
-                                .values(revoked_at=_now())).rowcount
+                                .values(revoked_at=utc_now())).rowcount
             if done:
                 self._log(conn, "staff revoke", None, name)
         member = self.staff_member(name)
@@ -442,7 +443,7 @@ class Store:
     def _log(self, conn, action: str, campaign: str | None, detail: str = "",
              actor: str | None = None) -> None:
         conn.execute(insert(t.audit).values(
-            at=_now(), actor=str(actor or self.actor)[:64], action=action[:32],
+            at=utc_now(), actor=str(actor or self.actor)[:64], action=action[:32],
             campaign=campaign, detail=str(detail)[:500]))  # a visitor's path can be long
 
     def log(self, action: str, campaign: str | None = None, detail: str = "", *,
@@ -494,7 +495,7 @@ class Store:
         if problems:
             raise StoreError("draft not saved:", problems)
         stored = nest_answers(rows)
-        now = _now()
+        now = utc_now()
         values = dict(rater_group=rater_group, segment=segment, answers=json.dumps(stored),
                       page=page, updated_at=now)
         # One statement, so that two first saves at once (two tabs, a retry) cannot both
@@ -516,8 +517,8 @@ class Store:
         if row is None:
             return None
         return Draft(row.campaign, row.respondent, row.rater_group, row.segment,
-                     json.loads(row.answers), row.page, _utc(row.started_at),
-                     _utc(row.updated_at))
+                     json.loads(row.answers), row.page, read_utc(row.started_at),
+                     read_utc(row.updated_at))
 
     def submit(self, campaign: str, answers, *, rater_group: str, segment: str | None = None,
                respondent: str | None = None, idempotency_key: str | None = None,
@@ -617,7 +618,7 @@ class Store:
         s = t.submissions
         receipts = []
         with self._write() as conn:
-            now = _arrival(conn, camp.id, _now())
+            now = _arrival(conn, camp.id, utc_now())
             gone = []
             for sub, key, rows in prepared:
                 old = conn.execute(select(s.c.id).where(
@@ -631,9 +632,9 @@ class Store:
                 made = conn.execute(insert(s).values(
                     campaign=camp.id, respondent=sub.get("respondent"),
                     rater_group=sub["rater_group"], segment=sub.get("segment"),
-                    started_at=_as_utc(sub.get("started_at")), submitted_at=now,
+                    started_at=to_utc(sub.get("started_at")), submitted_at=now,
                     idempotency_key=key,
-                    source_submitted_at=_as_utc(sub.get("source_submitted_at")),
+                    source_submitted_at=to_utc(sub.get("source_submitted_at")),
                     flags=sub.get("flags") or None)).inserted_primary_key[0]
                 if rows:
                     conn.execute(insert(t.answers), [
@@ -668,8 +669,8 @@ class Store:
         return pd.DataFrame({
             "submission": pd.Series([r.id for r in rows], dtype="int64"),
             "respondent": pd.Series([r.respondent for r in rows], dtype="object"),
-            "submitted_at": pd.to_datetime([_utc(r.submitted_at) for r in rows], utc=True),
-            "source_submitted_at": pd.to_datetime([_utc(r.source_submitted_at)
+            "submitted_at": pd.to_datetime([read_utc(r.submitted_at) for r in rows], utc=True),
+            "source_submitted_at": pd.to_datetime([read_utc(r.source_submitted_at)
                                                    for r in rows], utc=True),
             "flags": pd.Series([tuple(r.flags.split(",")) if r.flags else () for r in rows],
                                dtype="object"),
@@ -695,7 +696,7 @@ class Store:
         size = min(CHUNK, FIRST_CHUNK)
         # Each chunk is a moment of its own (a microsecond apart): readers may see the batch
         # grow, and the disclosure rule's blocks must be the same whenever they look.
-        now = _now()
+        now = utc_now()
         try:
             while len(receipts) < len(prepared):
                 if receipts and self.engine.dialect.name == "sqlite":
@@ -761,14 +762,14 @@ class Store:
                     new.append((sub, key, rows))
             ids = {}
             if new:
-                now = _arrival(conn, camp.id, now or _now())
+                now = _arrival(conn, camp.id, now or utc_now())
                 # One executemany, then the new ids by key: RETURNING with the parameters'
                 # order made SQLAlchemy insert one row per statement on SQLite.
                 conn.execute(insert(s), [
                     dict(campaign=camp.id, respondent=sub.get("respondent"),
                          rater_group=sub["rater_group"], segment=sub.get("segment"),
-                         started_at=_as_utc(sub.get("started_at")), submitted_at=now,
-                         source_submitted_at=_as_utc(sub.get("source_submitted_at")),
+                         started_at=to_utc(sub.get("started_at")), submitted_at=now,
+                         source_submitted_at=to_utc(sub.get("source_submitted_at")),
                          flags=sub.get("flags") or None,
                          idempotency_key=key) for sub, key, _ in new])
                 fresh = [key for _, key, _ in new]
@@ -868,7 +869,7 @@ class Store:
         with self._write() as conn:
             return conn.execute(insert(t.actions).values(
                 campaign=camp.id, title=title.strip(), owner=owner, due=due, item=item,
-                status=status, created_at=_now())).inserted_primary_key[0]
+                status=status, created_at=utc_now())).inserted_primary_key[0]
 
     def actions(self, campaign: str) -> list[dict]:
         """The campaign's action register, oldest first."""
@@ -876,7 +877,7 @@ class Store:
             rows = conn.execute(select(t.actions).where(t.actions.c.campaign == campaign)
                                 .order_by(t.actions.c.id)).all()
         # SQLite returns naive timestamps; make them UTC-aware as on PostgreSQL.
-        return [{**r._asdict(), "created_at": _utc(r.created_at)} for r in rows]
+        return [{**r._asdict(), "created_at": read_utc(r.created_at)} for r in rows]
 
     def update_action(self, id: int, *, status: str | None = None, owner=_KEEP, due=_KEEP,
                       title: str | None = None) -> dict:
@@ -916,7 +917,7 @@ class Store:
             row = conn.execute(select(a).where(a.c.id == id)).first()
         if row is None:
             raise StoreError(f"no action {id}; it may have been deleted")
-        return {**row._asdict(), "created_at": _utc(row.created_at)}
+        return {**row._asdict(), "created_at": read_utc(row.created_at)}
 
 
 def _check_thresholds(min_group_size, comment_threshold) -> list[str]:
@@ -934,4 +935,4 @@ def _check_thresholds(min_group_size, comment_threshold) -> list[str]:
 
 
 def _member(row) -> StaffMember:
-    return StaffMember(row.name, row.role, _utc(row.created_at), _utc(row.revoked_at))
+    return StaffMember(row.name, row.role, read_utc(row.created_at), read_utc(row.revoked_at))

@@ -1,0 +1,105 @@
+"""The staff page through `focuskit serve` in Chromium: create a campaign by clicking, make
+its links, import a small CSV through the real upload control, import it again, and check
+that the page fits a laptop and a 390 px phone."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+from test_admin import answers_csv
+
+from conftest import ARTIFACTS
+from focuskit import Store
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+WAIT = 120_000
+
+
+def _admin_url(voila_server, env) -> tuple[str, str]:
+    """The staff door's admin page (with its token), and the respondents' door."""
+    served = voila_server(env)
+    return served.staff_url("voila/render/admin.ipynb"), str(served)
+
+
+def _refused(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=30):
+            return False
+    except urllib.error.HTTPError as e:
+        return e.code in (401, 403, 404)
+
+
+def test_staff_flow(chromium, voila_server, tmp_path):
+    db = f"sqlite:///{tmp_path / 'admin.db'}"
+    Store(db).close()  # an empty store: everything on the page is made by the test
+    url, door = _admin_url(voila_server, {"FOCUSKIT_DB_URL": db})
+    # Only staff with the token reach the page: not respondents, not a guess without the key.
+    assert _refused(door + "voila/render/admin.ipynb")
+    assert _refused(url.split("?")[0])
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        page.locator("button.fk-create").wait_for(timeout=WAIT)
+        expect(page.get_by_text("No campaigns yet")).to_be_visible()
+        page.locator(".fk-title input").fill("Browser round")
+        page.locator("button.fk-create").dblclick()  # an impatient double click
+        page.get_by_text("browser-round, open, asking").wait_for(timeout=WAIT)
+        expect(page.get_by_text("Traceback")).to_have_count(0)
+        with Store(db) as store:
+            assert [c.id for c in store.campaigns()] == ["browser-round"]
+
+        page.locator(".fk-segments textarea").fill("Retail, Wholesale")
+        page.locator("button.fk-make-links").click()
+        page.locator(".fk-link input").first.wait_for(timeout=WAIT)
+        first = page.locator(".fk-link input").first.input_value()
+        assert "campaign=browser-round" in first and "segment=Retail&sig=" in first
+        assert first.startswith(door + "voila/render/take_assessment.ipynb?")  # respondents' door
+        expect(page.locator(".fk-link input")).to_have_count(10)  # 5 rater groups x 2 segments
+
+        # ipywidgets 8 makes its <input type=file> only when the button is clicked.
+        with page.expect_file_chooser(timeout=WAIT) as chooser:
+            page.locator("button.fk-upload").click()
+        chooser.value.set_files(files=[{"name": "answers.csv", "mimeType": "text/csv",
+                                        "buffer": answers_csv()}])
+        page.get_by_text("answers.csv (").wait_for(timeout=WAIT)
+        page.locator("button.fk-import").click()
+        page.get_by_text("Imported 3 new submission(s)").wait_for(timeout=WAIT)
+        expect(page.get_by_text("browser-round now holds 3 submission(s)")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "admin-laptop.png"), full_page=True)
+        page.locator("button.fk-import").click()  # the same file again
+        page.get_by_text("Nothing new stored: all 3").wait_for(timeout=WAIT)
+        with Store(db) as store:
+            assert store.counts("browser-round")["submissions"] == 3
+        # A file past tornado's 10 MB message limit reaches the page and is refused in words.
+        with page.expect_file_chooser(timeout=WAIT) as chooser:
+            page.locator("button.fk-upload").click()
+        chooser.value.set_files(files=[{"name": "big.csv", "mimeType": "text/csv",
+                                        "buffer": b"x" * (12 * 1024 * 1024)}])
+        page.get_by_text("big.csv (").wait_for(timeout=WAIT)
+        page.locator("button.fk-import").click()
+        page.get_by_text("the page takes files up to 5 MB").wait_for(timeout=WAIT)
+    finally:
+        page.close()
+
+
+def test_phone_width(chromium, voila_server, tmp_path):
+    db = f"sqlite:///{tmp_path / 'admin.db'}"
+    with Store(db) as store:
+        store.create_campaign("phone-round", "Phone round", "focus-levels")
+    page = chromium.new_page(viewport={"width": 390, "height": 800})
+    try:
+        page.goto(_admin_url(voila_server, {"FOCUSKIT_DB_URL": db})[0],
+                  wait_until="domcontentloaded")
+        page.locator("button.fk-create").wait_for(timeout=WAIT)
+        page.locator("button.fk-make-links").click()
+        page.locator(".fk-link input").first.wait_for(timeout=WAIT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        for sel in ("button.fk-create", "button.fk-import", "button.fk-make-links"):
+            box = page.locator(sel).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 391, sel
+        page.screenshot(path=str(ARTIFACTS / "admin-phone.png"))
+    finally:
+        page.close()

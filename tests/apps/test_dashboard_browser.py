@@ -1,0 +1,96 @@
+"""The executive's flow through `focuskit serve` in Chromium: open the dashboard, wait for the
+first plot, open every tab, change a filter and see the plot redrawn, download the answers."""
+
+import base64
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import ARTIFACTS
+from focuskit.apps.dashboard.tabs import TABS
+from focuskit.ui.downloads import pdf_maker
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PLOT = "img.fk-plot"
+
+
+def _open(chromium, served, width):
+    page = chromium.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    # The dashboards are on `focuskit serve`'s staff door, behind its token.
+    page.goto(served.staff_url("voila/render/results.ipynb"), wait_until="domcontentloaded")
+    page.locator(PLOT).first.wait_for(timeout=120_000)
+    return page
+
+
+def _src(page) -> str:
+    return page.locator(PLOT).first.get_attribute("src") or ""
+
+
+def test_executive_flow(chromium, voila_server):
+    page = _open(chromium, voila_server(), 1280)
+    try:
+        expect(page.get_by_text("Traceback")).to_have_count(0)
+        expect(page.get_by_text("Largest disagreement")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
+        for tab in TABS:
+            page.locator(f".fk-tab-{tab.key}").click()
+            page.wait_for_function(
+                "k => document.querySelector('.fk-tab-' + k).classList.contains('mod-primary')",
+                arg=tab.key, timeout=60_000)
+            if tab.key in ("saydo", "priorities", "blocks", "contact"):
+                page.get_by_text("Open a ").first.wait_for(timeout=60_000)
+            else:
+                page.get_by_text(tab.read[:40]).wait_for(timeout=60_000)
+                if tab.key == "next":
+                    page.get_by_text("Three things to do first").wait_for(timeout=60_000)
+                else:
+                    page.locator(PLOT).first.wait_for(timeout=60_000)
+            if tab.key in ("agreement", "outside"):
+                page.screenshot(path=str(ARTIFACTS / f"dashboard-{tab.key}-laptop.png"))
+        # A filter re-runs the analysis and redraws the open tab.
+        page.locator(".fk-tab-levels").click()
+        page.locator(PLOT).first.wait_for(timeout=60_000)
+        before = _src(page)
+        page.locator(".fk-ctl select").nth(1).select_option("Residential")
+        page.wait_for_function(
+            "s => { const i = document.querySelector('img.fk-plot'); return i && i.src !== s }",
+            arg=before, timeout=60_000)
+        # ... and then the cards: 18 residential customers.
+        page.locator(".fk-card", has_text="customer 18").wait_for(timeout=60_000)
+        # The CSV download is the dashboard's tables, not the answers.
+        link = page.locator("a.fk-dl", has_text="CSV")
+        link.wait_for(timeout=60_000)
+        with page.expect_download() as dl:
+            link.click()
+        data = open(dl.value.path(), "rb").read()
+        assert data.startswith(b"table,") and b"respondent" not in data.split(b"\r\n")[0]
+        assert dl.value.suggested_filename == "demo-focus-levels-tables.csv"
+        pdf = page.locator(".fk-pdf button, button.fk-pdf").first
+        if pdf_maker() is None:
+            expect(pdf).to_be_disabled()
+        else:
+            pdf.click()
+            got = page.locator("a.fk-dl", has_text="PDF")
+            got.wait_for(timeout=120_000)
+            href = got.get_attribute("href")
+            assert base64.b64decode(href.split(",", 1)[1]).startswith(b"%PDF")
+    finally:
+        page.close()
+
+
+def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
+    page = _open(chromium, voila_server(), 390)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        for tab in TABS:  # every tab button is on screen horizontally (they wrap)
+            box = page.locator(f".fk-tab-{tab.key}").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 391, tab.key
+        page.screenshot(path=str(ARTIFACTS / "dashboard-overview-phone.png"))
+        page.locator(".fk-tab-outside").click()
+        page.get_by_text(TABS[2].read[:40]).wait_for(timeout=60_000)
+        page.locator(PLOT).first.wait_for(timeout=60_000)
+        page.set_viewport_size({"width": 390, "height": 1900})  # the whole page in one shot
+        page.screenshot(path=str(ARTIFACTS / "dashboard-outside-phone.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    finally:
+        page.close()
