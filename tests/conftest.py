@@ -34,6 +34,45 @@ def pytest_configure(config):
             seed_store(store)
         os.environ["FOCUSKIT_DB_URL"] = url
     ARTIFACTS.mkdir(exist_ok=True)
+    # Registered as a plugin, so that its fixture also reaches the docstring examples under
+    # focuskit/ (a conftest.py at the project root would shadow this one in subprocesses).
+    config.pluginmanager.register(DoctestNames(), "focuskit-doctest-names")
+
+
+class DoctestNames:
+    """Names the docstring examples under focuskit/ share (--doctest-modules): ``store``, an
+    in-memory store holding the demo organisation; ``responses``, its focus-levels answers;
+    ``base``, the demo benchmark base. Figures an example draws are closed after it."""
+
+    @pytest.fixture(scope="session")
+    def _demo_store(self):
+        from focuskit import Store
+        from focuskit.demo import seed_store
+
+        store = Store("sqlite:///:memory:")
+        seed_store(store)
+        yield store
+        store.close()
+
+    @pytest.fixture(autouse=True)
+    def _doctest_names(self, request):
+        if not isinstance(request.node, pytest.DoctestItem):
+            yield
+            return
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import pandas as pd
+
+        from focuskit.demo import benchmark_rows
+
+        store = request.getfixturevalue("_demo_store")
+        request.getfixturevalue("doctest_namespace").update(
+            store=store, responses=store.responses("demo-focus-levels"),
+            base=pd.DataFrame(benchmark_rows()))
+        yield
+        plt.close("all")
 
 
 def pytest_unconfigure(config):
