@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from conftest import ARTIFACTS
+
 from focuskit.questionnaire.view import choices
 
 FIRST = 120_000  # ms: a cold kernel on two busy cores when the preheated pool is used up

@@ -8,10 +8,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import ARTIFACTS
 from playwright.sync_api import expect
 from test_admin import answers_csv
 
-from conftest import ARTIFACTS
 from focuskit import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -6,8 +6,8 @@ id (they used to refuse: "this frame answers expectations 1.0.0+custom, the buil
 from __future__ import annotations
 
 import pytest
-
 from conftest import full_answers
+
 from focuskit import Store
 from focuskit.apps.dashboard import Dashboard, DashboardState
 from focuskit.instruments import load_instrument, with_items

@@ -4,9 +4,9 @@ first plot, open every tab, change a filter and see the plot redrawn, download t
 import base64
 
 import pytest
+from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS
 from focuskit.apps.dashboard.tabs import TABS
 from focuskit.ui.downloads import pdf_maker
 

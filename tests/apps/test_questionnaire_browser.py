@@ -13,10 +13,10 @@ import time
 import uuid
 
 import pytest
+from conftest import signed_link
 from playwright.sync_api import expect
 from respondent import FIRST, STEP, Respondent, address, closing, new_tab, wait_for
 
-from conftest import signed_link
 from focuskit import Store, builtin_ids, load_instrument
 from focuskit.questionnaire import Link
 from focuskit.questionnaire.session import stored_answers

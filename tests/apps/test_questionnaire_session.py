@@ -1,8 +1,8 @@
 """From a link to a stored submission, on SQLite and PostgreSQL: drafts, resume, exactly once."""
 
 import pytest
-
 from conftest import full_answers, signed_link
+
 from focuskit import load_instrument
 from focuskit.questionnaire import Link, LinkError, Problem, open_questionnaire
 from focuskit.questionnaire.session import stored_answers

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import full_answers, signed_query
 from traitlets import TraitError
 
-from conftest import full_answers, signed_query
 from focuskit import Store, builtin_ids, load_instrument
 from focuskit.questionnaire import QuestionnaireApp
 from focuskit.questionnaire.session import stored_answers

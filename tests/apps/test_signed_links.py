@@ -11,10 +11,10 @@ import io
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from conftest import full_answers, signed_link
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import full_answers, signed_link
 from focuskit import FocuskitError, Store, StoreError, load_instrument
 from focuskit.cli import main
 from focuskit.questionnaire import (

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-
 from conftest import full_answers
+
 from focuskit import Store
 from focuskit.analysis import comments, profile
 from focuskit.analysis.anonymity import erase

@@ -10,9 +10,9 @@ import time
 from datetime import date
 
 import pytest
+from conftest import full_answers
 from ipywidgets import VBox
 
-from conftest import full_answers
 from focuskit import Store, load_instrument
 from focuskit.apps.workshop import PREFIX, LiveCount, WorkshopBoard, WorkshopState, parse_due
 from focuskit.errors import StoreError

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS
 from focuskit import Store, load_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -14,8 +14,8 @@ import subprocess
 import threading
 
 import pytest
-
 from conftest import full_answers
+
 from focuskit import FocuskitError, ImportFileError, InstrumentError, Store, StoreError
 from focuskit.apps.admin import AdminState
 from focuskit.instruments import load_instrument

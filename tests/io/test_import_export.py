@@ -18,11 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import full_answers
 from hypothesis import HealthCheck, event, find, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from conftest import full_answers
 from focuskit import FocuskitError, ImportFileError, Store, StoreError, load_instrument
 from focuskit.cli import main
 from focuskit.io.exports import escape_cells, export

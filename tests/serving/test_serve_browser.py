@@ -1,9 +1,8 @@
 """The page `make demo` serves: `focuskit serve` (a real Voila server) in a real Chromium."""
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import ARTIFACTS
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, free_port
+
 from focuskit.cli import main
 from focuskit.questionnaire.links import make_link, respondent_base, sign_link
 from focuskit.serving import ServeOptions, voila_command

@@ -15,9 +15,8 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import ARTIFACTS, ROOT, signed_link
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -296,6 +295,7 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
     import urllib.request
 
     from conftest import free_port
+
     from focuskit.serving import _write_template, voila_command
 
     _write_template(tmp_path / "jupyter")  # as focuskit serve does

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import websocket
-
 from conftest import ROOT, free_port, signed_query, start_serve, stop_serve
+
 from focuskit.serving.clients import client_address
 from focuskit.serving.request_log import scrub
 from focuskit.serving.voila_main import own_path

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import signed_link
 from respondent import FIRST, STEP, Respondent
 
-from conftest import signed_link
 from focuskit import Store, load_instrument
 from focuskit.questionnaire.session import stored_answers
 

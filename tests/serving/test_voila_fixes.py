@@ -9,10 +9,10 @@ import threading
 import time
 
 import pytest
+from conftest import signed_link
 from tornado.web import Application
 from voila.request_info_handler import RequestInfoSocketHandler
 
-from conftest import signed_link
 from focuskit import Store
 from focuskit.serving.voila_fixes import patch_request_info, visitor_timeout
 

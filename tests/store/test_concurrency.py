@@ -15,8 +15,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import full_answers
+
 from focuskit import Store
 from focuskit.store.engine import make_engine
 

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-
 from conftest import full_answers, signed_link, signed_query
+
 from focuskit import Store, StoreError
 from focuskit.questionnaire.session import stored_answers
 from focuskit.store import respondent, schema

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PG_ENV, full_answers, pg_url
+
 from focuskit import Store, StoreError, load_instrument
 from focuskit.instruments import parse_instrument
 from focuskit.store import SCHEMA_VERSION
