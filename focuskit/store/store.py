@@ -82,6 +82,17 @@ def _arrival(conn, campaign: str, now: datetime) -> datetime:
     return now if latest is None or now > latest else latest + timedelta(microseconds=1)
 
 
+def _withhold(conn, campaign: str, submissions) -> int:
+    """Mark ``submissions`` of ``campaign`` as kept out of every figure (an erasure or a
+    replacement counted them with the answers it removed); returns how many were newly so."""
+    s, ids, done = t.submissions, sorted(int(i) for i in submissions), 0
+    for start in range(0, len(ids), 500):  # well under any backend's parameter limit
+        done += conn.execute(update(s).where(
+            (s.c.campaign == campaign) & s.c.id.in_(ids[start:start + 500]) & ~s.c.withheld)
+            .values(withheld=True)).rowcount
+    return done
+
+
 class Store:
     """Campaigns and their answers, in one database.
 
@@ -347,12 +358,7 @@ class Store:
             if ids:
                 n_answers = conn.execute(a.delete().where(a.c.submission.in_(ids))).rowcount
                 conn.execute(s.delete().where(s.c.id.in_(ids)))
-            others = sorted({int(i) for i in withhold} - set(ids))
-            n_held = 0
-            for start in range(0, len(others), 500):
-                n_held += conn.execute(update(s).where(
-                    (s.c.campaign == camp.id) & s.c.id.in_(others[start:start + 500])
-                    & ~s.c.withheld).values(withheld=True)).rowcount
+            n_held = _withhold(conn, camp.id, set(withhold) - set(ids))
             n_drafts = conn.execute(d.delete().where((d.c.campaign == camp.id)
                                                      & (d.c.respondent == code))).rowcount
             self._log(conn, "erase", camp.id, f"one respondent: {len(ids)} submission(s), "
@@ -641,13 +647,9 @@ class Store:
                         dict(submission=made, item=i, facet=f, value=v, comment=c)
                         for i, f, v, c in rows])
                 receipts.append(Receipt(made, False))
-            others = sorted({int(i) for i in withhold} - set(gone))
-            for start in range(0, len(others), 500):
-                conn.execute(update(s).where((s.c.campaign == camp.id)
-                                             & s.c.id.in_(others[start:start + 500]))
-                             .values(withheld=True))
+            n_held = _withhold(conn, camp.id, set(withhold) - set(gone))
             self._log(conn, "replace", camp.id, f"{len(gone)} submission(s); "
-                      f"{len(others)} other(s) withheld from the figures")
+                      f"{n_held} other(s) withheld from the figures")
         return receipts
 
     def submission_info(self, campaign: str):
