@@ -1,8 +1,10 @@
 """The dashboard's ipywidgets view: a thin layer over ``DashboardState``.
 
-Tabs are a wrapping row of buttons rather than ``ipywidgets.Tab``, so that all nine stay
-reachable on a 390 px phone without sideways scrolling. A tab draws its plots the first
-time it is opened; a filter change redraws the open tab and forgets the others.
+Tabs are a wrapping row of buttons rather than ``ipywidgets.Tab``, so that they stay
+reachable on a 390 px phone without sideways scrolling; a campaign shows only the tabs its
+instrument supports. A tab draws its plots the first time it is opened; a filter change
+redraws the open tab and forgets the others. The title says how fresh the answers are, and
+Refresh reads the store again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
 from ..roles import staff
 from .state import ALL, DashboardState
-from .tabs import TABS, WHAT, not_applicable
+from .tabs import BY_KEY, TABS, WHAT
 
 log = logging.getLogger("focuskit.dashboard")
 
@@ -50,6 +52,15 @@ class Dashboard:
                                               width="100%"))
         self.controls.add_class("fk-ctl")
         self.title = ui.html(cls="fk-dash")
+        self.fresh = ui.html(cls="fk-dash")
+        self.fresh.add_class("fk-fresh")
+        self.refresh_button = w.Button(description="Refresh", icon="refresh",
+                                       tooltip="Read the newest answers",
+                                       layout=w.Layout(width="auto", margin="0 0 0 8px"))
+        self.refresh_button.add_class("fk-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.freshbar = w.Box([self.fresh, self.refresh_button],
+                              layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.cards = ui.html(cls="fk-dash", width="100%")
         self.buttons = {}
         for t in TABS:
@@ -58,9 +69,8 @@ class Dashboard:
             b.add_class(f"fk-tab-{t.key}")
             b.on_click(lambda _b, key=t.key: self.select(key))
             self.buttons[t.key] = b
-        self.tabbar = w.Box(list(self.buttons.values()),
-                            layout=w.Layout(flex_flow="row wrap", width="100%",
-                                            margin="10px 0 6px"))
+        self.tabbar = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%",
+                                                margin="10px 0 6px"))
         self.tabbar.add_class("fk-tabbar")
         # On a phone a plot fits the screen; this switch (shown on phones only) makes plots
         # larger, to pan inside their own frame, while the page itself never scrolls sideways.
@@ -81,7 +91,10 @@ class Dashboard:
         self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
-        self.widget = w.VBox([ui.html(style_tag(__package__)), self.title, self.controls,
+        self._planner = None
+        state._planner_parts = self._planner_widgets
+        self.widget = w.VBox([ui.html(style_tag(__package__)), self.title, self.freshbar,
+                              self.controls,
                               self.cards, self.tabbar,
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
@@ -94,11 +107,30 @@ class Dashboard:
     def _ipython_display_(self):
         from IPython.display import display
 
+        # A kernel Voila prepared ahead waits here for its visitor, then reads the store
+        # again: the page shows the answers as they are when it is opened, not when the
+        # kernel started (the figures computed ahead are kept when nothing changed).
+        from ...questionnaire.links import query_string
+
+        query_string()
+        self.refresh()
         display(self.widget)
         # The page shows the first plot now; the download tables come after it, unseen.
         self.prepare_downloads()
 
     # -- actions ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the store again; redraw what changed (nothing when no answer came)."""
+        if self.state.campaign_id is None:
+            return
+        if self.state.refresh():
+            key = self.current
+            self._refresh(first=False)
+            if key in self.state.tabs:
+                self.select(key, force=True)
+            self.prepare_downloads()
+        self.fresh.value = self._fresh_html()
+
     def pick(self, campaign: str) -> None:
         self.state.pick(campaign)
         if self.picker.value != campaign:
@@ -128,7 +160,6 @@ class Dashboard:
         self.current = key
         for k, b in self.buttons.items():
             b.button_style = "primary" if k == key else ""
-            (b.remove_class if self.state.applies(k) else b.add_class)("fk-na")
         if key not in self.rendered or force:
             kept = self.rendered.get(key)
             shown = kept if kept and tuple(self.panel.children) == tuple(kept) else None
@@ -155,10 +186,11 @@ class Dashboard:
         s = self.state
         self._quiet = True
         try:
+            seg, grp = s.segment, s.rater_group
             self.segment.options = [ALL] + s.segments
-            self.segment.value = ALL
+            self.segment.value = seg if seg in self.segment.options else ALL
             self.group.options = [ALL] + s.groups
-            self.group.value = ALL
+            self.group.value = grp if grp in self.group.options else ALL
         finally:
             self._quiet = False
         c = s.campaign
@@ -166,17 +198,23 @@ class Dashboard:
                             f"{escape(c.organisation)} · asks about "
                             f"{escape(WHAT.get(s.instrument, c.instrument.title))} · groups "
                             f"under {s.k} are withheld</p>")
+        self.fresh.value = self._fresh_html()
         self.cards.value = self._cards_html()
-        for k, b in self.buttons.items():
-            b.tooltip = TABS[[t.key for t in TABS].index(k)].title + (
-                "" if s.applies(k) else " (not asked in this campaign)")
+        # Only the tabs this campaign's instrument supports: nothing greyed, nothing to
+        # click that says "not here".
+        self.tabbar.children = [self.buttons[k] for k in s.tabs]
         self.rendered = {}
         self.links.value = ""
         self.pdf_link.value = ""
         self.pdf.disabled = pdf_maker() is None
         self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
                                 else "PDF report (not available yet)")
-        self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+        if first:
+            self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+
+    def _fresh_html(self) -> str:
+        text = self.state.freshness()
+        return f"<p class='fk-fresh'>{escape(text[:1].upper() + text[1:])}</p>"
 
     def _cards_html(self) -> str:
         cards = "".join(f"<div class='fk-card'><div class='t'>{escape(t)}</div>"
@@ -197,16 +235,16 @@ class Dashboard:
             return ui.html(value, cls="fk-dash", **layout)
 
         out = []
-        tab = next(t for t in TABS if t.key == key)
-        if not self.state.applies(key):
-            return [html(not_applicable(tab, self.state.instrument))]
+        tab = BY_KEY[key]
         out.append(html(f"<p class='fk-read'>{escape(tab.read)}</p>"))
         data, hidden = self.state.restricted()
         try:
             if not len(self.state.frame):
                 parts = ["<p class='fk-note'>Nobody has answered this campaign yet.</p>"]
             elif hidden:
-                parts = [self.state.hidden_note("this selection")]
+                from .tabs import findings_html
+
+                parts = [findings_html(self.state.findings(key))]
             else:
                 parts = tab.draw(self.state)
         except ValueError as e:  # a filter that leaves nothing to compare
@@ -222,6 +260,9 @@ class Dashboard:
                 out.append(html(p, width="100%"))
                 continue
             i = len(out)
+            if isinstance(p, w.Widget):  # the planner's inputs: kept as they are
+                out.append(p)
+                continue
             if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
                 from ...plots.output import png
 
@@ -232,6 +273,60 @@ class Dashboard:
         if out == reuse:
             return reuse  # the same widgets: nothing to send
         return out
+
+    # -- the contact planner -----------------------------------------------------------------
+    def _planner_widgets(self) -> list:
+        """The planner's inputs (segment sizes, planned visits, margin, confidence) and its
+        plot; a change of any input redraws the plot."""
+        if self._planner is None:
+            p = self.state.planner
+            box = dict(layout=w.Layout(width="auto", max_width="100%"),
+                       style={"description_width": "initial"})
+            sizes = {seg: w.BoundedIntText(value=n, min=0, max=10**9, description=f"{seg}: "
+                                           "customers", **box) for seg, n in p["sizes"].items()}
+            visits = {seg: w.BoundedIntText(value=p["planned"].get(seg, 0), min=0,
+                                            max=10**7, description="planned visits", **box)
+                      for seg in p["sizes"]}
+            margin = w.BoundedFloatText(value=p["margin"] * 100, min=0.5, max=50, step=0.5,
+                                        description="Margin of error (± points)", **box)
+            conf = w.Dropdown(options=[("90%", 0.90), ("95%", 0.95), ("99%", 0.99)],
+                              value=p["confidence"], description="Confidence", **box)
+            plot = w.Box(layout=w.Layout(width="100%"))
+            note = ui.html(cls="fk-dash")
+            rows = [w.Box([sizes[s], visits[s]], layout=w.Layout(flex_flow="row wrap"))
+                    for s in sizes]
+            inputs = w.VBox([*rows, w.Box([margin, conf], layout=w.Layout(flex_flow="row "
+                                                                                   "wrap"))])
+            inputs.add_class("fk-planner")
+
+            def redraw(_change=None):
+                p["sizes"] = {s: int(x.value or 0) for s, x in sizes.items()}
+                p["planned"] = {s: int(x.value or 0) for s, x in visits.items()}
+                p["margin"] = float(margin.value) / 100
+                p["confidence"] = float(conf.value)
+                from ... import plots as fp
+
+                try:
+                    plot.children = [ui.plot_box(fp.contact_planner(data=self.state.plan()))]
+                    note.value = ""
+                except ValueError as e:
+                    plot.children = []
+                    note.value = f"<p class='fk-note'>{escape(str(e))}</p>"
+                self.planner_redraws += 1
+
+            for x in [*sizes.values(), *visits.values(), margin, conf]:
+                x.observe(redraw, "value")
+            head = ui.html("<h4>How many contacts does each segment need?</h4><p class="
+                           "'fk-note'>Type your own segment sizes, planned visits, margin and "
+                           "confidence: the plot follows. It answers \u201cwhy 100 visits?"
+                           "\u201d.</p>", cls="fk-dash")
+            self.planner_inputs = dict(sizes=sizes, visits=visits, margin=margin,
+                                       confidence=conf)
+            redraw()
+            self._planner = [head, inputs, note, plot]
+        return self._planner
+
+    planner_redraws = 0
 
     # -- downloads -------------------------------------------------------------------------
     def prepare_downloads(self) -> None:

@@ -1,0 +1,102 @@
+"""The plain words findings use: how far a group agrees, whether two groups clearly differ,
+the level a mean has reached, and what each rater group is called.
+
+Each rule is here once, so a card, a tab and a report page can never word the same number
+differently.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["AGREEMENT", "agreement_word", "difference_word", "group_name", "level_reached",
+           "next_anchor", "num"]
+
+#: rwg cut-offs, highest first: (lowest rwg, word).
+AGREEMENT = ((0.90, "strong"), (0.70, "moderate"), (0.50, "weak"), (-math.inf, "none"))
+
+
+def agreement_word(rwg) -> str:
+    """How far a group agrees, from its within-group agreement rwg (James, Demaree & Wolf
+    1984: rwg = 1 - s²/σ²_EU, 1 when everyone gives the same answer, 0 when answers are as
+    spread as random ones).
+
+    - rwg ≥ .90: "strong";
+    - .70 ≤ rwg < .90: "moderate" (.70 is the customary cut-off for enough agreement to
+      speak of the group's view, James, Demaree & Wolf 1984; see Lance, Butts & Michels
+      2006 on where it comes from);
+    - .50 ≤ rwg < .70: "weak";
+    - below .50, or negative: "none".
+
+    LeBreton & Senter (2008, Table 3) grade the same range more finely (.91-1 very strong,
+    .71-.90 strong, .51-.70 moderate, .31-.50 weak, below .31 none); the four words here
+    merge their steps so that only agreement above .70 reads as more than weak. An
+    undefined rwg (one rater, or no spread possible) reads "not known", never as a number.
+
+    >>> [agreement_word(x) for x in (0.95, 0.8, 0.6, 0.2, float("nan"))]
+    ['strong', 'moderate', 'weak', 'none', 'not known']
+    """
+    if rwg is None or rwg != rwg:
+        return "not known"
+    return next(word for cut, word in AGREEMENT if rwg >= cut)
+
+
+def difference_word(p, d=None) -> str:
+    """Whether two groups' means clearly differ: "clear difference" when the test's
+    two-sided p < .05; "possible difference" when p < .20, or when the effect is at least
+    medium (|Cohen's d| ≥ 0.5, Cohen 1988) though p ≥ .05 (a real gap a small sample cannot
+    yet confirm); else "no clear difference". An untestable pair (p missing) reads "not
+    tested".
+
+    >>> difference_word(0.009), difference_word(0.12), difference_word(0.4, 0.7)
+    ('clear difference', 'possible difference', 'possible difference')
+    >>> difference_word(0.6, 0.1)
+    'no clear difference'
+    """
+    if p is None or p != p:
+        return "not tested"
+    if p < 0.05:
+        return "clear difference"
+    if p < 0.20 or (d is not None and d == d and abs(d) >= 0.5):
+        return "possible difference"
+    return "no clear difference"
+
+
+def level_reached(mean, scale):
+    """The highest anchor a mean has reached (2.2 on a 1/3/5 scale: the first, not yet the
+    second), or None for a missing mean. The one rule for a group's level: a level is named
+    only once it is reached, so the next step is always the very next anchor."""
+    if mean is None or mean != mean:
+        return None
+    anchors = sorted(scale.anchors, key=lambda a: a.value)
+    reached = [a for a in anchors if mean >= a.value - 1e-9]
+    return reached[-1] if reached else anchors[0]
+
+
+def next_anchor(mean, scale):
+    """The first anchor above ``mean`` (one level at a time), None at the top."""
+    anchors = sorted(scale.anchors, key=lambda a: a.value)
+    return next((a for a in anchors if a.value > mean + 1e-9), None)
+
+
+def num(x, nd: int = 1) -> str:
+    """A figure as printed: one decimal unless told."""
+    return f"{x:.{nd}f}"
+
+
+# -- rater groups ----------------------------------------------------------------------------
+#: What each rater group is called: (label, plural in a sentence). One place, until the
+#: instruments carry their own vocabulary.
+_GROUPS = {
+    "self": ("Our leaders", "our leaders"),
+    "team": ("Our staff", "our staff"),
+    "customer": ("Customers", "customers"),
+    "partner": ("Partners", "partners"),
+    "internal": ("Internal customers", "internal customers"),
+}
+
+
+def group_name(group: str, *, cap: bool = False) -> str:
+    """'our leaders', 'customers', ...: a rater group in a sentence (``cap``: at its start)."""
+    label, plural = _GROUPS.get(str(group), (str(group).capitalize(), str(group)))
+    return label if cap else plural
