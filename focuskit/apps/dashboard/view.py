@@ -10,10 +10,13 @@ Refresh reads the store again.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from html import escape
 
 import ipywidgets as w
 
+from ...config import LOG_LEVEL_ENV
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
@@ -22,6 +25,13 @@ from .state import ALL, DashboardState
 from .tabs import BY_KEY, TABS, WHAT
 
 log = logging.getLogger("focuskit.dashboard")
+if not log.handlers:
+    # To the kernel's stderr (Voila's log), never into the page.
+    _handler = logging.StreamHandler(sys.__stderr__)
+    _handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
+    log.addHandler(_handler)
+    log.propagate = False
+    log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
 
 
 
@@ -112,8 +122,12 @@ class Dashboard:
         # kernel started (the figures computed ahead are kept when nothing changed).
         from ...questionnaire.links import query_string
 
+        log.info("dashboard prepared from %s answers; waiting for its visitor", len(
+            self.state.frame) if self.state.campaign_id else 0)
         query_string()
         self.refresh()
+        log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
+                 if self.state.campaign_id else "no campaign")
         display(self.widget)
         # The page shows the first plot now; the download tables come after it, unseen.
         self.prepare_downloads()
