@@ -23,7 +23,7 @@ ORGANISATION = "Alder Valley Utilities (fictional)"
 SEED = 20261122
 BENCHMARK_FILE = "benchmark.csv"
 #: What every view says about the demo's base: it is made up.
-DEMO_BASE_SOURCE = "synthetic demo base, made up by focuskit demo"
+DEMO_BASE_SOURCE = "synthetic demo base"
 BENCHMARK_COLUMNS = ["organisation", "sector", "employees", "performance", "instrument",
                      "measure", "facet", "value"]
 SECTORS = ["utilities", "financial services", "healthcare", "manufacturing", "retail",

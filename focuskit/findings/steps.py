@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .model import Finding
-from .readings import name, priority_order, shown, withheld
+from .readings import name, priority_order, shown, standing_words, withheld
 from .words import group_name, next_anchor, num
 
 __all__ = ["next_steps"]
@@ -23,7 +23,8 @@ def _levels(r) -> list[Finding]:
             continue
         desc = items[x.item].levels.get(nxt.key) if x.item in items else None
         out.append(Finding(
-            "next-step", f"{name(x.item)} (now {num(x.mean)}): move toward {nxt.label}."
+            "next-step", f"{name(x.item)} (now {num(x.mean)}, "
+            f"{standing_words(x.mean, scale)}): move toward {nxt.label}."
             + (f" {desc}" if desc else ""), {"item": x.item, "toward": nxt.label,
                                               "mean": round(float(x.mean), 1)},
             details=f"{group_name('self', cap=True)}' mean {num(x.mean, 2)}, n = {int(x.n)};"

@@ -89,10 +89,10 @@ def num(x, nd: int = 1) -> str:
 #: instruments carry their own vocabulary.
 _GROUPS = {
     "self": ("Our leaders", "our leaders"),
-    "team": ("Our staff", "our staff"),
+    "team": ("Our team", "our team"),
     "customer": ("Customers", "customers"),
     "partner": ("Partners", "partners"),
-    "internal": ("Internal customers", "internal customers"),
+    "internal": ("Internal reviewers", "internal reviewers"),
 }
 
 

@@ -103,9 +103,9 @@ def gap_dumbbell(data=None, *, a="self", b="customer", scope="statement", labels
         ax.set_xlabel("Mean rating")
         base.legend_top(ax, title)
         if "mean_a" in res.columns:
-            explain = (f"Gap = {ends[0].label} minus {ends[1].label}, largest first. BLIND SPOT: "
-                       f"{ends[0].label} rate us far higher than {ends[1].label} do;\n"
-                       "hidden strength: far lower.")
+            a_, b_ = ends[0].label.lower(), ends[1].label.lower()
+            explain = (f"Gap: {a_}' mean minus {b_}', largest first. Blind spot: we rate "
+                       f"ourselves well above how {b_} rate us;\nhidden strength: well below.")
         else:
             explain = ("Gap = Say minus Do, largest first: how far practice falls short of "
                        "intention.")

@@ -19,6 +19,8 @@ import matplotlib as mpl
 import seaborn as sns
 from cycler import cycler
 
+from ..findings.words import group_name
+
 __all__ = ["GROUPS", "FACETS", "SERIES", "BANDS", "PALETTE", "RC", "Style", "group_style",
            "group_label", "theme", "set_theme"]
 
@@ -35,12 +37,14 @@ class Style:
 
 
 #: Rater groups, fixed across every plot.
+#: Their names are the findings' (``focuskit.findings.words``): one vocabulary everywhere.
 GROUPS = {
-    "self": Style("#0072B2", "o", "-", "", "Self"),
-    "team": Style("#56B4E9", "s", "--", "..", "Team"),
-    "customer": Style("#D55E00", "D", "-.", "//", "Customers"),
-    "partner": Style("#009E73", "^", ":", "\\\\", "Partners"),
-    "internal": Style("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx", "Internal reviewers"),
+    "self": Style("#0072B2", "o", "-", "", group_name("self", cap=True)),
+    "team": Style("#56B4E9", "s", "--", "..", group_name("team", cap=True)),
+    "customer": Style("#D55E00", "D", "-.", "//", group_name("customer", cap=True)),
+    "partner": Style("#009E73", "^", ":", "\\\\", group_name("partner", cap=True)),
+    "internal": Style("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx",
+                      group_name("internal", cap=True)),
 }
 _OTHER = Style("#777777", "P", (0, (1, 1)), "++", "")
 

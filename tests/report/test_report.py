@@ -86,7 +86,8 @@ def test_readings_are_written_from_the_numbers(demo):
 def test_next_steps_and_action_register(demo):
     last = build(demo, "demo-focus-levels").sections[-1]
     assert last.key == "next"
-    assert last.readings[0].startswith("Innovation (now 2.2): move toward Moderate.")
+    assert last.readings[0].startswith("Innovation (now 2.2, between Casual and Moderate): "
+                                       "move toward Moderate.")
     title, header, rows = last.table
     assert rows == [["1", "Review the executive visit programme", "COO", "", "open", "Contact"]]
 
