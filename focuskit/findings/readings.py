@@ -168,8 +168,8 @@ def agreement(r) -> list[Finding]:
     out.append(Finding(
         "agreement", f"Across the {len(sh)} dimensions, agreement is "
         + ", ".join(f"{w} on {n}" for w, n in counts.items()) + ".", counts,
-        details="Agreement is rwg (James, Demaree & Wolf 1984): strong from .90, moderate "
-                ".70-.89, weak .50-.69, none below .50."))
+        details="Agreement is rwg (James, Demaree & Wolf 1984), in the words of LeBreton & "
+                "Senter (2008): strong from .71, moderate .51-.70, weak .31-.50, none below."))
     return out + withheld_rows(r, ag, "item")
 
 
@@ -180,8 +180,9 @@ def discuss(r) -> list[Finding]:
     for row in shown(ag).head(3).itertuples():
         out.append(Finding(
             "discuss", f"{name(row.item)} (answers {int(row.low)} to {int(row.high)}): some "
-            f"say \u201c{row.low_descriptor}\u201d; others say \u201c{row.high_descriptor}"
-            "\u201d.", {"item": row.item, "rank": int(row.rank)}, item=row.item))
+            f"say \u201c{str(row.low_descriptor).rstrip('.')}\u201d; others say "
+            f"\u201c{str(row.high_descriptor).rstrip('.')}\u201d.",
+            {"item": row.item, "rank": int(row.rank)}, item=row.item))
     return out
 
 

@@ -12,8 +12,9 @@ import math
 __all__ = ["AGREEMENT", "agreement_word", "difference_word", "group_name", "level_reached",
            "next_anchor", "num"]
 
-#: rwg cut-offs, highest first: (lowest rwg, word).
-AGREEMENT = ((0.90, "strong"), (0.70, "moderate"), (0.50, "weak"), (-math.inf, "none"))
+#: rwg cut-offs, highest first: (lowest rwg, word). Half a hundredth below each published
+#: boundary, so that the word always agrees with the rwg printed to two decimals.
+AGREEMENT = ((0.705, "strong"), (0.505, "moderate"), (0.305, "weak"), (-math.inf, "none"))
 
 
 def agreement_word(rwg) -> str:
@@ -21,20 +22,20 @@ def agreement_word(rwg) -> str:
     1984: rwg = 1 - s²/σ²_EU, 1 when everyone gives the same answer, 0 when answers are as
     spread as random ones).
 
-    - rwg ≥ .90: "strong";
-    - .70 ≤ rwg < .90: "moderate" (.70 is the customary cut-off for enough agreement to
-      speak of the group's view, James, Demaree & Wolf 1984; see Lance, Butts & Michels
-      2006 on where it comes from);
-    - .50 ≤ rwg < .70: "weak";
-    - below .50, or negative: "none".
+    The words follow LeBreton & Senter (2008, "Answers to 20 questions about interrater
+    reliability and interrater agreement", Organizational Research Methods 11(4), Table 3),
+    with their top two steps ("strong", "very strong") read as one:
 
-    LeBreton & Senter (2008, Table 3) grade the same range more finely (.91-1 very strong,
-    .71-.90 strong, .51-.70 moderate, .31-.50 weak, below .31 none); the four words here
-    merge their steps so that only agreement above .70 reads as more than weak. An
-    undefined rwg (one rater, or no spread possible) reads "not known", never as a number.
+    - rwg .71 and above: "strong" (.70 is also the customary cut-off for enough agreement
+      to speak of the group's view; Lance, Butts & Michels 2006 trace where it comes from);
+    - .51 to .70: "moderate";
+    - .31 to .50: "weak";
+    - .30 and below, or negative: "none".
 
-    >>> [agreement_word(x) for x in (0.95, 0.8, 0.6, 0.2, float("nan"))]
-    ['strong', 'moderate', 'weak', 'none', 'not known']
+    An undefined rwg (one rater, or no spread possible) reads "not known", never as a number.
+
+    >>> [agreement_word(x) for x in (0.95, 0.72, 0.6, 0.43, 0.2, float("nan"))]
+    ['strong', 'strong', 'moderate', 'weak', 'none', 'not known']
     """
     if rwg is None or rwg != rwg:
         return "not known"

@@ -32,11 +32,15 @@ class _Page:
         self.y = 0.55
         self.dry = False  # when True, text only moves the cursor (to measure a layout)
         self.fig.text(MARGIN / self.w, 1 - 0.35 / self.h,
-                      f"{report.organisation or 'focuskit'}  ·  {report.title}  ·  "
-                      f"{report.freshness}", fontsize=8.5, color=MUTED, va="top")
+                      f"{report.organisation or 'focuskit'}  ·  {report.title}", fontsize=8.5,
+                      color=MUTED, va="top")
+        # Every page says how fresh its figures are.
+        self.fig.text(MARGIN / self.w, 0.35 / self.h, f"{report.freshness[:1].upper()}"
+                      f"{report.freshness[1:]}; report made {report.generated}", fontsize=8,
+                      color=MUTED)
         self.fig.text(1 - MARGIN / self.w, 0.35 / self.h,
-                      f"page {number} of {total}  ·  {report.campaign_id}  ·  focuskit report, "
-                      f"{report.generated}", fontsize=8, color=MUTED, ha="right")
+                      f"page {number} of {total}  ·  {report.campaign_id}", fontsize=8,
+                      color=MUTED, ha="right")
         self.fig.add_artist(plt.Line2D([MARGIN / self.w, 1 - MARGIN / self.w],
                                        [1 - 0.45 / self.h] * 2, color="#D9E2EC", lw=0.8))
 

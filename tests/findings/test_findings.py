@@ -33,8 +33,10 @@ def base():
 
 
 def test_agreement_words_follow_the_documented_cut_offs():
-    assert [agreement_word(x) for x in (1.0, 0.90, 0.899, 0.70, 0.69, 0.50, 0.49, -0.3)] == \
-        ["strong", "strong", "moderate", "moderate", "weak", "weak", "none", "none"]
+    # LeBreton & Senter (2008), Table 3, its top two steps as one; the word agrees with the
+    # rwg printed to two decimals (0.705 prints 0.71: strong).
+    assert [agreement_word(x) for x in (1.0, 0.71, 0.705, 0.70, 0.51, 0.50, 0.31, 0.30, -0.3)] \
+        == ["strong", "strong", "strong", "moderate", "moderate", "weak", "weak", "none", "none"]
     assert agreement_word(float("nan")) == "not known"
 
 
@@ -180,3 +182,14 @@ def test_counts_never_reveal_a_withheld_group(demo, base):
     assert "8" not in resp.brief
     assert resp.numbers["n"] is None or resp.numbers["n"] == 52
     assert "60" not in s.freshness()
+
+
+def test_the_agreement_chart_and_the_findings_use_the_same_words(demo):
+    from focuskit.plots.spread import agreement_words
+
+    s = DashboardState(demo, "demo-focus-levels")
+    ag = s.result("agenda")
+    for f in s.findings("agreement"):
+        if f.kind == "disagreement":
+            rwg = ag.set_index("item").loc[f.item, "rwg"]
+            assert f.numbers["agreement"] == agreement_words(rwg)

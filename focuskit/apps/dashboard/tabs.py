@@ -162,7 +162,8 @@ TABS = (
     Tab("contact", "Contact programme",
         "The programme scored on approach, deployment, learning and integration (ADLI); "
         "pale cells are where to improve.", _contact),
-    Tab("next", "Next steps", "What to do first, one level at a time.", _next_steps),
+    Tab("next", "Next steps", "What to do first, read from the tabs before this one.",
+        _next_steps),
 )
 
 BY_KEY = {t.key: t for t in TABS}
