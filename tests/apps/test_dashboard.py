@@ -262,13 +262,36 @@ def test_refresh_reads_new_answers_and_keeps_results_otherwise(tmp_path, base):
         assert s.results is kept  # nothing new: nothing recomputed
         camp = store.campaign("demo-say-do")
         answer = {i.id: {"say": 4, "do": 2} for i in camp.instrument.items}
+        fresh = board.fresh.value
         store.submit("demo-say-do", answer, rater_group="self", respondent="late-1")
         board.refresh()
         assert s.results is not kept  # read again...
-        # ... but one newcomer is not released on their own (figures move in batches of k).
-        assert "8 respondents" in board.fresh.value
+        # ... but one newcomer is not released on their own (figures move in batches of k):
+        # neither the count nor the time of the newest answer tells that they answered.
+        assert board.fresh.value == fresh
         for n in range(2, 6):
             store.submit("demo-say-do", answer, rater_group="self", respondent=f"late-{n}")
         board.refresh()
         assert "13 respondents" in board.fresh.value
         assert {t: v for t, v, _ in s.cards()}["Respondents"] == "13"
+
+
+def test_a_base_source_is_shown_as_text_never_as_markup(demo):
+    from focuskit.apps.dashboard import Dashboard
+    from focuskit.demo import demo_base
+
+    base = demo_base()
+    base.attrs["source"] = "<img src=x onerror=alert(1)>"
+    board = Dashboard(DashboardState(demo, base=base))
+    assert "<img src=x" not in board.cards.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in board.cards.value
+    board.select("benchmark")
+    assert "<img src=x" not in _text(board)
+
+
+def test_a_segment_filter_never_dates_its_own_answers(state):
+    """The freshness line is the whole campaign's: a filter to a small part cannot learn
+    when that part last answered."""
+    whole = state.freshness()
+    state.set_filters(segment="Large accounts")
+    assert state.freshness() == whole
