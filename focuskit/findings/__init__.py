@@ -12,7 +12,7 @@ all lay out these findings and word nothing themselves, so they cannot disagree.
 
 from __future__ import annotations
 
-from .campaign import SECTIONS, cards, collect, freshness, headlines, respondents, sections
+from .campaign import SECTIONS, cards, collect, freshness, headlines, left_out, respondents, sections
 from .model import Finding
 from .readings import benchmark_source, discuss, priority_order, withheld, withheld_rows
 from .results import Results
@@ -21,5 +21,6 @@ from .words import agreement_word, difference_word, group_name
 
 __all__ = ["SECTIONS", "Finding", "Results", "agreement_word", "benchmark_source", "cards",
            "collect", "difference_word", "discuss", "freshness", "group_name", "headlines",
+           "left_out",
            "next_steps", "priority_order", "respondents", "sections", "withheld",
            "withheld_rows"]

@@ -7,7 +7,8 @@ from . import readings
 from .model import Finding
 from .steps import next_steps
 
-__all__ = ["SECTIONS", "cards", "collect", "freshness", "headlines", "respondents", "sections"]
+__all__ = ["SECTIONS", "cards", "collect", "freshness", "headlines", "left_out", "respondents",
+           "sections"]
 
 #: Which findings each instrument's tabs carry, in the tabs' order; the report has a page
 #: per entry (next steps last).
@@ -31,7 +32,7 @@ def sections(instrument: str) -> tuple[str, ...]:
     return SECTIONS.get(instrument, ())
 
 
-def collect(r, key: str) -> list[Finding]:
+def collect(r, key: str, *, cards_only: bool = False) -> list[Finding]:
     """The findings of tab ``key`` for the results ``r``. A ValueError means the selection
     leaves this analysis nothing to compare (say, the leaders filtered out)."""
     _, hidden = r.released()
@@ -43,7 +44,20 @@ def collect(r, key: str) -> list[Finding]:
         raise ValueError("no answers from rater group 'self' in this selection")
     if key == "agreement" and "self" not in set(r.released()[0]["rater_group"]):
         raise ValueError("no answers from rater group 'self' in this selection")
+    if key == "outside" and cards_only:
+        return readings.outside(r, first_only=True)
     return _MAKERS[key](r)
+
+
+def left_out(r, error: Exception) -> Finding:
+    """What a tab says when the filters leave its analysis nothing to compare (``error``:
+    the analysis' ValueError)."""
+    from .words import group_name
+
+    if "self" in r.groups and "self" not in set(r.released()[0]["rater_group"]):
+        return Finding("none", f"This tab reads {group_name('self')}' answers, and the filters "
+                       "leave them out. Set Segment and Rater group back to All to see it.")
+    return Finding("none", f"Nothing to show for this selection: {error}")
 
 
 def respondents(r) -> Finding:
@@ -84,7 +98,7 @@ def cards(r) -> list[Finding]:
         if key == "next":
             continue
         try:
-            out += [f for f in collect(r, key) if f.card]
+            out += [f for f in collect(r, key, cards_only=True) if f.card]
         except ValueError:  # a filter that leaves an analysis nothing to compare
             pass
     return out

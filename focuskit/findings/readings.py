@@ -209,12 +209,14 @@ def _gap_finding(r, row, other, *, card: bool) -> Finding:
         item=item)
 
 
-def outside(r) -> list[Finding]:
+def outside(r, *, first_only: bool = False) -> list[Finding]:
+    """Our view against customers' and partners' (``first_only``: the first group only, all
+    the overview card needs)."""
     if r.instrument == "external-focus":
         return external(r)
     out = []
     present = [g for g in OTHERS if g in r.groups]
-    for other in present:
+    for other in present[:1] if first_only else present:
         try:
             res = r.get("perception_gaps", other)
         except ValueError:  # the filter leaves one of the two groups out

@@ -139,7 +139,7 @@ def _section(res: Results, key: str, actions: list[dict]) -> Section:
     try:
         found = ff.collect(res, key)
     except ValueError as e:  # the selection leaves this page nothing to compare
-        found = [ff.Finding("none", f"Nothing to show for this selection: {e}.")]
+        found = [ff.left_out(res, e)]
     read = [f for f in found if f.kind not in ("withheld", "empty", "none", "no-base")][:3]
     notes_f = [f for f in found if f not in read and f.kind in ("withheld", "empty", "none",
                                                                   "no-base")]

@@ -16,6 +16,7 @@ from html import escape
 
 import ipywidgets as w
 
+from ... import findings as ff
 from ...config import LOG_LEVEL_ENV
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
@@ -122,28 +123,47 @@ class Dashboard:
         # kernel started (the figures computed ahead are kept when nothing changed).
         from ...questionnaire.links import query_string
 
-        log.info("dashboard prepared from %s answers; waiting for its visitor", len(
-            self.state.frame) if self.state.campaign_id else 0)
+        prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
+        if prepared:  # the download tables too, while nobody waits
+            self.prepare_downloads()
+            log.info("dashboard prepared from %s answers; waiting for its visitor", len(
+                self.state.frame) if self.state.campaign_id else 0)
         query_string()
-        self.refresh()
+        changed = self.refresh(downloads=False)
         log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
                  if self.state.campaign_id else "no campaign")
         display(self.widget)
-        # The page shows the first plot now; the download tables come after it, unseen.
-        self.prepare_downloads()
+        if changed or not prepared:
+            # The page shows the first plot; the download tables come after it, unseen.
+            self._after_the_cell(self.prepare_downloads)
+
+    @staticmethod
+    def _after_the_cell(job) -> None:
+        """Run ``job`` once this cell is done, so that the page can fetch its widgets (which
+        waits for the kernel to be free) first; at once outside a running kernel loop."""
+        import asyncio
+
+        try:
+            asyncio.get_running_loop().call_later(0.2, job)
+        except RuntimeError:
+            job()
 
     # -- actions ---------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Read the store again; redraw what changed (nothing when no answer came)."""
+    def refresh(self, downloads: bool = True) -> bool:
+        """Read the store again; redraw what changed (nothing when no answer came). True
+        when answers changed; the download links are then made again (``downloads``)."""
         if self.state.campaign_id is None:
-            return
-        if self.state.refresh():
+            return False
+        changed = self.state.refresh()
+        if changed:
             key = self.current
             self._refresh(first=False)
             if key in self.state.tabs:
                 self.select(key, force=True)
-            self.prepare_downloads()
+            if downloads:
+                self.prepare_downloads()
         self.fresh.value = self._fresh_html()
+        return changed
 
     def pick(self, campaign: str) -> None:
         self.state.pick(campaign)
@@ -262,13 +282,9 @@ class Dashboard:
             else:
                 parts = tab.draw(self.state)
         except ValueError as e:  # a filter that leaves nothing to compare
-            if "self" in self.state.groups and "self" not in set(data["rater_group"]):
-                parts = ["<p class='fk-note'>This tab looks at our own leaders' ratings (rater "
-                         "group <i>self</i>), and the filters leave them out. Set Segment and "
-                         "Rater group back to <i>All</i> to see it.</p>"]
-            else:
-                parts = [f"<p class='fk-note'>Nothing to show for this selection: "
-                         f"{escape(str(e))}</p>"]
+            from .tabs import findings_html
+
+            parts = [findings_html([ff.left_out(self.state.results, e)])]
         for p in parts:
             if isinstance(p, str):
                 out.append(html(p, width="100%"))
