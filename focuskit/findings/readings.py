@@ -160,7 +160,7 @@ def agreement(r) -> list[Finding]:
                                    "high": int(row.high), "agreement": word},
             details=f"Answers {row.spread}; sd {num(row.sd, 2)}, within-group agreement "
                     f"rwg {num(row.rwg, 2)}, n = {int(row.n)}.",
-            title="Where our leaders disagree most" if i == 0 else "",
+            title=f"Where {group_name('self')} disagree most" if i == 0 else "",
             value=f"{int(row.range)} levels apart" if i == 0 else "",
             brief=f"{name(row.item)}; agreement: {word}" if i == 0 else "", item=row.item))
     words = [agreement_word(x) for x in sh["rwg"]]

@@ -27,7 +27,7 @@ def _levels(r) -> list[Finding]:
             f"{standing_words(x.mean, scale)}): move toward {nxt.label}."
             + (f" {desc}" if desc else ""), {"item": x.item, "toward": nxt.label,
                                               "mean": round(float(x.mean), 1)},
-            details=f"{group_name('self', cap=True)}' mean {num(x.mean, 2)}, n = {int(x.n)}"
+            details=f"Mean of {group_name('self')}: {num(x.mean, 2)}, n = {int(x.n)}"
                     + ("; order: lowest level first, then the widest gap to customers, then "
                        "the widest spread." if not out else "."), item=x.item))
     return out

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["AGREEMENT", "agreement_word", "difference_word", "group_name", "level_reached",
-           "next_anchor", "num"]
+__all__ = ["AGREEMENT", "agreement_word", "difference_word", "group_label", "group_name",
+           "level_reached", "next_anchor", "num"]
 
 #: rwg cut-offs, highest first: (lowest rwg, word). Half a hundredth below each published
 #: boundary, so that the word always agrees with the rwg printed to two decimals.
@@ -86,18 +86,17 @@ def num(x, nd: int = 1) -> str:
 
 
 # -- rater groups ----------------------------------------------------------------------------
-#: What each rater group is called: (label, plural in a sentence). One place, until the
-#: instruments carry their own vocabulary.
-_GROUPS = {
-    "self": ("Our leaders", "our leaders"),
-    "team": ("Our team", "our team"),
-    "customer": ("Customers", "customers"),
-    "partner": ("Partners", "partners"),
-    "internal": ("Internal reviewers", "internal reviewers"),
-}
-
-
 def group_name(group: str, *, cap: bool = False) -> str:
-    """'our leaders', 'customers', ...: a rater group in a sentence (``cap``: at its start)."""
-    label, plural = _GROUPS.get(str(group), (str(group).capitalize(), str(group)))
-    return label if cap else plural
+    """A rater group inside a sentence ("customers", "our own people"; ``cap``: at its
+    start), from the one vocabulary the instruments define (``instruments.rater_group``)."""
+    from ..instruments import rater_group
+
+    plural = rater_group(str(group)).plural
+    return plural[:1].upper() + plural[1:] if cap else plural
+
+
+def group_label(group: str) -> str:
+    """A rater group on its own, in a heading or a legend: "Customers", "Self"."""
+    from ..instruments import rater_group
+
+    return rater_group(str(group)).label

@@ -19,7 +19,7 @@ import matplotlib as mpl
 import seaborn as sns
 from cycler import cycler
 
-from ..findings.words import group_name
+from ..instruments import rater_group
 
 __all__ = ["GROUPS", "FACETS", "SERIES", "BANDS", "PALETTE", "RC", "Style", "group_style",
            "group_label", "theme", "set_theme"]
@@ -36,16 +36,14 @@ class Style:
     label: str
 
 
-#: Rater groups, fixed across every plot.
-#: Their names are the findings' (``focuskit.findings.words``): one vocabulary everywhere.
-GROUPS = {
-    "self": Style("#0072B2", "o", "-", "", group_name("self", cap=True)),
-    "team": Style("#56B4E9", "s", "--", "..", group_name("team", cap=True)),
-    "customer": Style("#D55E00", "D", "-.", "//", group_name("customer", cap=True)),
-    "partner": Style("#009E73", "^", ":", "\\\\", group_name("partner", cap=True)),
-    "internal": Style("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx",
-                      group_name("internal", cap=True)),
-}
+#: Rater groups, fixed across every plot; their labels are the instruments' (``rater_group``).
+GROUPS = {g: Style(*look, rater_group(g).label) for g, look in {
+    "self": ("#0072B2", "o", "-", ""),
+    "team": ("#56B4E9", "s", "--", ".."),
+    "customer": ("#D55E00", "D", "-.", "//"),
+    "partner": ("#009E73", "^", ":", "\\\\"),
+    "internal": ("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx"),
+}.items()}
 _OTHER = Style("#777777", "P", (0, (1, 1)), "++", "")
 
 #: Two-sided comparisons that are not rater groups: intention is hollow, practice solid.

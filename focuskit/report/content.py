@@ -193,7 +193,7 @@ def build(store, campaign_id: str, *, where: dict | None = None, base=None) -> R
                      if count.numbers["why"].get(g) == "small" else "withheld")
         else:
             shown = str(per[g])
-        groups.append((ff.group_name(g, cap=True), shown))
+        groups.append((ff.words.group_label(g), shown))
     sections = [_section(res, key, store.actions(camp.id)) for key in ff.sections(inst)] \
         if len(r) else [_section(res, "next", store.actions(camp.id))]
     headlines = [f.sentence for f in ff.headlines(res)] if len(r) else \

@@ -91,11 +91,11 @@ def test_overview_cards_for_the_focus_levels_campaign(state):
     cards = {t: (v, d) for t, v, d in state.cards()}
     assert cards["Respondents"][0] == "60"
     assert "customers 40" in cards["Respondents"][1]
-    assert "our leaders 8" in cards["Respondents"][1]
+    assert "our own people 8" in cards["Respondents"][1]
     assert cards["Against other organisations"][0].endswith("quarter")
     assert "Contact" in cards["Largest gap with customers"][1]  # the demo's blind spot
-    assert "Data" in cards["Where our leaders disagree most"][1]  # the leaders split on data
-    assert cards["Where our leaders place us"][0] == "3.0 of 5"
+    assert "Data" in cards["Where our own people disagree most"][1]  # the leaders split on data
+    assert cards["Where our own people place us"][0] == "3.0 of 5"
 
 
 def test_every_tab_of_every_campaign_renders(board, state):
@@ -163,7 +163,7 @@ def test_withheld_groups_explain_why(demo, base):
     board.select("levels")
     text = _text(board)
     assert "Fewer than 10 people answered" in text
-    assert "Not shown: our leaders" in text  # the 8 leaders are the withheld group
+    assert "Not shown: our own people" in text  # the 8 leaders are the withheld group
     board.filter(segment="Large accounts")  # 8 customers: fewer than 10
     # A segment is never said to be small (its size would follow from its neighbours').
     assert "would let a group of fewer than 10 people be worked out" in _text(board)

@@ -51,7 +51,7 @@ def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
         expect(page.get_by_text("Traceback")).to_have_count(0)
-        expect(page.get_by_text("Where our leaders disagree most")).to_be_visible()
+        expect(page.get_by_text("Where our own people disagree most")).to_be_visible()
         expect(page.locator(".fk-fresh p")).to_contain_text("respondents")
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
         # Only the tabs this campaign supports: nothing greyed, nothing "open another".

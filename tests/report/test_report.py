@@ -72,7 +72,7 @@ def test_readings_are_written_from_the_numbers(demo):
             assert re.search(r"\d", " ".join(sec.readings)), (campaign, sec.key)
         assert 1 <= len(report.headlines) <= 4
     gaps = {s.key: s for s in build(demo, "demo-focus-levels").sections}["outside"]
-    assert gaps.readings[0] == ("Customers rate Contact 1.7 lower than our leaders do (2.3 "
+    assert gaps.readings[0] == ("Customers rate Contact 1.7 lower than our own people do (2.3 "
                                 "against 4.0): clear difference; a blind spot: we think better "
                                 "of ourselves than customers do.")
     assert "Welch's t" in gaps.details[0] and "Welch" not in gaps.readings[0]

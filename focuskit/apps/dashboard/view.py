@@ -121,7 +121,7 @@ class Dashboard:
         # A kernel Voila prepared ahead waits here for its visitor, then reads the store
         # again: the page shows the answers as they are when it is opened, not when the
         # kernel started (the figures computed ahead are kept when nothing changed).
-        from ...questionnaire.links import query_string
+        from ...serving.kernel_query import query_string
 
         prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
         if prepared:  # the download tables too, while nobody waits
