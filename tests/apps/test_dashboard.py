@@ -273,6 +273,10 @@ def test_refresh_reads_new_answers_and_keeps_results_otherwise(tmp_path, base):
             store.submit("demo-say-do", answer, rater_group="self", respondent=f"late-{n}")
         board.refresh()
         assert "13 respondents" in board.fresh.value
+        store.create_campaign("later-round", "A later round", "blocks")
+        board.refresh()  # a campaign made since is listed; the one shown stays
+        assert "later-round" in [v for _, v in board.picker.options]
+        assert board.picker.value == "demo-say-do" and s.campaign_id == "demo-say-do"
         assert {t: v for t, v, _ in s.cards()}["Respondents"] == "13"
 
 

@@ -110,7 +110,7 @@ class Dashboard:
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-dash")
-        self.picker.observe(lambda c: self.pick(c["new"]), "value")
+        self.picker.observe(lambda c: None if self._listing else self.pick(c["new"]), "value")
         self.segment.observe(lambda _c: self.filter(), "value")
         self.group.observe(lambda _c: self.filter(), "value")
         self._refresh(first=True)
@@ -155,6 +155,14 @@ class Dashboard:
         if self.state.campaign_id is None:
             return False
         changed = self.state.refresh()
+        camps = [(f"{c.title} ({c.id})", c.id) for c in self.state.campaigns]
+        if camps != [tuple(o) for o in self.picker.options]:  # a campaign was added
+            self._listing = True
+            try:
+                self.picker.options = camps
+                self.picker.value = self.state.campaign_id
+            finally:
+                self._listing = False
         if changed:
             key = self.current
             self._refresh(first=False)
@@ -215,6 +223,7 @@ class Dashboard:
 
     # -- drawing ---------------------------------------------------------------------------
     _quiet = False
+    _listing = False
 
     def _refresh(self, first: bool = False) -> None:
         s = self.state
