@@ -199,6 +199,8 @@ class Dashboard:
         self.cards.value = self._cards_html()
 
     def select(self, key: str, force: bool = False) -> None:
+        if key not in self.state.tabs and self.state.tabs:
+            key = self.state.tabs[0]  # a tab this campaign does not have is not there
         self.current = key
         for k, b in self.buttons.items():
             b.button_style = "primary" if k == key else ""
