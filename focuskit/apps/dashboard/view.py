@@ -357,10 +357,10 @@ class Dashboard:
 
             for x in [*sizes.values(), *visits.values(), margin, conf]:
                 x.observe(redraw, "value")
-            head = ui.html("<h4>How many contacts does each segment need?</h4><p class="
-                           "'fk-note'>Type your own segment sizes, planned visits, margin and "
-                           "confidence: the plot follows. It answers \u201cwhy 100 visits?"
-                           "\u201d.</p>", cls="fk-dash")
+            head = ui.html("<h4>Contact planner</h4><p class='fk-note'>Type your own "
+                           "segment sizes, planned visits, margin and confidence: the plot "
+                           "follows. It answers \u201cwhy 100 visits?\u201d.</p>",
+                           cls="fk-dash")
             self.planner_inputs = dict(sizes=sizes, visits=visits, margin=margin,
                                        confidence=conf)
             redraw()
