@@ -9,12 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 
 from focuskit.cli import main
 from focuskit.config import respondent_base
 from focuskit.links import make_link, sign_link
 from focuskit.serving import ServeOptions, voila_command
+from focuskit.testing import free_port
 
 
 def refused(capsys, *args) -> str:

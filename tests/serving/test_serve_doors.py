@@ -294,9 +294,8 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
     import subprocess
     import urllib.request
 
-    from conftest import free_port
-
     from focuskit.serving import _write_template, voila_command
+    from focuskit.testing import free_port
 
     _write_template(tmp_path / "jupyter")  # as focuskit serve does
     port = free_port()

@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import websocket
-from conftest import ROOT, free_port, signed_query, start_serve, stop_serve
+from conftest import ROOT, signed_query, start_serve, stop_serve
 
 from focuskit.serving.clients import client_address
 from focuskit.serving.request_log import scrub
 from focuskit.serving.voila_main import own_path
+from focuskit.testing import free_port
 
 pytestmark = pytest.mark.slow
 
