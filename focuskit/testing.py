@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from .config import TOKEN_ENV
 
-__all__ = ["Served", "free_port", "start_serve", "start_server", "stop_server", "wait_for"]
+__all__ = ["Served", "free_port", "notebook", "start_serve", "start_server", "stop_server",
+           "wait_for"]
 
 
 def free_port() -> int:
@@ -32,6 +34,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def notebook(*cells: str) -> str:
+    """The JSON of a notebook with one code cell per source in ``cells``, for a test server.
+
+    >>> import json
+    >>> [c["source"] for c in json.loads(notebook("x = 1", "print(x)"))["cells"]]
+    ['x = 1', 'print(x)']
+    """
+    return json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+                   "outputs": [], "source": src} for i, src in enumerate(cells)],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5})
 
 
 def wait_for(url: str, proc: subprocess.Popen | None = None, *, timeout: float = 120,

@@ -243,7 +243,7 @@ def voila_server():
     stop_serve(procs)
 
 
-# -- questionnaire (issue 5) -------------------------------------------------------------------
+# -- one server for a whole test module -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def voila_module_server():
     """``voila_server`` shared by a whole test module: Voila with its preheated kernels takes
