@@ -249,3 +249,12 @@ def test_the_page_observes_its_state(page, state, camp):
     assert page.picker.value == page.current == "later" and "later" in page.table.value
     page.picker.value = camp.id
     assert state.chosen == camp.id and "Leaders, Q1" in page.picker.label
+
+
+def test_a_forged_pick_changes_nothing(page, state, camp):
+    """A client sending the picker an index it never offered picks no campaign."""
+    import traitlets
+
+    with pytest.raises(traitlets.TraitError):
+        page.picker.set_state({"index": 99})
+    assert state.chosen == page.current == camp.id and state.picked.campaign.id == camp.id
