@@ -51,13 +51,14 @@ _STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 MAX_COMMENT_THRESHOLD = 1000
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
-#: Most submissions per write transaction of a large batch; the first chunk's size (the
-#: next ones follow how fast it was written); the time one should hold the write lock (fewer
-#: submissions when the machine is slow); the pause between two on SQLite. HOLD + the
-#: busy-retry sleep bounds a respondent's wait: 0.3 s chunks kept every draft save of the
-#: 100,000-row benchmarks under a second, and wrote 4 times faster than 0.1 s chunks, whose
-#: 0.15 s pauses were most of an import's time.
-CHUNK = 2000
+#: Most submissions per write transaction of a large batch; the first chunk's size (a batch
+#: no larger is one transaction; the next chunks follow how fast it was written); the time
+#: one should hold the write lock (fewer submissions when the machine is slow); the pause
+#: between two on SQLite. HOLD + the busy-retry sleep bounds a respondent's wait: 0.3 s
+#: chunks kept every draft save of the 100,000-row benchmarks under a second. The cap is
+#: HOLD's, not CHUNK's: capped at 2,000, a SQLite chunk took 0.1 s and the 0.15 s pauses
+#: between chunks were a quarter of an import's time (BENCHMARKS.md).
+CHUNK = 20_000
 FIRST_CHUNK = 250
 HOLD = 0.3
 PAUSE = 0.15
@@ -543,24 +544,28 @@ class Store:
             idempotency_key=idempotency_key, started_at=started_at)])[0]
 
     def submit_many(self, campaign: str, submissions: list[dict], *, label=None,
-                    progress=None) -> list[Receipt]:
+                    progress=None, counted_with=None) -> list[Receipt]:
         """Store several submissions: all are stored, or none.
 
         Each dict takes the keyword arguments of ``submit``. Problems are reported as
         ``label(n)`` (default ``submission n``) so that importers can name their rows.
-        Everything is checked before anything is written. Up to ``CHUNK`` submissions are
-        written in one transaction; a larger batch is written in short transactions so that
+        Everything is checked before anything is written. Up to ``FIRST_CHUNK`` submissions
+        are written in one transaction; a larger batch is written in short transactions so that
         respondents saving drafts meanwhile never wait long (see ``_insert_in_chunks``), and
-        ``progress(done, total)`` is called after each.
+        ``progress(done, total)`` is called after each. Readers may see the earlier chunks
+        before the last is in: if a later chunk fails, the earlier ones are taken back as an
+        erasure takes a respondent's answers back, withholding whoever they were counted with
+        (``counted_with``: ``focuskit.analysis.anonymity.counted_with``); without it, they are
+        kept (importing the same file again stores the rest) rather than deleted silently.
         """
         camp = self._open_campaign(campaign)
         prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
-        if len(prepared) <= CHUNK:
+        if len(prepared) <= min(CHUNK, FIRST_CHUNK):
             receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
             if progress is not None:
                 progress(len(receipts), len(prepared))
             return receipts
-        return self._insert_in_chunks(camp, prepared, progress)
+        return self._insert_in_chunks(camp, prepared, progress, counted_with)
 
     def _prepare(self, camp: Campaign, submissions: list[dict], label) -> list:
         """(submission, key, rows) for each, or StoreError listing every problem."""
@@ -678,7 +683,8 @@ class Store:
                                dtype="object"),
         })
 
-    def _insert_in_chunks(self, camp: Campaign, prepared, progress) -> list[Receipt]:
+    def _insert_in_chunks(self, camp: Campaign, prepared, progress,
+                          counted_with=None) -> list[Receipt]:
         """Write a large, already validated batch in short transactions, all or nothing.
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
@@ -687,12 +693,13 @@ class Store:
         on SQLite the next one waits ``PAUSE`` seconds: longer than SQLite's longest busy
         retry sleep (100 ms), so a waiting writer always gets its turn. Everything was
         checked before the first chunk, so a later chunk fails only on a lost connection, a
-        key clash with a concurrent writer, or a crash; on any exception the submissions
-        the earlier chunks stored are deleted again before it propagates. Only a crash of the
-        process can leave part of a batch, and importing the same file again then stores
-        the rest (the idempotency keys of the stored part are found). Readers may see a
-        batch grow while it is written. Drafts of the batch's respondents are removed once
-        every chunk is in, so that an undone batch loses no one's draft.
+        key clash with a concurrent writer, or a crash. Readers may see a batch grow while
+        it is written, so on any exception the earlier chunks are not simply deleted (the
+        figures before and after would differ by a chunk's stragglers): ``_take_back``
+        erases them and withholds whoever they were counted with, or keeps them when it
+        cannot work that out. Importing the same file again then stores the rest (the
+        stored part's idempotency keys are found). Drafts of the batch's respondents are
+        removed once every chunk is in, so that an undone batch loses no one's draft.
         """
         receipts: list[Receipt] = []
         size = min(CHUNK, FIRST_CHUNK)
@@ -713,25 +720,57 @@ class Store:
                 size = min(CHUNK, max(10, int(size * HOLD / max(took, 1e-3))))
                 if progress is not None:
                     progress(len(receipts), len(prepared))
-        except BaseException:
-            self._delete_submissions([r.submission for r in receipts if r.created])
+        except BaseException as e:
+            note = self._take_back(camp, [r.submission for r in receipts if r.created],
+                                   counted_with)
+            if note:
+                e.add_note(note)
             raise
         who = sorted({sub["respondent"] for (sub, _, _), r in zip(prepared, receipts,
                                                                    strict=True)
                       if r.created and sub.get("respondent")})
-        for start in range(0, len(who), CHUNK):
+        for start in range(0, len(who), 500):  # well under any backend's parameter limit
             with self._write() as conn:
                 conn.execute(t.drafts.delete().where(
                     (t.drafts.c.campaign == camp.id)
-                    & t.drafts.c.respondent.in_(who[start:start + CHUNK])))
+                    & t.drafts.c.respondent.in_(who[start:start + 500])))
         return receipts
 
-    def _delete_submissions(self, ids: list[int]) -> None:
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start:start + CHUNK]
-            with self._write() as conn:
-                conn.execute(t.answers.delete().where(t.answers.c.submission.in_(part)))
-                conn.execute(t.submissions.delete().where(t.submissions.c.id.in_(part)))
+    def _take_back(self, camp: Campaign, ids: list[int], counted_with) -> str | None:
+        """Undo a failed batch's committed chunks, which readers may have seen: delete them
+        and withhold the submissions they were counted with, in one transaction, as
+        ``erase_respondent`` does (so no figure seen meanwhile can be differenced against
+        one seen after). Without ``counted_with``, or when that fails, they are kept and
+        the returned note says so."""
+        if not ids:
+            return None
+        kept = (f"{len(ids)} submission(s) stored before the failure are kept (readers may "
+                "have seen them); importing the same file again stores the rest")
+        if counted_with is None:
+            return kept
+        s, a = t.submissions, t.answers
+        try:
+            for _ in range(3):
+                frame = self.responses(camp.id)
+                latest = int(frame["submission"].max()) if len(frame) else 0
+                others = set(counted_with(frame, set(ids))) - set(ids)
+                with self._write() as conn:
+                    if conn.execute(select(s.c.id).where((s.c.campaign == camp.id)
+                                                         & (s.c.id > latest)).limit(1)).first():
+                        continue  # someone answered meanwhile: work it out again
+                    for start in range(0, len(ids), 500):
+                        part = ids[start:start + 500]
+                        conn.execute(a.delete().where(a.c.submission.in_(part)))
+                        conn.execute(s.delete().where(s.c.id.in_(part)))
+                    held = _withhold(conn, camp.id, others)
+                    self._log(conn, "import undone", camp.id, f"{len(ids)} submission(s) "
+                              f"taken back; {held} other(s) withheld from the figures")
+                return (f"the {len(ids)} submission(s) stored before the failure were taken "
+                        f"back; {held} other(s) counted with them are withheld from the "
+                        "figures, as after an erasure")
+        except Exception as undo:  # noqa: BLE001 - the batch's own error is what propagates
+            return f"{kept} (taking them back failed: {undo!r:.200})"
+        return kept + " (answers kept arriving while taking them back)"
 
     def _insert_retrying(self, camp: Campaign, prepared, drop_drafts: bool,
                          now=None) -> list[Receipt]:

@@ -17,6 +17,7 @@ import pytest
 from conftest import full_answers
 
 from focuskit import FocuskitError, ImportFileError, InstrumentError, Store, StoreError
+from focuskit.analysis.anonymity import counted_with
 from focuskit.apps.admin import AdminState
 from focuskit.instruments import load_instrument
 from focuskit.io.imports import import_file
@@ -231,7 +232,7 @@ def test_a_draft_saved_during_a_large_import_succeeds(store, db_url, camp, tmp_p
     assert store.draft("fl", "kernel-4").answers == {first: {"level": 2}}
 
 
-def test_a_large_import_that_fails_late_leaves_nothing(store, camp, tmp_path, monkeypatch):
+def test_a_large_import_that_fails_late_is_taken_back(store, camp, tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 100)
     monkeypatch.setattr(store_module, "HOLD", 3600)  # chunks of exactly 100, however slow
     _wide_csv(tmp_path / "big.csv", camp, 350)
@@ -241,13 +242,38 @@ def test_a_large_import_that_fails_late_leaves_nothing(store, camp, tmp_path, mo
         if done == 200:
             raise ConnectionError("the database went away")
 
-    with pytest.raises(ConnectionError):
-        import_file(store, tmp_path / "big.csv", "fl", progress=progress)
+    with pytest.raises(ConnectionError) as info:
+        import_file(store, tmp_path / "big.csv", "fl", progress=progress,
+                    counted_with=counted_with)
+    assert "200 submission(s) stored before the failure were taken back" in \
+        " ".join(info.value.__notes__)
     assert store.counts("fl")["submissions"] == 0  # the first two chunks were taken back
     assert store.draft("fl", "p7") is not None  # and no one's draft was lost
+    assert "import undone" in store.audit_log(campaign="fl")["action"].tolist()
     # Importing again stores it all, and the imported respondent's draft goes.
     assert import_file(store, tmp_path / "big.csv", "fl").created == 350
     assert store.counts("fl")["submissions"] == 350 and store.draft("fl", "p7") is None
+
+
+def test_without_the_disclosure_rule_a_late_failure_keeps_what_was_stored(store, camp, tmp_path,
+                                                                          monkeypatch):
+    # The store cannot work out whom the stored chunks were counted with: deleting them
+    # silently could let a figure seen meanwhile be differenced, so they stay, and it says so.
+    monkeypatch.setattr(store_module, "CHUNK", 100)
+    monkeypatch.setattr(store_module, "HOLD", 3600)
+    _wide_csv(tmp_path / "big.csv", camp, 350)
+
+    def progress(done, total):
+        if done == 200:
+            raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError) as info:
+        import_file(store, tmp_path / "big.csv", "fl", progress=progress)
+    assert "200 submission(s) stored before the failure are kept" in \
+        " ".join(info.value.__notes__)
+    assert store.counts("fl")["submissions"] == 200
+    result = import_file(store, tmp_path / "big.csv", "fl")  # the rest, nothing twice
+    assert (result.created, result.existing) == (150, 200)
 
 
 def test_a_key_clash_in_a_late_chunk_stores_nothing(store, camp, monkeypatch):
@@ -258,8 +284,8 @@ def test_a_key_clash_in_a_late_chunk_stores_nothing(store, camp, monkeypatch):
     subs = [dict(answers=full_answers(camp.instrument), rater_group="self",
                  idempotency_key=k) for k in ("k1", "k2", "k3", "k1", "taken")]
     with pytest.raises(StoreError, match="already used in campaign 'other'"):
-        store.submit_many("fl", subs)
-    assert store.counts("fl")["submissions"] == 0
+        store.submit_many("fl", subs, counted_with=counted_with)
+    assert store.counts("fl")["submissions"] == 0  # the first chunks were taken back
     receipts = store.submit_many("fl", subs[:4])  # a key repeated in one batch stores once
     assert [r.created for r in receipts] == [True, True, True, False]
     assert receipts[3].submission == receipts[0].submission
