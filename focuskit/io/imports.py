@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ImportFileError, StoreError
 from ..instruments import RATER_GROUPS
 from ..plain_text import text_problem
-from ..store.checks import MAX_COMMENT, MAX_SEGMENT, MAX_TOKEN
+from ..store.checks import FLAGS, MAX_COMMENT, MAX_SEGMENT, MAX_TOKEN
 from .formats import LAYOUTS, Sheet, detect_format, parse_time, preview, sheet, unfinished
 from .mapping import Mapping, read_mapping
 from .quality import flags as quality_flags
@@ -38,10 +38,11 @@ from .readers import num_text, read_rows, read_table
 
 __all__ = ["ImportResult", "import_file", "read_mapping", "read_table"]
 
+# focuskit's own exports also carry source_submitted_at and flags: kept when imported again.
 LONG_META = {"submission", "respondent", "rater_group", "segment", "comment", "campaign",
-             "submitted_at", "section"}
+             "submitted_at", "section", "source_submitted_at", "flags"}
 WIDE_META = {"submission", "respondent", "rater_group", "segment", "campaign", "submitted_at",
-             "started_at", "duration"}
+             "started_at", "duration", "source_submitted_at", "flags"}
 PREVIEW_ROWS = 3
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
 _BAD = object()  # a value already reported; counts as given so it is not also "missing"
@@ -509,8 +510,10 @@ class _Run:
                 v = cells[i]
                 if h in ("rater_group", "segment"):
                     v = self._recoded(n, i, v)
-                elif h in ("submitted_at", "started_at"):
+                elif h in ("submitted_at", "started_at", "source_submitted_at"):
                     v = self._time(n, i, v)
+                elif h == "flags":
+                    v = self._flags(n, i, v)
                 elif h == "duration" and v is not None:
                     x, _ = _number(v, {})
                     v = x if x is not None else self.problem(n, i, v, "not a number of "
@@ -527,9 +530,7 @@ class _Run:
                 seen.setdefault(ident, n)
             sub = {**self._meta(n, row, meta_cols), "answers": {}, "_id": ident, "_row": n,
                    "_who": ident[3:40] if ident and ident.startswith("id:") else f"row {n}"}
-            for key in ("submitted_at", "started_at"):
-                if row.get(key) not in (None, _BAD):
-                    sub["source_submitted_at" if key == "submitted_at" else key] = row[key]
+            self._times(sub, row)
             took = row.get("duration")
             if took in (None, _BAD) and row.get("submitted_at") not in (None, _BAD) \
                     and row.get("started_at") not in (None, _BAD):
@@ -559,6 +560,28 @@ class _Run:
             subs.append(sub)
         return self._complete(subs, durations)
 
+    @staticmethod
+    def _times(sub: dict, row: dict) -> None:
+        """The tool's times of a submission: its submitted_at, unless the file is a focuskit
+        export, whose source_submitted_at is the tool's time (submitted_at: its arrival)."""
+        source = "source_submitted_at" if "source_submitted_at" in row else "submitted_at"
+        for key, to in ((source, "source_submitted_at"), ("started_at", "started_at")):
+            if row.get(key) not in (None, _BAD):
+                sub[to] = row[key]
+        if row.get("flags") not in (None, _BAD):
+            sub["_flags"] = row["flags"]
+
+    def _flags(self, n: int, col, raw):
+        """A focuskit export's flags cell, as a tuple of known flag names."""
+        if raw is None:
+            return None
+        given = tuple(f.strip() for f in _num_or_text(raw).split(",") if f.strip())
+        unknown = [f for f in given if f not in FLAGS]
+        if unknown:
+            self.problem(n, col, raw, f"not a data quality flag ({', '.join(FLAGS)})")
+            return _BAD
+        return given
+
     def _complete(self, subs: list[dict], durations: list) -> list[dict]:
         """Rows missing a required answer: problems (refuse) or left out and listed (skip)."""
         inst = self.camp.instrument
@@ -587,6 +610,9 @@ class _Run:
             kept.append(sub)
             kept_durations.append(took)
         for sub, found in zip(kept, quality_flags(kept, kept_durations), strict=True):
+            # An exported flag the file cannot show again (speeder: no durations) is kept.
+            given = sub.pop("_flags", ())
+            found = [f for f in FLAGS if f in found or f in given]
             if found:
                 sub["flags"] = ",".join(found)
         self.skipped.sort()
@@ -615,6 +641,12 @@ class _Run:
             if sub is None:
                 sub = groups[key] = {**self._meta(n, row, col), "answers": {}, "_id": "id:" + key,
                                      "_row": n, "_who": key[:40]}
+                times = {h: self._time(n, col[h], row[h]) for h in ("submitted_at",
+                                                                    "source_submitted_at")
+                         if h in row}
+                if "flags" in row:
+                    times["flags"] = self._flags(n, col["flags"], row["flags"])
+                self._times(sub, times)
             else:
                 saved, self.problems = self.problems, []
                 here = self._meta(n, row, col)
