@@ -44,6 +44,7 @@ LONG_META = {"submission", "respondent", "rater_group", "segment", "comment", "c
 WIDE_META = {"submission", "respondent", "rater_group", "segment", "campaign", "submitted_at",
              "started_at", "duration", "source_submitted_at", "flags"}
 PREVIEW_ROWS = 3
+MAX_PROBLEMS = 10_000  # a file with more is refused without checking the rest
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
 _BAD = object()  # a value already reported; counts as given so it is not also "missing"
 _IGNORED = "\x00ignored:"
@@ -143,7 +144,7 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
                 "segment": segment or (mapping.segment if mapping else None)})
     subs = run.build(plain=mapping is None)
     if problems:
-        raise ImportFileError(label, sorted(problems, key=lambda p: p[0])[:10_000])
+        raise ImportFileError(label, sorted(problems, key=lambda p: p[0])[:MAX_PROBLEMS + 1])
     digest = None
     for s in subs:
         ident = s.pop("_id")
@@ -328,12 +329,20 @@ class _Run:
         """(row number, cells) for each row with as many cells as the header, filtered."""
         mp, sh = self.mp, self.sh
         for n, cells in sh.rows:
+            if len(self.problems) >= MAX_PROBLEMS:
+                # A file wrong throughout (or made to be) is refused at once, not after
+                # listing every cell: what is listed is the start of the file.
+                self.problems.append((n, "", "", f"checking stopped at row {n}, after "
+                                                 f"{MAX_PROBLEMS:,} problems; fix those and "
+                                                 "import again"))
+                return
             if len(cells) != width:
                 # Trailing blank cells that some tools add or leave off are not a problem.
                 if len(cells) > width and all(c is None for c in cells[width:]):
                     cells = cells[:width]
                 elif len(cells) < width:
-                    self.problems.append((n, "", "", f"has {len(cells)} cells; the header has "
+                    self.problems.append((n, self.shown[len(cells)][:80], "",
+                                          f"has {len(cells)} cells; the header has "
                                                      f"{width} (no cell for "
                                                      f"{self.shown[len(cells)][:60]} and after)"))
                     continue

@@ -411,3 +411,46 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(store, camp, tmp_p
             out.writestr(m.filename, data)
     with pytest.raises(ImportFileError, match="times smaller than its 2000"):
         import_file(store, tmp_path / "bomb.xlsx", "fl")
+
+
+def _hostile(kind: str, tmp_path):
+    """(file, mapping or None) for one hostile upload."""
+    header = "respondent,rater_group," + ",".join(
+        f"{i.id}:level" for i in load_instrument("focus-levels").items) + "\n"
+    if kind == "million-columns":
+        return header.encode() + b"," * 1_000_000 + b"\n", None
+    if kind == "sniffer":
+        return b',"' * 4096 + b"\n", None
+    if kind == "unclosed-quote":  # 5 MB that never closes the quote opened in row 2
+        return header.encode() + b'"' + b"x" * 5_000_000 + b"\n", None
+    if kind == "many-bad-rows":  # 60,000 rows, every one off the scale
+        return header.encode() + b"".join(b"p%d,team," % k + b",".join([b"9"] * 8) + b"\n"
+                                          for k in range(60_000)), None
+    if kind == "laughs-mapping":
+        return header.encode() + b"p1,team," + b",".join([b"3"] * 8) + b"\n", LAUGHS.encode()
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["million-columns", "sniffer", "unclosed-quote",
+                                  "many-bad-rows", "laughs-mapping"])
+def test_a_hostile_upload_is_refused_in_under_a_second_with_its_place(tmp_path, kind):
+    import time
+
+    data, mapping = _hostile(kind, tmp_path)
+    with Store(f"sqlite:///{tmp_path / 'h.db'}") as s:
+        s.create_campaign("fl", "Focus", "focus-levels", rater_groups=["team"])
+        # CPU seconds of this process: what the refusal costs, whatever else the machine runs.
+        began = time.process_time()
+        with pytest.raises(FocuskitError) as info:
+            import_file(s, data, "fl", name="up.csv", mapping=mapping, mapping_name="m.yaml")
+        took = time.process_time() - began
+        assert s.counts("fl")["submissions"] == 0
+    assert took < 1.0, f"{kind}: {took:.2f} s"
+    rows = getattr(info.value, "rows", None)
+    if rows:  # a file's problem names its row (and, for a cell, its column and value)
+        assert all(r >= 1 for r, _, _, _ in rows)
+        if kind == "many-bad-rows":
+            assert rows[0] == (2, f"{load_instrument('focus-levels').items[0].id}:level", "9",
+                               "not on the level scale (1, 2, 3, 4, 5)")
+    else:
+        assert "line 1" in str(info.value) or "anchors" in str(info.value)

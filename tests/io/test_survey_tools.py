@@ -391,6 +391,11 @@ def test_any_mapping_and_file_is_imported_whole_or_refused_in_words(tmp_path_fac
         except FocuskitError as e:
             assert str(e)
             assert store.counts(cid)["submissions"] == 0  # never part of a file
+            # Every problem in a data row names its source row, column and value (a blank
+            # value is a missing one), and the row is one the file has.
+            for row, col, value, why in getattr(e, "rows", ()):
+                if row > 1 and why != "no data rows below the header":  # said of the file
+                    assert col and why and row <= data.count(b"\n") + 1, (row, col, value, why)
             outcomes["refused"] += 1
             return
         assert store.counts(cid)["submissions"] == res.created
