@@ -380,7 +380,7 @@ def test_long_file_reports_every_problem_with_spreadsheet_rows(store, focus, tmp
         (6, "value", "lots", "not a number"),
         (7, "rater_group", "boss", "not a rater group"),
         (8, "rater_group", "customer", "this campaign asks self, team"),
-        (9, "", "", "has 5 cells; the header has 8"),
+        (9, "comment", "", "has 5 cells; the header has 8"),  # the first column it lacks
         (10, "facet", "level", f"{FOCUS[0]}.level answered twice in this submission"),
     ]
     for want in expected:
