@@ -768,9 +768,10 @@ class Store:
                     camp, prepared[len(receipts):len(receipts) + size], drop_drafts=False,
                     now=now)
                 now += timedelta(microseconds=1)
-                # A busy machine makes the same chunk slower: keep each near HOLD seconds.
+                # A busy machine makes the same chunk slower: keep each near HOLD seconds,
+                # growing at most twice as large at a time (a quiet moment is no promise).
                 took = time.perf_counter() - began
-                size = min(CHUNK, max(10, int(size * HOLD / max(took, 1e-3))))
+                size = min(CHUNK, 2 * size, max(10, int(size * HOLD / max(took, 1e-3))))
                 if progress is not None:
                     progress(len(receipts), len(prepared))
         except BaseException as e:
