@@ -406,3 +406,31 @@ def test_any_mapping_and_file_is_imported_whole_or_refused_in_words(tmp_path_fac
     finally:
         store.close()
     assert outcomes["stored"] and outcomes["refused"], outcomes
+
+
+def test_a_column_may_have_its_own_values_beside_the_global_table(lite, tmp_path):
+    # "Often" means 4 on the frequency questions (the global table) but 2 in the one
+    # reversed question, which gets a table of its own; text is matched whatever its case.
+    cid = campaign(lite)
+    head = ["Id", *[f"Q{k}" for k in range(1, 9)]]
+    rows = [head, ["a", "often", "never", "Often", "often", "often", "often", "often", "3"],
+            ["b", "never", "often", "never", "NEVER", "often", "never", "often", "often"]]
+    (tmp_path / "f.csv").write_text("\r\n".join(",".join(r) for r in rows) + "\r\n")
+    cols = "".join(f"  Q{k}: {i}:level\n" for k, i in enumerate(ITEMS, 1))
+    (tmp_path / "m.yaml").write_text(
+        "rater_group: customer\ncolumns:\n  Id: respondent\n" + cols
+        + "values:\n  often: 4\n  never: 1\n  Q2: {often: 2, never: 5}\n  Q8: {often: 5}\n")
+    res = import_file(lite, tmp_path / "f.csv", cid, mapping=tmp_path / "m.yaml")
+    assert res.created == 2
+    df = lite.responses(cid)
+    got = {r: tuple(int(v) for v in g.set_index("item").loc[ITEMS, "value"])
+           for r, g in df.groupby("respondent")}
+    assert got == {"a": (4, 5, 4, 4, 4, 4, 4, 3), "b": (1, 2, 1, 1, 4, 1, 4, 5)}
+    # A column's own table names a column the file must have.
+    (tmp_path / "m.yaml").write_text(
+        "rater_group: customer\ncolumns:\n  Id: respondent\n" + cols
+        + "values:\n  often: 4\n  never: 1\n  Q22: {often: 2}\n")
+    with pytest.raises(ImportFileError) as info:
+        import_file(lite, tmp_path / "f.csv", cid, mapping=tmp_path / "m.yaml")
+    [(row, col, _, why)] = info.value.rows
+    assert (row, col) == (1, "Q22") and "values: no column 'Q22'" in why and "'Q2'" in why
