@@ -434,3 +434,27 @@ def test_a_column_may_have_its_own_values_beside_the_global_table(lite, tmp_path
         import_file(lite, tmp_path / "f.csv", cid, mapping=tmp_path / "m.yaml")
     [(row, col, _, why)] = info.value.rows
     assert (row, col) == (1, "Q22") and "values: no column 'Q22'" in why and "'Q2'" in why
+
+
+def test_a_surveymonkey_row_label_under_two_questions_is_named_with_its_question(lite):
+    # "Data" is a row of two matrix questions: the label alone names no column, and the
+    # error offers the full names; "question - label" picks one.
+    cid = campaign(lite)
+    rows = [["Respondent ID", "Collector ID", "Start Date", "End Date", "Now", "", "Later", ""],
+            ["", "", "", "", "Data", "Contact", "Data", "Contact"],
+            ["1", "5", "03/04/2024 08:00:00 AM", "03/04/2024 08:05:00 AM", "3", "4", "1", "2"]]
+    data = ("\r\n".join(",".join(r) for r in rows) + "\r\n").encode()
+    head = ("format: surveymonkey\nrater_group: customer\nincomplete: skip\ncolumns:\n"
+            "  Respondent ID: respondent\n")
+    with pytest.raises(ImportFileError) as info:
+        import_file(lite, data, cid, name="sm.csv", mapping=(head + "  Data: data:level\n")
+                    .encode(), mapping_name="m.yaml", check=True)
+    [(row, col, _, why)] = info.value.rows
+    assert (row, col) == (1, "Data") and "'Now - Data', 'Later - Data'" in why
+    res = import_file(lite, data, cid, name="sm.csv", mapping=(
+        head + "  Later - Data: data:level\n  Now - Contact: contact:level\n").encode(),
+        mapping_name="m.yaml", check=True)
+    # focus-levels asks eight items, so the row is left out; the two named were found.
+    [(row, why)] = res.skipped
+    assert row == 3 and why.startswith("required answer missing: segments_and_partnerships")
+    assert "data:level" not in why and "contact:level" not in why
