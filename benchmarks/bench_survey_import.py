@@ -10,7 +10,8 @@ mapping file. Measured in the same run, on the same backend:
   a draft every 50 ms; each save is timed;
 * baseline: ``pandas.read_csv`` of the same file, then one bulk insert of the same rows
   (the submissions, then their answers) with the driver (``sqlite3`` / ``psycopg``
-  ``executemany``) into tables of the same shape, in one transaction.
+  ``executemany``) into tables of the same shape, in one transaction; run just before and
+  just after the import, and averaged (the shared machine's load drifts).
 
     .venv/bin/python benchmarks/bench_survey_import.py [--rows 100000] [--no-pg]
 """
@@ -64,8 +65,9 @@ def write_export(path: Path, rows: int) -> int:
     return good
 
 
-def baseline(url: str, path: Path) -> tuple[float, int]:
-    """Seconds for pandas.read_csv plus one executemany of the same rows, and rows inserted."""
+def baseline(url: str, path: Path, name: str = "base") -> tuple[float, int]:
+    """Seconds for pandas.read_csv plus one executemany of the same rows into tables named
+    ``name``_submissions and ``name``_answers, and rows inserted."""
     import pandas as pd
 
     t0 = time.perf_counter()
@@ -76,14 +78,14 @@ def baseline(url: str, path: Path) -> tuple[float, int]:
     answers = [(n, item, "level", float(v), None)
                for j, item in enumerate(ITEMS)
                for n, v in enumerate(df[f"Q2_{j + 1}"].tolist(), start=1)]
-    sql_s = ("INSERT INTO base_submissions (campaign, respondent, rater_group, segment, "
+    sql_s = (f"INSERT INTO {name}_submissions (campaign, respondent, rater_group, segment, "
              "submitted_at, idempotency_key) VALUES (%s, %s, %s, %s, %s, %s)")
-    sql_a = ("INSERT INTO base_answers (submission, item, facet, value, comment) "
+    sql_a = (f"INSERT INTO {name}_answers (submission, item, facet, value, comment) "
              "VALUES (%s, %s, %s, %s, %s)")
-    ddl = ["CREATE TABLE base_submissions (id {serial} PRIMARY KEY, campaign VARCHAR(64), "
+    ddl = [f"CREATE TABLE {name}_submissions (id {{serial}} PRIMARY KEY, campaign VARCHAR(64), "
            "respondent VARCHAR(128), rater_group VARCHAR(16), segment VARCHAR(100), "
            "submitted_at VARCHAR(40), idempotency_key VARCHAR(200) UNIQUE)",
-           "CREATE TABLE base_answers (submission INTEGER, item VARCHAR(64), "
+           f"CREATE TABLE {name}_answers (submission INTEGER, item VARCHAR(64), "
            "facet VARCHAR(64), value FLOAT, comment TEXT, PRIMARY KEY (submission, item, "
            "facet))"]
     if url.startswith("sqlite"):
@@ -122,9 +124,12 @@ def run(url: str, rows: int, tmp: Path) -> dict:
     path, mapping = tmp / "qualtrics.csv", tmp / "map.yaml"
     good = write_export(path, rows)
     mapping.write_text(MAPPING)
-    base, inserted = baseline(url.replace("postgresql+psycopg", "postgresql"), path)
+    # The baseline before and after the import, averaged: the machine's load drifts.
+    driver_url = url.replace("postgresql+psycopg", "postgresql")
+    before, inserted = baseline(driver_url, path, "base1")
     assert inserted == good, (inserted, good)
     r = timed_import(url, path, ITEMS[0], mapping)
+    base = (before + baseline(driver_url, path, "base2")[0]) / 2
     assert r["created"] == good, (r["created"], good)
     waits = [d for t0, d, ok in r["during"] if r["start"] <= t0 <= r["end"]]
     return dict(rows=rows, created=r["created"], base=base, ours=r["end"] - r["start"],
