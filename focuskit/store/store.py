@@ -54,13 +54,14 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
 #: no larger is one transaction; the next chunks follow how fast it was written); the time
 #: one should hold the write lock (fewer submissions when the machine is slow); the pause
-#: between two on SQLite. HOLD + the busy-retry sleep bounds a respondent's wait: 0.3 s
-#: chunks kept every draft save of the 100,000-row benchmarks under a second. The cap is
-#: HOLD's, not CHUNK's: capped at 2,000, a SQLite chunk took 0.1 s and the 0.15 s pauses
-#: between chunks were a quarter of an import's time (BENCHMARKS.md).
+#: between two on SQLite. HOLD + the busy-retry sleep bounds a respondent's wait, but a
+#: chunk takes several times HOLD when the machine is oversubscribed: at 0.3 s a draft save
+#: waited up to 2.3 s in the benchmark on a 2-core machine at load 13, so 0.2 s. The cap is
+#: HOLD's, not CHUNK's: capped at 2,000, a SQLite chunk took 0.1 s on a quiet machine and
+#: the 0.15 s pauses between chunks were a quarter of an import's time (BENCHMARKS.md).
 CHUNK = 20_000
 FIRST_CHUNK = 250
-HOLD = 0.3
+HOLD = 0.2
 PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
