@@ -279,11 +279,9 @@ def cmd_audit(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from .analysis.anonymity import counted_with
     from .io.imports import import_file
 
-    counted_with = None
-    if args.replace:
-        from .analysis.anonymity import counted_with
     with _store(args) as store:
         res = import_file(store, args.file, args.campaign, mapping=args.mapping,
                           rater_group=args.rater_group, segment=args.segment,

@@ -78,7 +78,7 @@ def utc_now() -> datetime:
 def to_utc(value: datetime | None) -> datetime | None:
     """A time about to be written, in UTC (a naive time is taken as UTC already)."""
     # SQLite keeps the wall-clock time and drops the offset, so store every time in UTC.
-    if value is not None and value.tzinfo is not None:
+    if value is not None and value.tzinfo is not None and value.tzinfo is not UTC:
         return value.astimezone(UTC)
     return value
 

@@ -402,6 +402,7 @@ class AdminState(HasTraits):
         ImportResult; raises ImportFileError (``.rows``: row, column, value, reason) naming
         the uploaded file. The same file again stores nothing new.
         """
+        from ...analysis.anonymity import counted_with
         from ...io.imports import import_file
 
         camp = self.campaign(campaign)
@@ -419,7 +420,7 @@ class AdminState(HasTraits):
         res = import_file(self.store, data, camp.id, name=name, mapping=mdata,
                           mapping_name=mname, rater_group=rater_group or None,
                           segment=(segment or "").strip() or None, format=format or None,
-                          check=check)
+                          check=check, counted_with=counted_with)
         if not check:
             self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
             self.reload(camp.id)

@@ -178,7 +178,8 @@ class Admin(Records, NewCampaign):
                                       icon="search")
         self.import_msg = html()
         self.import_box = section(
-            "Import answers", "A CSV or Excel file in focuskit's long or wide layout, up to "
+            "Import answers", "A CSV or Excel file in focuskit's long or wide layout, or a "
+            "survey tool's export as downloaded with a column mapping, up to "
             f"{MAX_IMPORT_BYTES // 1024 // 1024} MB (a file over 10 MB never reaches this page: "
             "use 'focuskit import' on the server). All rows are stored, or none; the same "
             "file imported twice stores nothing new.",
@@ -327,7 +328,7 @@ class Admin(Records, NewCampaign):
         except FocuskitError as e:  # ImportFileError too: its rows become a table
             self.import_msg.value = error_html(e)
             return
-        lines = res.describe()
+        lines = res.describe(cid)  # word for word what 'focuskit import --check' prints
         if check:
             self.import_msg.value = ok_html("Checked: nothing stored.", cls="fk-checked") + \
                 "<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
