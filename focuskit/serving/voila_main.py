@@ -52,7 +52,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
-from tornado.ioloop import PeriodicCallback
+from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Enum, Integer, List, Unicode
 from voila.app import Voila
 from voila.execute import VoilaExecutor
@@ -67,9 +67,11 @@ from ..ui.style import css
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
 from .key_attempts import KeyAttempts
+from .pool import Refill, track_cells
 from .request_log import log_request_scrubbed, scrub_exception_log
 from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target, frame_is_sane
 from .staff_identity import NAME_HEADER, ROLE_HEADER, VIEWER_PAGES, StaffIdentity, role_of
+from .template_cache import share_compiled_templates
 from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 log = logging.getLogger("focuskit.serve")
@@ -231,6 +233,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
     async def get(self, path=None):
         app: FocuskitVoila = self.settings["focuskit_voila"]
         client = app.client_of(self.request)
+        app.last_page = time.monotonic()  # the pool's refill waits for a quiet moment
         self._drop_token()
         if app.door == "staff" and not self.admit_staff(path):
             return
@@ -387,6 +390,8 @@ class FocuskitVoila(Voila):
         self.sockets: set[GuardedKernelWebsocket] = set()
         self.trusted = trusted_networks(self.trusted_proxies)
         self.key_attempts = KeyAttempts()
+        self.last_page = 0.0
+        self.refill: Refill | None = None
 
     def client_of(self, request) -> str:
         return client_address(request, self.trusted)
@@ -512,6 +517,9 @@ class FocuskitVoila(Voila):
             return kernel_id
 
         km.start_kernel = start_for_page
+        if hasattr(km, "fill_if_needed"):  # preheated: refill after pages, one at a time
+            self.refill = Refill(km, lambda: self.last_page, lambda: len(self.tickets))
+            IOLoop.current().add_callback(self.refill.start)
         if hasattr(km, "get_rendered_notebook"):
             from_pool = km.get_rendered_notebook
 
@@ -575,6 +583,8 @@ def main(argv=None):
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
     patch_request_info()
     patch_missed_wakeups()
+    share_compiled_templates()
+    track_cells()
     scrub_exception_log()
     JupyterHandler.write_error = _plain_error
     return FocuskitVoila.launch_instance(argv)
