@@ -78,6 +78,12 @@ log = logging.getLogger("focuskit.serve")
 IDLE_CLOSE_CODE = 4001  # the kernel socket's close code that the page reads as "reload to go on"
 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
+# The staff door pings every page's kernel socket; one that has not answered for PONG_WITHIN s
+# (a phone asleep, a laptop shut: no close ever comes) is closed, and a kernel left without a
+# socket for RECONNECT_GRACE s is shut down: a staff slot comes back within a minute, not after
+# the ten of idle culling. (A brief network drop reconnects well within the grace.) Timeout and
+# interval are equal: tornado refuses a longer timeout, with a warning in the log.
+STAFF_PING, STAFF_PONG_WITHIN, RECONNECT_GRACE = 15, 15, 10
 
 # -- the pages a visitor sees instead of a traceback ------------------------------------------
 
@@ -336,7 +342,11 @@ class GuardedKernelWebsocket(VoilaKernelWebsocketHandler):
         return super().on_message(message)
 
     def on_close(self):
-        self.settings["focuskit_voila"].sockets.discard(self)
+        app: FocuskitVoila = self.settings["focuskit_voila"]
+        app.sockets.discard(self)
+        if app.door == "staff" and getattr(self, "kernel_id", None):
+            IOLoop.current().call_later(RECONNECT_GRACE, app.release_if_abandoned,
+                                        self.kernel_id)
         return super().on_close()
 
 
@@ -418,6 +428,17 @@ class FocuskitVoila(Voila):
                 self.sockets.discard(ws)
                 ws.close(IDLE_CLOSE_CODE, "idle: reload the page to go on")
                 asyncio.ensure_future(self._shut_down(ws.kernel_id))
+
+    def release_if_abandoned(self, kernel_id: str) -> None:
+        """A staff page's socket closed RECONNECT_GRACE s ago: unless a socket came back to its
+        kernel (or the tab's unload shut it down already), shut the kernel down."""
+        if kernel_id not in self.kernel_manager.list_kernel_ids():
+            return
+        if any(ws.kernel_id == kernel_id for ws in self.sockets):
+            return
+        log.warning("staff page of kernel %s gone quiet without closing: kernel shut down",
+                 kernel_id)
+        asyncio.ensure_future(self._shut_down(kernel_id))
 
     async def _shut_down(self, kernel_id: str) -> None:
         try:
@@ -502,6 +523,8 @@ class FocuskitVoila(Voila):
         elif self.token:
             self._count_failed_keys()
         if self.door == "staff":
+            settings["ws_ping_interval"] = STAFF_PING * 1000
+            settings["ws_ping_timeout"] = STAFF_PONG_WITHIN * 1000
             # An admin's upload reaches the kernel as one websocket message; tornado drops
             # one over 10 MB with the connection, silently. Let it through so that the admin
             # page's own size check (focuskit.apps.admin) refuses big files in words.
