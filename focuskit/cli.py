@@ -331,6 +331,7 @@ def cmd_serve(args) -> int:
                             "this machine (ps); set $FOCUSKIT_TOKEN or give --token-file FILE")
     return serve(ServeOptions(
         host=args.host, port=args.port, staff_port=args.staff_port, preheat=args.preheat,
+        expected=args.expected,
         staff_preheat=args.staff_preheat, max_kernels=args.max_kernels,
         staff_max_kernels=args.staff_max_kernels, cull_idle=args.cull_idle,
         cell_timeout=args.cell_timeout, token_file=args.token_file, notebooks=args.notebooks,
@@ -609,6 +610,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "a new random one printed once)")
     srv.add_argument("--preheat", type=int, default=2, metavar="N",
                      help="kernels kept ready for the questionnaire (default 2; 0: none)")
+    srv.add_argument("--expected", type=int, default=0, metavar="N",
+                     help="people expected to open the questionnaire at once (a workshop "
+                     "room): keep N kernels ready, as far as memory allows (default 0: "
+                     "--preheat); open workshop rounds with an expected number add theirs")
     srv.add_argument("--staff-preheat", type=int, default=1, metavar="N",
                      help="kernels kept ready for the results dashboard (default 1; 0: none)")
     srv.add_argument("--staff-preheat-max-age", type=int, default=600, metavar="SECONDS",

@@ -24,6 +24,9 @@ LOG_LEVEL_ENV = "FOCUSKIT_LOG_LEVEL"
 TOKEN_ENV = "FOCUSKIT_TOKEN"
 #: How serve hands the staff token to its staff Voila (not argv, which ps shows).
 STAFF_TOKEN_ENV = "FOCUSKIT_STAFF_TOKEN"
+#: A file where the respondents' door of ``focuskit serve`` says how many questionnaires it has
+#: ready (read it with :func:`pool_status`).
+POOL_STATUS_ENV = "FOCUSKIT_POOL_STATUS"
 #: Voila's names for the headers the staff door sets after checking a key (HTTP_ + header).
 ROLE_ENV, NAME_ENV = "HTTP_X_FOCUSKIT_ROLE", "HTTP_X_FOCUSKIT_STAFF"
 
@@ -71,3 +74,19 @@ def respondent_base() -> str:
     """
     base = os.environ.get(RESPONDENT_URL_ENV, "").strip()
     return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE
+
+
+def pool_status() -> dict | None:
+    """What the respondents' door has ready, as ``{"ready": 28, "wanted": 30, "note": ""}``
+    (``note``: why fewer are kept ready, in words); None outside ``focuskit serve``. A staff
+    page (the workshop board) shows it as "ready for 28 of 30"."""
+    import json
+
+    path = os.environ.get(POOL_STATUS_ENV)
+    if not path:
+        return None
+    try:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return got if isinstance(got, dict) else None

@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import RESPONDENT_PORT, RESPONDENT_URL_ENV, STAFF_TOKEN_ENV
+from ..config import POOL_STATUS_ENV, RESPONDENT_PORT, RESPONDENT_URL_ENV, STAFF_TOKEN_ENV
 from ..config import TOKEN_ENV as OPERATOR_TOKEN_ENV
 from ..errors import FocuskitError
 
@@ -103,6 +103,7 @@ class ServeOptions:
     port: int = RESPONDENT_PORT
     staff_port: int | None = None  # None: port + 1
     preheat: int = 2  # kernels kept ready for the questionnaire
+    expected: int = 0  # people expected at once: that many kernels ready (within memory)
     staff_preheat: int = 1  # kernels kept ready for the results dashboard
     max_kernels: int = 40  # respondent door: pages with a kernel at once
     staff_max_kernels: int = 10
@@ -124,7 +125,7 @@ class ServeOptions:
 
 
 def _check(o: ServeOptions) -> None:
-    for name in ("preheat", "staff_preheat", "max_kernels", "staff_max_kernels", "cull_idle",
+    for name in ("preheat", "expected", "staff_preheat", "max_kernels", "staff_max_kernels", "cull_idle",
                  "cell_timeout", "staff_pool_max_age", "connect_within", "per_client_kernels",
                  "idle_close", "kernel_memory"):
         if getattr(o, name) < 0:
@@ -220,8 +221,8 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
                   pools: dict[str, int] | None = None, cull_idle: int = 0,
                   cell_timeout: int = 0, pool_max_age: int = 0, connect_within: int = 30,
                   per_client_kernels: int = 3, idle_close: int = 1800,
-                  trusted_proxy: tuple[str, ...] = (), secure_cookies: bool = False
-                  ) -> list[str]:
+                  trusted_proxy: tuple[str, ...] = (), secure_cookies: bool = False,
+                  pool_status: Path | None = None) -> list[str]:
     """The command line of one door's Voila (also used by benchmarks/bench_roundtrip.py)."""
     cmd = [sys.executable, "-m", "focuskit.serving.voila_main", str(root), f"--port={port}",
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--no-browser",
@@ -259,7 +260,23 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
         cmd += ["--preheat_kernel=True",
                 f"--VoilaKernelManager.kernel_pools_config={json.dumps(config)}",
                 f"--FocuskitVoila.pool_max_age={pool_max_age}"]
+    if pool_status is not None:
+        cmd.append(f"--FocuskitVoila.pool_status={pool_status}")
     return cmd
+
+
+def _room_pool(o: ServeOptions) -> int:
+    """Kernels to keep ready for the questionnaire: --preheat, or --expected within memory."""
+    from .room import available_mb, fits_in_memory, room_note
+
+    if o.expected <= o.preheat:
+        return o.preheat
+    free = available_mb()
+    size = max(o.preheat, fits_in_memory(o.expected, free_mb=free))
+    note = room_note(o.expected, size, free)
+    if note:
+        print(f"focuskit: {note}", file=sys.stderr, flush=True)
+    return size
 
 
 def _token_from_file(path: Path | None) -> str | None:
@@ -309,6 +326,7 @@ def serve(o: ServeOptions) -> int:
             spec = work / "respondent-jupyter" / "kernels" / "python3"
             spec.mkdir(parents=True)
             (spec / "kernel.json").write_text(json.dumps(kernel_spec(o.kernel_memory)))
+        pool = _room_pool(o)
         respondents = work / "respondents"  # the respondent door's whole root
         respondents.mkdir()
         shutil.copy2(notebooks / RESPONDENT_NOTEBOOK, respondents / RESPONDENT_NOTEBOOK)
@@ -318,6 +336,7 @@ def serve(o: ServeOptions) -> int:
         # where the default (data/ of the project around the cwd) would find nothing.
         env[ENV_URL] = o.db or os.environ.get(ENV_URL) or default_url()
         env["VOILA_APP_IP"] = _loopback_for(o.host)
+        env[POOL_STATUS_ENV] = str(work / "pool.json")
         env["JUPYTER_PATH"] = os.pathsep.join(
             p for p in (str(work / "jupyter"), env.get("JUPYTER_PATH")) if p)
         shown = _link_host(o.host)
@@ -333,8 +352,9 @@ def serve(o: ServeOptions) -> int:
         doors = {
             "respondent door": (voila_command(
                 respondents, o.port, door="respondent", max_kernels=o.max_kernels,
-                pools={RESPONDENT_NOTEBOOK: o.preheat}, per_client_kernels=o.per_client_kernels,
-                idle_close=o.idle_close, **common), respondent_env),
+                pools={RESPONDENT_NOTEBOOK: pool}, per_client_kernels=o.per_client_kernels,
+                idle_close=o.idle_close, pool_status=work / "pool.json", **common),
+                respondent_env),
             "staff door": (voila_command(
                 notebooks, o.staff_port, door="staff", max_kernels=o.staff_max_kernels,
                 pools={DASHBOARD: o.staff_preheat}, pool_max_age=o.staff_pool_max_age, **common),

@@ -63,12 +63,14 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from ..config import DB_URL_ENV
 from ..ui.style import css
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
 from .key_attempts import KeyAttempts
 from .pool import Refill, track_cells
 from .request_log import log_request_scrubbed, scrub_exception_log
+from .room import RoomWatch
 from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target, frame_is_sane
 from .staff_identity import NAME_HEADER, ROLE_HEADER, VIEWER_PAGES, StaffIdentity, role_of
 from .template_cache import share_compiled_templates
@@ -383,6 +385,10 @@ class FocuskitVoila(Voila):
                                   "a page may send in a minute before its socket is closed")
     secure_cookies = Bool(False, config=True, help="cookies for HTTPS only (behind an HTTPS "
                           "proxy); they are SameSite=Lax in any case")
+    watch_rooms = Bool(True, config=True, help="respondent door: keep as many questionnaire "
+                       "kernels ready as the open rounds expect people (within memory)")
+    pool_status = Unicode("", config=True, help="respondent door: a file to write what the "
+                          "pool has ready (JSON), for the staff pages")
 
     def initialize(self, argv=None):
         # Taken out of the environment so that no kernel inherits it.
@@ -543,6 +549,10 @@ class FocuskitVoila(Voila):
         if hasattr(km, "fill_if_needed"):  # preheated: refill after pages, one at a time
             self.refill = Refill(km, lambda: self.last_page, lambda: len(self.tickets))
             IOLoop.current().add_callback(self.refill.start)
+            if self.door == "respondent":
+                room = RoomWatch(self.refill, self.questionnaire, os.environ.get(DB_URL_ENV),
+                                 self.pool_status or None, self.watch_rooms)
+                PeriodicCallback(room.tick, 3000).start()
         if hasattr(km, "get_rendered_notebook"):
             from_pool = km.get_rendered_notebook
 

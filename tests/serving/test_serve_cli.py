@@ -44,6 +44,7 @@ def test_a_port_in_use_is_named(capsys):
     (["--max-kernels", "-1"], "--max-kernels must be 0 or more"),
     (["--staff-max-kernels", "-3"], "--staff-max-kernels must be 0 or more"),
     (["--preheat", "-1"], "--preheat must be 0 or more"),
+    (["--expected", "-1"], "--expected must be 0 or more"),
     (["--cull-idle", "5"], "--cull-idle below 30 seconds"),
     (["--cell-timeout", "-2"], "--cell-timeout must be 0 or more"),
     (["--token", "a-key-long-enough-1234"], "--token-file"),  # ps would show it
