@@ -242,7 +242,13 @@ def voila_command(root: Path, port: int, host: str, *, door: str, max_kernels: i
            # questionnaires came out blank (benchmarks/bench_burst.py). Wait longer, and if
            # they still do not come, show the visitor the error's instruction, not a blank page.
            f"--VoilaExecutor.iopub_timeout={IOPUB_WAIT}",
-           "--VoilaExecutor.raise_on_iopub_timeout=True"]
+           "--VoilaExecutor.raise_on_iopub_timeout=True",
+           # Kernels on Unix sockets in Voila's private folder, not on TCP ports: a kernel
+           # picks five free ports and binds them a moment later, and on a busy machine
+           # another process took one in between; the kernel died and its visitor's page
+           # waited for ever (1 of 30 in a burst, bench_burst.py). Nor can another user of
+           # the machine connect to a kernel's port.
+           "--KernelManager.transport=ipc"]
     if cull_idle:
         # Only kernels without a page connected: someone reading a long question keeps theirs;
         # a closed tab (or a page that never connected) frees its kernel after cull_idle.
