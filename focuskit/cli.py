@@ -631,7 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop a notebook cell running longer while a page is prepared "
                      "(default 300; 0: no limit)")
     srv.add_argument("--notebooks", type=Path, metavar="DIR",
-                     help="notebooks folder to serve (default: the project's notebooks/)")
+                     help="notebooks folder to serve (default: the ones inside focuskit)")
     srv.add_argument("--public-url", metavar="URL",
                      help="respondents' address behind a reverse proxy, e.g. "
                      "https://survey.example.com (for the links and QR codes staff hand out; "

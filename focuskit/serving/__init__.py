@@ -46,6 +46,9 @@ TOKEN_ENV = STAFF_TOKEN_ENV  # how the staff token reaches its Voila (not argv: 
 LANDING = "index.ipynb"
 DASHBOARD = "results.ipynb"  # preheated on the staff door: its first plot comes much sooner
 RENDER = "/voila/render/"
+#: The notebooks focuskit serves, shipped inside the package (the repository's notebooks/ is a
+#: link to this folder), so that ``focuskit serve`` works from any folder after pip install.
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 IOPUB_WAIT = 60  # s a cell's outputs may lag its reply under load (see voila_command)
 
 #: Voila's "lab" template without the two Font Awesome stylesheets it fetches from
@@ -114,7 +117,7 @@ class ServeOptions:
     cell_timeout: int = 300  # seconds a cell may run while a page is prepared (0: no limit)
     token: str | None = None  # None: token_file, else $FOCUSKIT_TOKEN, else a new random one
     token_file: Path | None = None  # a file holding the staff key (first line)
-    notebooks: Path | None = None  # None: the project's notebooks/
+    notebooks: Path | None = None  # None: the notebooks inside the package (NOTEBOOKS)
     db: str | None = None  # None: $FOCUSKIT_DB_URL, else the project's data/focuskit.db
     public_url: str | None = None  # respondents' address behind a proxy, e.g. https://survey.x
     connect_within: int = 30  # s a page, once sent, has to connect to its kernel (0: no limit)
@@ -309,14 +312,14 @@ def _answers(host: str, port: int) -> bool:
 def serve(o: ServeOptions) -> int:
     """Run both doors until Ctrl-C or SIGTERM; 0 then, non-zero when a door died."""
     from ..config import DB_URL_ENV as ENV_URL
-    from ..config import default_url, project_data_dir
+    from ..config import default_url
 
     o.staff_port = o.port + 1 if o.staff_port is None else o.staff_port
     _check(o)
-    notebooks = Path(o.notebooks) if o.notebooks else project_data_dir().parent / "notebooks"
+    notebooks = Path(o.notebooks) if o.notebooks else NOTEBOOKS
     if not (notebooks / RESPONDENT_NOTEBOOK).is_file():
-        raise FocuskitError(f"no {RESPONDENT_NOTEBOOK} in {notebooks}: run this inside the "
-                            "project, or give --notebooks DIR")
+        raise FocuskitError(f"no {RESPONDENT_NOTEBOOK} in {notebooks}: give --notebooks DIR, a "
+                            "folder holding it (or leave --notebooks out: focuskit's own)")
     given = o.token or _token_from_file(o.token_file) or os.environ.get(OPERATOR_TOKEN_ENV) or None
     if given is not None and len(given) < 16:
         where = f"--token-file {o.token_file}" if o.token_file else OPERATOR_TOKEN_ENV
