@@ -63,10 +63,10 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from ..config import DB_URL_ENV
+from ..config import DB_URL_ENV, SERVE
 from ..ui.style import css
-from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
+from .doors import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .key_attempts import KeyAttempts
 from .pool import Refill, track_cells
 from .request_log import log_request_scrubbed, scrub_exception_log
@@ -371,11 +371,13 @@ class FocuskitVoila(Voila):
     questionnaire = Unicode(RESPONDENT_NOTEBOOK, config=True)
     pool_max_age = Integer(0, config=True, help="seconds a preheated kernel may wait for a "
                            "visitor before it is replaced by a fresh one (0: no limit)")
-    connect_within = Integer(30, config=True, help="seconds a page, once sent, has to connect "
-                             "to its kernel before the kernel is shut down (0: no limit)")
-    per_client_kernels = Integer(3, config=True, help="respondent door: kernels one client "
-                                 "address may hold whose page never connected (0: no limit)")
-    idle_close = Integer(1800, config=True, help="respondent door: seconds a connected page may "
+    connect_within = Integer(SERVE.connect_within, config=True, help="seconds a page, once "
+                             "sent, has to connect to its kernel before the kernel is shut down "
+                             "(0: no limit)")
+    per_client_kernels = Integer(SERVE.per_client_kernels, config=True, help="respondent door: "
+                                 "kernels one client address may hold whose page never "
+                                 "connected (0: no limit)")
+    idle_close = Integer(SERVE.idle_close, config=True, help="respondent door: seconds a connected page may "
                          "send nothing before it is closed with 'reload to go on' (0: never)")
     trusted_proxies = List(Unicode(), config=True, help="addresses or networks of reverse "
                            "proxies whose X-Forwarded-For names the client")

@@ -101,6 +101,21 @@ def test_respondent_base(monkeypatch):
         url + "?campaign=q1&group=team&sig=" + sign_link(secret, "q1", "team")
 
 
+def test_the_command_line_and_the_options_share_one_set_of_defaults(monkeypatch):
+    import dataclasses
+
+    from focuskit import cli
+    from focuskit.config import SERVE
+
+    seen = {}
+    monkeypatch.setattr("focuskit.serving.serve", lambda o: seen.setdefault("o", o) and 0)
+    cli.main(["serve"])
+    assert seen["o"] == ServeOptions()
+    for f in dataclasses.fields(SERVE):
+        name = "staff_pool_max_age" if f.name == "staff_preheat_max_age" else f.name
+        assert getattr(ServeOptions(), name) == getattr(SERVE, f.name)
+
+
 def test_serve_options_default_to_the_issue():
     o = ServeOptions()
     assert (o.host, o.port, o.staff_port, o.preheat, o.staff_preheat) == (

@@ -296,9 +296,9 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
 
     from conftest import free_port
 
-    from focuskit.serving import _write_template, voila_command
+    from focuskit.serving import voila_command, write_template
 
-    _write_template(tmp_path / "jupyter")  # as focuskit serve does
+    write_template(tmp_path / "jupyter")  # as focuskit serve does
     port = free_port()
     cmd = voila_command(test_notebooks, port, "127.0.0.1", door="staff")
     i = cmd.index("-m")
