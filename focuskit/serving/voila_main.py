@@ -444,8 +444,8 @@ class FocuskitVoila(Voila):
             return
         if any(ws.kernel_id == kernel_id for ws in self.sockets):
             return
-        log.warning("staff page of kernel %s gone quiet without closing: kernel shut down",
-                 kernel_id)
+        log.warning("staff page of kernel %s gone (its socket closed or stopped answering): "
+                    "kernel shut down", kernel_id)
         asyncio.ensure_future(self._shut_down(kernel_id))
 
     async def _shut_down(self, kernel_id: str) -> None:

@@ -75,6 +75,6 @@ def test_a_vanished_staff_page_frees_its_slot_within_a_minute(one_slot):
         waited = time.monotonic() - quiet_since
         assert status == 200, f"the reload still got the busy page after {waited:.0f} s"
         assert kernel_of(body) != kernel
-        assert f"kernel {kernel} gone quiet without closing" in log_text(one_slot)
+        assert f"staff page of kernel {kernel} gone" in log_text(one_slot)
     finally:
         sock.close()
