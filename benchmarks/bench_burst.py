@@ -99,7 +99,7 @@ def profiler(server: Server, out: Path | None, seconds: float):
 
 
 def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str,
-        profile: Path | None = None) -> dict:
+        query: str, profile: Path | None = None) -> dict:
     port = free_port()
     server = Server([sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
                      f"--staff-port={free_port()}", f"--preheat={preheat}", "--staff-preheat=0",
@@ -109,8 +109,7 @@ def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str,
                      "--per-client-kernels=0"],
                     {"FOCUSKIT_DB_URL": db, "FOCUSKIT_TOKEN": "bench-token-of-the-burst"},
                     tmp / f"serve-{mode}-{preheat}.log", port)
-    url = (f"http://127.0.0.1:{port}/voila/render/take_assessment.ipynb"
-           "?campaign=demo-focus-levels&group=self")
+    url = f"http://127.0.0.1:{port}/voila/render/take_assessment.ipynb?{query}"
     try:
         server.settle(preheat)
         voila = psutil.Process(server.proc.pid)
@@ -182,16 +181,22 @@ def main(argv=None) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
     from focuskit import Store
     from focuskit.demo import seed_store
+    from focuskit.links import make_link
 
     tmp = Path(tempfile.mkdtemp(prefix="focuskit-bench-burst-"))
     db = f"sqlite:///{tmp / 'demo.db'}"
     with Store(db) as store:
         seed_store(store)
+        # The room's shared link, signed as the board hands it out (an unsigned one gets the
+        # "this link does not work" page, which is quicker to make than the questionnaire).
+        query = make_link("", "demo-focus-levels", "self",
+                          secret=store.link_secret()).lstrip("?")
     rows = []
     for mode in args.modes:
         for preheat in args.pools:
             say(f"burst of {args.people} ({mode}) with --preheat {preheat}...")
-            rows.append(run(db, tmp, preheat, args.people, args.within, mode, args.profile))
+            rows.append(run(db, tmp, preheat, args.people, args.within, mode, query,
+                             args.profile))
             say(rows[-1])
     print(f"\n{args.people} respondents open the shared link within {args.within:.0f} s; load "
           f"average {psutil.getloadavg()[0]:.1f} at the end. \"browser\": fresh Chromium contexts "

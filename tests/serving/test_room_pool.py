@@ -80,3 +80,18 @@ def test_expected_keeps_that_many_ready_and_a_round_adds_its_people(tmp_path):
         assert _status(door)["wanted"] == 3
     finally:
         stop_serve(procs)
+
+
+def test_the_staff_pages_read_what_the_door_has_ready(tmp_path, monkeypatch):
+    from focuskit.config import POOL_STATUS_ENV, pool_status
+    from focuskit.serving.room import write_status
+
+    monkeypatch.delenv(POOL_STATUS_ENV, raising=False)
+    assert pool_status() is None  # outside focuskit serve
+    path = tmp_path / "pool.json"
+    monkeypatch.setenv(POOL_STATUS_ENV, str(path))
+    assert pool_status() is None  # nothing written yet
+    write_status(str(path), 28, 30, "")
+    assert pool_status() == {"ready": 28, "wanted": 30, "note": ""}
+    path.write_text("{half a file")
+    assert pool_status() is None  # never a traceback on a board
