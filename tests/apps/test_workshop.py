@@ -90,15 +90,83 @@ def test_bad_rounds_are_refused_with_a_reason(wstore, kw, msg):
 def test_counts_follow_drafts_and_submissions(wstore):
     s = state(wstore)
     rid = s.create_round("Room").id
-    assert s.counts() == {"answering": 0, "sent": 0, "groups": {}, "revealed": False}
+    assert s.counts() == {"answering": 0, "sent": 0, "expected": None, "groups": {},
+                          "revealed": False}
     wstore.save_draft(rid, "someone-123", {"data": {"level": 2}}, rater_group="self")
+    wstore.save_draft(rid, "a-customer-1", {"data": {"level": 2}}, rater_group="customer")
     answer(wstore, rid, [1, 5])
     answer(wstore, rid, [3], group="customer")
     c = s.counts()
+    # The room's own people only: a customer answering is not "in the room".
     assert (c["answering"], c["sent"]) == (1, 2)
-    # The room's own count is live; another group's is shown only from the minimum group
-    # up (the board says "fewer than k"), as its withheld figures do.
-    assert c["groups"] == {"self": 2, "customer": None}
+    # The room's own count is live; another group is named only from the minimum group up:
+    # even "fewer than 3 customers" would say that a customer took part.
+    assert c["groups"] == {"self": 2}
+    answer(wstore, rid, [2, 4], group="customer")  # (names differ from the first one)
+    assert s.counts()["groups"] == {"self": 2, "customer": 3}
+
+
+def _age_draft(store, campaign, respondent, seconds):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from focuskit.store import schema as t
+
+    then = datetime.now(UTC) - timedelta(seconds=seconds)
+    with store.engine.begin() as conn:
+        conn.execute(update(t.drafts).where((t.drafts.c.campaign == campaign)
+                                            & (t.drafts.c.respondent == respondent))
+                     .values(updated_at=then, started_at=then))
+
+
+def test_answering_now_counts_drafts_touched_in_the_last_two_minutes(store):
+    """On SQLite and PostgreSQL: a draft 3 minutes old is someone who went away."""
+    s = state(store)
+    rid = s.create_round("Room").id
+    for who in ("fresh-person-1", "slow-reader-1", "gone-person-1"):
+        store.save_draft(rid, who, {"data": {"level": 2}}, rater_group="self")
+    _age_draft(store, rid, "slow-reader-1", 100)  # reading a long question: still here
+    _age_draft(store, rid, "gone-person-1", 180)
+    assert store.answering(rid) == 2 and store.answering(rid, within=60) == 1
+    assert s.counts()["answering"] == 2
+    assert store.counts(rid)["drafts"] == 3  # the draft itself is kept for a later resume
+    store.save_draft(rid, "gone-person-1", {"data": {"level": 3}}, rater_group="self")
+    assert s.counts()["answering"] == 3  # back, and counted again
+
+
+def test_the_board_says_how_many_of_the_expected_have_answered(wstore):
+    s = state(wstore)
+    board = WorkshopBoard(s)
+    board.new_title.value = "Sales leaders"
+    board.new_expected.value = 30
+    board.create.click()
+    rid = s.round.id
+    assert wstore.campaign(rid).expected == 30 and s.counts()["expected"] == 30
+    answer(wstore, rid, [1] * 24)
+    board.poll_once()
+    assert "<b>24</b><span>of 30 have answered</span>" in board.count.value
+    s.set_expected(None)
+    board.poll_once()
+    assert "<b>24</b><span>have answered</span>" in board.count.value
+    with pytest.raises(ValueError, match="from 1 to 1000"):
+        s.create_round("Huge", expected=5000)
+    with pytest.raises(StoreError, match="from 1 to 1000"):
+        wstore.set_expected(rid, -2)
+
+
+def test_checked_at_changes_at_every_poll_even_when_the_count_does_not(wstore):
+    s = state(wstore)
+    s.create_round("Room")
+    board = WorkshopBoard(s)
+    seen = []
+    for _ in range(2):
+        board.poll_once()
+        seen.append((board.count.value, board.checked.value))
+        time.sleep(1.05)
+    assert seen[0][0] == seen[1][0]  # same numbers
+    assert seen[0][1] != seen[1][1] and "checked at" in seen[1][1]
+    assert "checked at" not in board.count.value
 
 
 def test_nothing_is_computed_before_the_reveal(wstore, monkeypatch):
@@ -237,7 +305,8 @@ def test_live_count_reports_errors_and_recovers_and_stops():
     finally:
         live.stop()
     assert not live.running
-    assert seen[:2] == [{"sent": 0}, {"sent": 1}]  # only changes are passed on
+    # Every read is passed on, changed or not: the board shows when it last looked.
+    assert seen[:2] == [{"sent": 0}, {"sent": 0}] and len(seen) == live.reads
 
 
 def test_live_count_survives_a_broken_view():
@@ -286,7 +355,7 @@ def test_an_empty_board_starts_counting_its_first_round(wstore):
         assert board.live is not None and board.live.running
         wstore.save_draft(board.state.round.id, "someone-1", {"data": {"level": 2}},
                           rater_group="self")
-        wait_until(lambda: "<b>1</b><span>still answering" in board.count.value)
+        wait_until(lambda: "<b>1</b><span>answering now" in board.count.value)
     finally:
         board.stop()
 
@@ -298,8 +367,8 @@ def test_board_counts_reveals_and_hides(wstore):
     answer(wstore, rid, [1, 5, 1, 5])
     wstore.save_draft(rid, "late-person-1", {"data": {"level": 3}}, rater_group="self")
     board.poll_once()
-    assert "<b>1</b><span>still answering" in board.count.value
-    assert "<b>4</b><span>answers sent" in board.count.value
+    assert "<b>1</b><span>answering now" in board.count.value
+    assert "<b>4</b><span>have answered" in board.count.value
     assert board.results.children == ()  # nothing drawn before the reveal
     board.reveal_button.click()
     assert wstore.campaign(rid).revealed
@@ -368,7 +437,7 @@ def test_a_database_failure_shows_on_the_board_and_clears_when_it_recovers(wstor
         with wstore.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE submissions_away RENAME TO submissions")
         wait_until(lambda: board.count_error.value == "")
-        assert "<b>0</b><span>answers sent" in board.count.value
+        assert "<b>0</b><span>have answered" in board.count.value
     finally:
         board.stop()
 

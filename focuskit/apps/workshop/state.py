@@ -32,6 +32,7 @@ __all__ = ["PREFIX", "LiveCount", "RoomResults", "WorkshopState", "parse_due"]
 
 PREFIX = "ws-"
 DEFAULT_INSTRUMENT = "focus-levels"
+MAX_EXPECTED = 1000  # people in one room; the store's own limit
 MIN_K = 3  # below three, two people who talk can work out the third one's answers
 OTHERS = ("customer", "partner", "internal")  # groups compared with the room after the reveal
 DISCUSS = 3  # items put up for discussion
@@ -120,12 +121,20 @@ class WorkshopState:
         return f"{PREFIX}{slug + '-' if slug else ''}{tail}"
 
     def create_round(self, title: str, instrument: str = DEFAULT_INSTRUMENT,
-                     min_group_size: int = MIN_K, room: str = "self", organisation: str = ""):
+                     min_group_size: int = MIN_K, room: str = "self", organisation: str = "",
+                     expected: int | None = None):
         """Create a round and pick it. Raises ValueError listing what to fix.
 
-        ``organisation`` is who "we" and "our" mean in the questions (shown to respondents).
+        ``organisation`` is who "we" and "our" mean in the questions (shown to respondents);
+        ``expected`` how many people are in the room (None or 0: not said), for "24 of 30".
         """
         problems = []
+        if expected in (0, None, ""):
+            expected = None
+        elif isinstance(expected, bool) or not isinstance(expected, int) \
+                or not 1 <= expected <= MAX_EXPECTED:
+            problems.append(f"The number of people expected must be a whole number from 1 to "
+                            f"{MAX_EXPECTED} (or 0 if you do not know).")
         organisation = organisation.strip() if isinstance(organisation, str) else ""
         if len(organisation) > 120:
             problems.append("Keep the organisation’s name under 120 characters.")
@@ -151,7 +160,7 @@ class WorkshopState:
         groups = [room] + [g for g in inst.audiences if g != room]
         camp = self.store.create_campaign(self.new_id(title), title, inst, rater_groups=groups,
                                           min_group_size=min_group_size,
-                                          organisation=organisation)
+                                          organisation=organisation, expected=expected)
         self.refresh_rounds()
         self.pick(camp.id)
         return camp
@@ -189,16 +198,25 @@ class WorkshopState:
                              svgclass="fk-qr-svg", title="QR code of the join link")
 
     def counts(self) -> dict:
-        """People answering now (drafts) and answers sent in the room; other rater groups'
-        answers sent, where at least the minimum group sent them (else None: "fewer than k",
-        as their withheld figures say; an exact 1 or 2 would be their size)."""
+        """People of the room answering now (a draft saved in the last two minutes) and
+        people of the room who have sent their answers, against how many are expected (None:
+        not said); other rater groups' answers sent, only for groups of at least the minimum
+        size: a smaller group is not named at all, since "fewer than 3 customers" would
+        already say that a customer took part."""
         rnd = self._need_round()
         c = self.store.counts(rnd.id)
         k = rnd.min_group_size
-        groups = {g: (n if g == self.room or n >= k else None) for g, n in c["groups"].items()}
-        # The stored reveal too: another screen (the trainer's phone) may reveal or hide.
-        return {"answering": c["drafts"], "sent": c["groups"].get(self.room, 0),
-                "groups": groups, "revealed": self.store.campaign(rnd.id).revealed}
+        groups = {g: n for g, n in c["groups"].items() if g == self.room or n >= k}
+        # The stored reveal and expected number too: another screen (the trainer's phone) may
+        # reveal, hide, or correct the number.
+        now = self.store.campaign(rnd.id)
+        return {"answering": self.store.answering(rnd.id, rater_group=self.room),
+                "sent": c["groups"].get(self.room, 0), "expected": now.expected,
+                "groups": groups, "revealed": now.revealed}
+
+    def set_expected(self, expected: int | None) -> None:
+        """Change how many people the round expects (None or 0: not said)."""
+        self.round = self.store.set_expected(self._need_round().id, expected or None)
 
     # -- the reveal ------------------------------------------------------------------------
     @property

@@ -18,7 +18,7 @@ from ...ui import parts as ui
 from ...ui.downloads import data_link
 from ...ui.style import style_tag
 from .live import LiveCount, say_error
-from .state import MIN_K, WorkshopState
+from .state import MAX_EXPECTED, MIN_K, WorkshopState
 from .words import GROUP_WORDS, STATUS_WORDS
 
 __all__ = ["WorkshopBoard"]
@@ -56,8 +56,12 @@ class WorkshopBoard:
         self.new_k = w.BoundedIntText(value=MIN_K, min=MIN_K, max=100,
                                       description="Smallest group shown",
                                       layout=w.Layout(width="230px", max_width="100%"))
+        self.new_expected = w.BoundedIntText(value=0, min=0, max=MAX_EXPECTED,
+                                             description="How many people do you expect?",
+                                             layout=w.Layout(width="300px", max_width="100%"))
         for x, cls in ((self.new_title, "title"), (self.new_org, "org"),
-                       (self.new_instrument, "instrument"), (self.new_k, "k")):
+                       (self.new_instrument, "instrument"), (self.new_k, "k"),
+                       (self.new_expected, "expected")):
             x.style.description_width = "initial"
             x.add_class(f"fk-ws-new-{cls}")
         self.create = w.Button(description="Create the round", button_style="primary",
@@ -71,6 +75,10 @@ class WorkshopBoard:
                                   "hidden, so nobody’s answers can be picked out.</p>"),
                             ui.box([self.new_title, self.new_org], "fk-ws-row", width="100%"),
                             ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
+                            ui.box([self.new_expected, ui.html(
+                                "<span class='fk-note'>0 if you do not know. The board then "
+                                "says “24 of 30 have answered”, and the server gets ready "
+                                "for that many phones.</span>")], "fk-ws-row", width="100%"),
                             ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
@@ -79,6 +87,7 @@ class WorkshopBoard:
         self.title = ui.html(cls="fk-ws", width="100%")
         self.join = ui.html(cls="fk-ws-join")
         self.count = ui.html(cls="fk-ws-count", width="100%")
+        self.checked = ui.html(cls="fk-ws-checked", width="100%")
         self.count_error = ui.html(cls="fk-ws-error", width="100%")
         self.reveal_button = w.Button(description="Reveal the results", icon="eye",
                                       button_style="success", layout=w.Layout(width="auto"))
@@ -99,7 +108,8 @@ class WorkshopBoard:
         self.sync_button.add_class("fk-ws-sync")
         self.sync_button.on_click(lambda _b: self.sync())
         self.steps = ui.html(cls="fk-ws", width="100%")
-        live = w.VBox([ui.html("<h2>Answers so far</h2>"), self.count, self.count_error,
+        live = w.VBox([ui.html("<h2>Answers so far</h2>"), self.count, self.checked,
+                       self.count_error,
                        self.gate_note, ui.box([self.reveal_button, self.sync_button,
                                              self.refresh_button, self.hide_button],
                                             "fk-ws-row"), self.steps])
@@ -180,16 +190,23 @@ class WorkshopBoard:
 
     def _show_count(self, c: dict) -> None:
         k = self.state.round.min_group_size
+        # Only groups the state lets through (at least k people): a smaller one is not named.
         others = {g: n for g, n in c["groups"].items() if g != self.state.room}
-        extra = "".join(f"<span>{n if n is not None else f'fewer than {k}'} "
-                        f"{escape(GROUP_WORDS.get(g, g))}</span>"
+        extra = "".join(f"<span>{n} {escape(GROUP_WORDS.get(g, g))}</span>"
                         for g, n in sorted(others.items()))
-        self.count.value = (
+        expected = c.get("expected")
+        sent = (f"<b>{c['sent']}</b><span>of {expected} have answered</span>" if expected
+                else f"<b>{c['sent']}</b><span>have answered</span>")
+        numbers = (
             "<div class='fk-nums'>"
-            f"<div class='fk-num'><b>{c['answering']}</b><span>still answering</span></div>"
-            f"<div class='fk-num sent'><b>{c['sent']}</b><span>answers sent</span></div></div>"
-            + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else "")
-            + f"<p class='fk-live'><i></i>Live · checked at {datetime.now():%H:%M:%S}</p>")
+            f"<div class='fk-num sent'>{sent}</div>"
+            f"<div class='fk-num'><b>{c['answering']}</b><span>answering now</span></div></div>"
+            + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else ""))
+        if self.count.value != numbers:  # unchanged numbers are not sent to the page again
+            self.count.value = numbers
+        # Every poll, changed or not: a board that shows the time of its last look is alive.
+        self.checked.value = (f"<p class='fk-live'><i></i>Live · checked at "
+                              f"{datetime.now():%H:%M:%S}</p>")
         self.count_error.value = ""
         elsewhere = c.get("revealed")
         if elsewhere is not None and elsewhere != self.state.revealed:
@@ -248,7 +265,8 @@ class WorkshopBoard:
     def create_round(self) -> None:
         try:
             self.state.create_round(self.new_title.value, self.new_instrument.value,
-                                    self.new_k.value, organisation=self.new_org.value)
+                                    self.new_k.value, organisation=self.new_org.value,
+                                    expected=self.new_expected.value or None)
         except ValueError as e:
             self.new_msg.value = f"<p class='fk-ws-bad'>{escape(str(e))}</p>"
             return
