@@ -9,12 +9,11 @@ import math
 import numbers
 from dataclasses import dataclass, field
 
+from ..config import RATER_GROUPS
 from ..names import slug
 
 __all__ = ["RATER_GROUPS", "Anchor", "Scale", "Facet", "Item", "Section", "Instrument", "anchor_key"]
 
-#: Who can rate: the organisation itself, its teams, customers, partners, internal reviewers.
-RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
 
 
 def anchor_key(label: str) -> str:

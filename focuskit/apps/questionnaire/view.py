@@ -18,8 +18,8 @@ from IPython.display import Javascript, display
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
-from ..instruments import Instrument, Item
-from ..ui.style import style_tag
+from ...instruments import Instrument, Item
+from ...ui.style import style_tag
 from .session import Problem, Respondent
 from .state import AnswerError, Questionnaire, facet_short_label
 
