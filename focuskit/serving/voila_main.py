@@ -66,6 +66,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from ..ui.style import css
 from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
+from .join_door import join_routes
 from .key_attempts import KeyAttempts
 from .request_log import log_request_scrubbed, scrub_exception_log
 from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target, frame_is_sane
@@ -554,6 +555,7 @@ class FocuskitVoila(Voila):
             out.append((pattern, cls, *rest))
         if respondent:
             out.insert(0, (root, InfoPage, {"kind": "home"}))
+            out[1:1] = join_routes(root, self.questionnaire, page, self.client_of)
         out.append((url_path_join(root, r"/.*"), InfoPage, {"kind": "missing"}))
         return out
 

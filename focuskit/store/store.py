@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
+from ..links import new_join_code, normal_join_code
 from . import schema as t
 from .checks import (
     check_answers,
@@ -392,10 +393,59 @@ class Store:
             n_drafts = conn.execute(t.drafts.delete().where(
                 t.drafts.c.campaign == camp.id)).rowcount
             conn.execute(t.actions.delete().where(t.actions.c.campaign == camp.id))
+            conn.execute(t.join_codes.delete().where(t.join_codes.c.campaign == camp.id))
             conn.execute(t.campaigns.delete().where(t.campaigns.c.id == camp.id))
             self._log(conn, "delete", camp.id, f"{n_subs} submission(s), {n_drafts} draft(s)")
         self._campaign_cache.pop(camp.id, None)
         return Erased(n_subs, n_answers, n_drafts)
+
+    # -- join codes ---------------------------------------------------------------------------
+    def join_code(self, campaign: str, rater_group: str, segment: str | None = None) -> str:
+        """The join code of the shared link of ``campaign``, ``rater_group`` and ``segment``:
+        made the first time it is asked for, the same ever after, and the same on every
+        server sharing this store. A campaign of personal links has none (a code anyone can
+        type would stand for one person's link)."""
+        camp = self.campaign(campaign)
+        seg = (segment or "").strip()
+        problems = []
+        if camp.link_mode != "shared":
+            problems.append(f"{camp.id} gives personal links: a join code is for a shared link")
+        if rater_group not in camp.rater_groups:
+            problems.append(f"{camp.id} asks {', '.join(camp.rater_groups)}; not "
+                            f"{str(rater_group)[:20]!r}")
+        if seg and camp.segments is not None and seg not in camp.segments:
+            problems.append(f"segment {seg[:60]!r} is not one of {camp.id}'s segments")
+        if problems:
+            raise StoreError("no join code:", problems)
+        j = t.join_codes
+        this = (j.c.campaign == camp.id) & (j.c.rater_group == rater_group) & (j.c.segment == seg)
+        for _ in range(10):
+            with self.engine.connect() as conn:
+                code = conn.execute(select(j.c.code).where(this)).scalar()
+            if code is not None:
+                return code
+            try:
+                with self._write() as conn:
+                    conn.execute(insert(j).values(code=new_join_code(), campaign=camp.id,
+                                                  rater_group=rater_group, segment=seg,
+                                                  created_at=utc_now()))
+                    self._log(conn, "join-code", camp.id, f"{rater_group} {seg}".strip())
+            except IntegrityError:
+                continue  # that code is taken, or another server made this link's code first
+        raise StoreError(f"could not make a join code for {camp.id}; please try again")
+
+    def find_join_code(self, typed: str) -> tuple[str, str, str | None] | None:
+        """(campaign, rater group, segment) of the join code ``typed`` (any case, spaces or
+        dashes), while its campaign is open; None for any other text, known or not."""
+        code = normal_join_code(typed)
+        if code is None:
+            return None
+        j, c = t.join_codes, t.campaigns
+        with self.engine.connect() as conn:
+            row = conn.execute(select(j.c.campaign, j.c.rater_group, j.c.segment)
+                               .join(c, c.c.id == j.c.campaign)
+                               .where((j.c.code == code) & (c.c.status == "open"))).first()
+        return None if row is None else (row[0], row[1], row[2] or None)
 
     # -- staff keys ---------------------------------------------------------------------------
     def add_staff(self, name: str, role: str) -> str:

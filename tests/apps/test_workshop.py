@@ -66,6 +66,36 @@ def test_a_round_is_a_marked_campaign_with_a_join_link(wstore):
     assert state(wstore).round.id == camp.id
 
 
+def test_the_board_shows_the_join_code_beside_the_qr_code(wstore):
+    from focuskit.links import JOIN_ALPHABET
+
+    s = state(wstore)
+    rid = s.create_round("Room").id
+    board = WorkshopBoard(s)
+    code = s.join_code
+    assert len(code) == 6 and set(code) <= set(JOIN_ALPHABET)
+    assert state(wstore).join_code == code  # the same on the trainer's phone and the projector
+    assert s.join_short == f"http://board.test/j/{code}"
+    assert wstore.find_join_code(code) == (rid, "self", None)
+    join = board.join.value
+    # Large type beside the QR code, in two halves that are easy to read out.
+    assert f"<span>{code[:3]}</span><span>{code[3:]}</span>" in join
+    assert join.index("fk-qr") < join.index("fk-code")
+    assert ">board.test/j</a>" in join and "Phones cannot open" not in join
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8866/voila/render/take_assessment.ipynb",
+                                  "http://localhost:8866/voila/render/take_assessment.ipynb",
+                                  "http://[::1]:8866/voila/render/take_assessment.ipynb"])
+def test_the_board_says_when_phones_cannot_reach_the_link(wstore, base):
+    s = WorkshopState(wstore, base=base)
+    s.create_round("Room")
+    join = WorkshopBoard(s).join.value
+    assert "Phones cannot open these links yet" in join and s.reach_problem in join
+    assert "focuskit serve --host 0.0.0.0" in join and "--public-url" in join
+    assert join.index("Phones cannot open") < join.index("fk-qr")  # above, not below the fold
+
+
 def test_join_link_defaults_to_the_respondents_door(wstore, monkeypatch):
     monkeypatch.setenv("FOCUSKIT_RESPONDENT_URL", "http://10.0.0.5:8866/voila/render/take.ipynb")
     s = WorkshopState(wstore)

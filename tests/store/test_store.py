@@ -518,6 +518,8 @@ def test_version_5_database_is_migrated(db_url):
         assert store.schema_version == 6
         assert store.campaign("ws-old").expected is None
         assert store.set_expected("ws-old", 12).expected == 12
+        code = store.join_code("ws-old", "self")
+        assert store.find_join_code(code) == ("ws-old", "self", None)
 
 
 def test_newer_schema_is_refused(sqlite_url):

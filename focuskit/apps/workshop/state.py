@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from ...config import respondent_base
 from ...instruments import builtin_ids, load_instrument
+from ...links import join_url, loopback_host
 from ...names import readable
 from ...names import slug as make_slug
 from ...store import Store
@@ -188,6 +189,23 @@ class WorkshopState:
     def join_link(self) -> str:
         """The shared link: each person who opens it is given a code of their own."""
         return shared_link(self.store, self._need_round().id, self.room, base=self.base)
+
+    @property
+    def join_code(self) -> str:
+        """The round's join code (``7KQ4MX``): the same on every board and server of this
+        store, made the first time a board shows the round."""
+        return self.store.join_code(self._need_round().id, self.room)
+
+    @property
+    def join_short(self) -> str:
+        """The code's short address on the respondents' door (``http://HOST:8866/j/7KQ4MX``)."""
+        return join_url(self.base, self.join_code)
+
+    @property
+    def reach_problem(self) -> str | None:
+        """The host of the join link when only this computer can open it (127.0.0.1,
+        localhost), else None: the board then tells the trainer how to restart the server."""
+        return loopback_host(self.base)
 
     def qr_svg(self) -> str:
         """The join link's QR code as inline SVG that scales to its box (no fixed size)."""

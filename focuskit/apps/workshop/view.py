@@ -16,6 +16,7 @@ from IPython.display import Javascript, display
 
 from ...ui import parts as ui
 from ...ui.downloads import data_link
+from ...ui.reach import reach_warning
 from ...ui.style import style_tag
 from .live import LiveCount, say_error
 from .state import MAX_EXPECTED, MIN_K, WorkshopState
@@ -296,13 +297,21 @@ class WorkshopBoard:
             "<li>When the answers sent match the people in the room, the results are "
             "revealed.</li><li>Together we look at where we disagree most, and agree what to "
             "do.</li></ol>")
-        link = s.join_link
+        link, code, short = s.join_link, s.join_code, s.join_short
+        door = short.rsplit("/", 1)[0].split("://", 1)[-1]  # what a phone's address bar needs
         self.join.value = (
-            "<h2>Join on your phone</h2><p class='fk-note'>Scan the code with your phone’s "
-            "camera, or type the link. Answer on your own; nobody sees your answers.</p>"
+            reach_warning(s.base)
+            + "<h2>Join on your phone</h2>"
+            "<div class='fk-join'>"
             f"<div class='fk-qr'>{s.qr_svg()}</div>"
-            f"<p class='fk-link'><a href='{escape(link)}' target='_blank' rel='noopener'>"
-            f"{escape(link)}</a></p>")
+            "<div class='fk-code-box'><p class='fk-how'>Scan the QR code with your phone’s "
+            f"camera, or open</p><p class='fk-door'><a href='{escape(short)}' target='_blank' "
+            f"rel='noopener'>{escape(door)}</a></p><p class='fk-how'>and type the code</p>"
+            f"<p class='fk-code' aria-label='Join code {' '.join(code)}'>"
+            f"<span>{escape(code[:3])}</span><span>{escape(code[3:])}</span></p></div></div>"
+            "<p class='fk-note fk-alone'>Answer on your own; nobody sees your answers.</p>"
+            f"<details class='fk-link'><summary>The full link</summary><a href='{escape(link)}' "
+            f"target='_blank' rel='noopener'>{escape(link)}</a></details>")
         self.act_item.options = s.item_choices()
         self.act_item.value = ""  # ipywidgets 8 leaves a new option list unselected
         self.act_msg.value = ""

@@ -1,0 +1,177 @@
+"""The respondents' door's short path: ``/j/7KQ2MX`` sends a phone to the signed shared link of
+the round (or campaign link) whose join code that is.
+
+A code is six characters from an alphabet without look-alikes (focuskit.links), typed from a
+projector: the lookup forgives case, spaces and dashes. Everything else is hostile input:
+
+- an unknown code, a code of a closed campaign, and a code that could never exist all get the
+  same plain page, with the same status, so a miss tells nothing about similar codes;
+- misses are counted per client (the address a trusted proxy forwards, else the peer's): past
+  ``limit`` misses in ``window`` seconds, that client's lookups are refused (429) until the
+  oldest miss is ``window`` seconds old, right codes too (else a refusal would not stop the
+  guessing). A hit never counts, so a room behind one NAT is not locked out by its own people;
+  and the QR code on the board carries the signed link itself, which needs no lookup.
+
+The space: 25 symbols, 6 places, 25**6 = 244 million codes. With 50 rounds open at once, one
+guess finds one with chance 2e-7; at 20 misses per 10 minutes a client makes 2,880 guesses a
+day, under 1 chance in 1,700 a day of reaching a questionnaire that the room's projector shows
+anyway. (tests/serving/test_join_codes.py tries it.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from collections import deque
+
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from ..config import DB_URL_ENV
+from ..links import make_link
+
+__all__ = ["JoinCodes", "JoinMisses", "JoinPage", "join_routes"]
+
+log = logging.getLogger("focuskit.serve")
+
+
+class JoinMisses:
+    """Misses per client in a sliding window; a client at ``limit`` is refused until the
+    oldest of them leaves the window."""
+
+    def __init__(self, limit: int = 20, window: float = 600.0, clients: int = 10_000):
+        self.limit, self.window, self.clients = limit, window, clients
+        self.misses: dict[str, deque] = {}
+
+    def _recent(self, client: str, now: float) -> deque:
+        seen = self.misses.get(client)
+        if seen is None:
+            return deque()
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        if not seen:
+            del self.misses[client]
+        return seen
+
+    def wait(self, client: str) -> float:
+        """Seconds ``client`` must wait before its next lookup (0: it may look up now)."""
+        now = time.monotonic()
+        seen = self._recent(client, now)
+        if len(seen) < self.limit:
+            return 0.0
+        return max(1.0, self.window - (now - seen[0]))
+
+    def missed(self, client: str) -> int:
+        now = time.monotonic()
+        seen = self.misses.setdefault(client, deque())
+        seen.append(now)
+        if len(self.misses) > self.clients:  # many clients: forget the quietest first
+            for old in sorted(self.misses, key=lambda c: self.misses[c][-1])[:self.clients // 10]:
+                del self.misses[old]
+        return len(seen)
+
+
+class JoinCodes:
+    """The door's lookups: a store opened on first use (the server's process, not a kernel)
+    and the misses per client."""
+
+    def __init__(self, db_url: str | None, notebook_path: str, misses: JoinMisses | None = None):
+        self.db_url, self.notebook_path = db_url, notebook_path
+        self.misses = misses or JoinMisses()
+        self._store = None
+        self._lock = threading.Lock()
+
+    def store(self):
+        with self._lock:
+            if self._store is None:
+                from ..store import Store
+
+                self._store = Store(self.db_url)
+            return self._store
+
+    def resolve(self, typed: str) -> str | None:
+        """The signed shared link (a path on this door) of the code ``typed``, or None."""
+        store = self.store()
+        found = store.find_join_code(typed)
+        if found is None:
+            return None
+        campaign, group, segment = found
+        return make_link(self.notebook_path, campaign, group, segment,
+                         secret=store.link_secret())
+
+
+MISS = ("No questionnaire has this code", "<p>No open questionnaire has the code you typed. "
+        "Check it on the screen and type it again: six letters and digits, such as "
+        "<b>7KQ4MX</b>.</p><p class=\"small\">The questionnaire may also have closed. The QR "
+        "code on the screen opens it without typing.</p>")
+
+
+FORM = ("<p>Type the code shown on the screen.</p>"
+        '<form method="get" action="">'
+        '<input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" '
+        'aria-label="Code" placeholder="e.g. 7KQ4MX" maxlength="20">'
+        '<button type="submit">Open</button></form>')
+
+
+class JoinPage(web.RequestHandler):
+    """``/j`` (a form to type the code), ``/j/CODE`` and ``/j?code=CODE`` (the redirect)."""
+
+    def initialize(self, codes: JoinCodes, render, client_of):
+        self.codes, self.render, self.client_of = codes, render, client_of
+
+    def _show(self, status: int, title: str, body: str, **headers) -> None:
+        self.set_status(status)
+        self.set_header("Cache-Control", "no-store")
+        for k, v in headers.items():
+            self.set_header(k.replace("_", "-"), v)
+        self.finish(self.render(title, body))
+
+    async def get(self, typed: str | None = None):
+        typed = typed if typed is not None else self.get_argument("code", None)
+        if typed is None or not typed.strip():
+            self._show(200, "Join with a code", FORM)
+            return
+        client = self.client_of(self.request)
+        wait = self.codes.misses.wait(client)
+        if wait:
+            self._show(429, "Too many wrong codes", (
+                "<p>Several codes typed from your connection were wrong, so codes from it are "
+                f"not checked for about {max(1, round(wait / 60))} minute(s).</p><p>The QR "
+                "code on the screen opens the questionnaire without typing.</p>"),
+                Retry_After=str(int(wait) + 1))
+            return
+        try:
+            target = await asyncio.get_running_loop().run_in_executor(
+                None, self.codes.resolve, typed[:64])
+        except Exception:  # the store is down: say so, count nothing
+            log.exception("join code lookup failed")
+            self._show(503, "Please try again", "<p>The questionnaire cannot be looked up "
+                       "right now. Please try again in a minute.</p>", Retry_After="60")
+            return
+        if target is None:
+            n = self.codes.misses.missed(client)
+            if n == self.codes.misses.limit:
+                log.warning("%d wrong join codes from %s: its lookups wait %d s", n, client,
+                            int(self.codes.misses.window))
+            self._show(404, *MISS)
+            return
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.redirect(target, status=303)
+
+    head = get
+
+
+def join_routes(root: str, questionnaire: str, render, client_of) -> list:
+    """The respondents' door's routes for join codes (before its catch-all "missing" page).
+    ``render(title, body)`` makes the door's plain page; ``client_of(request)`` names the
+    client whose misses count."""
+    codes = JoinCodes(os.environ.get(DB_URL_ENV) or None,
+                      url_path_join(root, "/voila/render/", questionnaire))
+    kw = {"codes": codes, "render": render, "client_of": client_of}
+    return [(url_path_join(root, r"/j/?"), JoinPage, kw),
+            (url_path_join(root, r"/j/([^/]{1,64})/?"), JoinPage, kw)]
+
