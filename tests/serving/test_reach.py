@@ -1,0 +1,56 @@
+"""Links that reach phones: ``focuskit serve`` says when its links name this computer only,
+and with ``--host 0.0.0.0`` it puts the machine's network address in them (the staff apps
+read it as their respondent base, so the board's QR code and join code carry it too)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+import focuskit.serving as serving
+from focuskit.serving import lan_address, reach_note
+
+
+def test_the_note_says_when_phones_cannot_open_the_links(monkeypatch):
+    monkeypatch.setattr(serving, "lan_address", lambda: "10.1.2.3")
+    for host in ("127.0.0.1", "localhost", "::1"):
+        note = reach_note(host, None)
+        assert "Phones cannot open these links" in note, host
+        assert "--host 0.0.0.0" in note and "--public-url URL" in note
+    assert reach_note("0.0.0.0", None) == ""  # the network address goes into the links
+    assert reach_note("10.1.2.3", None) == ""
+    assert reach_note("127.0.0.1", "https://survey.example.com") == ""  # behind a proxy
+
+
+def test_the_network_address_is_chosen_for_every_interface(monkeypatch):
+    monkeypatch.setattr(serving, "lan_address", lambda: "10.1.2.3")
+    assert serving._link_host("0.0.0.0") == serving._link_host("::") == "10.1.2.3"
+    assert serving._link_host("192.168.0.7") == "192.168.0.7"
+    monkeypatch.setattr(serving, "lan_address", lambda: None)  # no network at all
+    assert serving._link_host("0.0.0.0") == "127.0.0.1"
+    assert "No network address was found" in reach_note("0.0.0.0", None)
+
+
+def _banner(served) -> str:
+    deadline = time.monotonic() + 60
+    while "focuskit is serving" not in served.log.read_text():
+        assert time.monotonic() < deadline, served.log.read_text()[-2000:]
+        time.sleep(0.3)
+    return served.log.read_text()
+
+
+@pytest.mark.slow
+def test_serve_prints_and_uses_the_network_address(voila_server, tmp_path):
+    lan = lan_address()
+    if lan is None:
+        pytest.skip("this machine has no network address besides 127.0.0.1")
+    env = {"FOCUSKIT_DB_URL": f"sqlite:///{tmp_path / 'reach.db'}"}
+    quiet = ("--preheat", "0", "--staff-preheat", "0")
+    local = _banner(voila_server(env, quiet))
+    assert "Phones cannot open these links: 127.0.0.1 is this computer only" in local
+    shared = _banner(voila_server(env, ("--host", "0.0.0.0", *quiet)))
+    assert re.search(rf"Respondents:.*\n\s+http://{re.escape(lan)}:\d+/voila/render/"
+                     "take_assessment.ipynb", shared)
+    assert "Phones cannot open" not in shared and "No network address" not in shared
