@@ -136,7 +136,7 @@ def test_counts_follow_drafts_and_submissions(wstore):
     assert s.counts()["groups"] == {"self": 2, "customer": 3}
 
 
-def _age_draft(store, campaign, respondent, seconds):
+def age_draft(store, campaign, respondent, seconds):
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import update
@@ -156,8 +156,8 @@ def test_answering_now_counts_drafts_touched_in_the_last_two_minutes(store):
     rid = s.create_round("Room").id
     for who in ("fresh-person-1", "slow-reader-1", "gone-person-1"):
         store.save_draft(rid, who, {"data": {"level": 2}}, rater_group="self")
-    _age_draft(store, rid, "slow-reader-1", 100)  # reading a long question: still here
-    _age_draft(store, rid, "gone-person-1", 180)
+    age_draft(store, rid, "slow-reader-1", 100)  # reading a long question: still here
+    age_draft(store, rid, "gone-person-1", 180)
     assert store.answering(rid) == 2 and store.answering(rid, within=60) == 1
     assert s.counts()["answering"] == 2
     assert store.counts(rid)["drafts"] == 3  # the draft itself is kept for a later resume
