@@ -78,8 +78,8 @@ class WorkshopBoard:
                             ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
                             ui.box([self.new_expected, ui.html(
                                 "<span class='fk-note'>0 if you do not know. The board then "
-                                "says “24 of 30 have answered”, and the server gets ready "
-                                "for that many phones.</span>")], "fk-ws-row", width="100%"),
+                                "says “24 of 30 have answered”.</span>")], "fk-ws-row",
+                                width="100%"),
                             ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
