@@ -6,21 +6,27 @@ projector: the lookup forgives case, spaces and dashes. Everything else is hosti
 
 - an unknown code, a code of a closed campaign, and a code that could never exist all get the
   same plain page, with the same status, so a miss tells nothing about similar codes;
-- misses are counted per client (the address a trusted proxy forwards, else the peer's): past
-  ``limit`` misses in ``window`` seconds, that client's lookups are refused (429) until the
-  oldest miss is ``window`` seconds old, right codes too (else a refusal would not stop the
-  guessing). A hit never counts, so a room behind one NAT is not locked out by its own people;
-  and the QR code on the board carries the signed link itself, which needs no lookup.
+- misses are counted per client (the address a trusted proxy forwards, else the peer's; an
+  IPv6 client by its /64, which one household or phone holds whole): past ``limit`` misses in
+  ``window`` seconds, that client's lookups are refused (429) until the oldest miss is
+  ``window`` seconds old, right codes too (else a refusal would not stop the guessing). A hit
+  never counts, so a room behind one NAT is not locked out by its own people; and the QR code
+  on the board carries the signed link itself, which needs no lookup.
+- misses are also counted over all clients: past ``total`` in ``window`` (many addresses
+  guessing together), every typed code waits until the window clears. Typing is then out of
+  order for minutes; scanning never is.
 
 The space: 25 symbols, 6 places, 25**6 = 244 million codes. With 50 rounds open at once, one
-guess finds one with chance 2e-7; at 20 misses per 10 minutes a client makes 2,880 guesses a
-day, under 1 chance in 1,700 a day of reaching a questionnaire that the room's projector shows
-anyway. (tests/serving/test_join_codes.py tries it.)
+guess finds one with chance 2e-7. One client gets 20 misses per 10 minutes, 2,880 a day: 1
+chance in 1,700 a day. All clients together get 1,000 per 10 minutes, 144,000 a day: 1 chance
+in 35 a day, of reaching a questionnaire that the room's projector shows anyway (a join code
+opens a shared link; it never shows anyone's answers). tests/serving/test_join_codes.py tries it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import threading
@@ -39,35 +45,50 @@ log = logging.getLogger("focuskit.serve")
 
 
 class JoinMisses:
-    """Misses per client in a sliding window; a client at ``limit`` is refused until the
-    oldest of them leaves the window."""
+    """Misses per client in a sliding window; a client at ``limit``, or everyone once all
+    clients together reach ``total``, is refused until the oldest miss leaves the window."""
 
-    def __init__(self, limit: int = 20, window: float = 600.0, clients: int = 10_000):
-        self.limit, self.window, self.clients = limit, window, clients
+    def __init__(self, limit: int = 20, window: float = 600.0, total: int = 1000,
+                 clients: int = 10_000):
+        self.limit, self.window, self.total, self.clients = limit, window, total, clients
         self.misses: dict[str, deque] = {}
+        self.everyone: deque = deque()
 
-    def _recent(self, client: str, now: float) -> deque:
-        seen = self.misses.get(client)
-        if seen is None:
-            return deque()
+    @staticmethod
+    def key(client: str) -> str:
+        """What one client is: its address, or for IPv6 its /64 (a home or a phone network
+        hands out a whole /64, so one guesser could take a new address per guess)."""
+        try:
+            ip = ipaddress.ip_address(client)
+        except ValueError:
+            return client
+        if ip.version == 6:
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    def _prune(self, seen: deque, now: float) -> deque:
         while seen and now - seen[0] > self.window:
             seen.popleft()
-        if not seen:
-            del self.misses[client]
         return seen
 
     def wait(self, client: str) -> float:
         """Seconds ``client`` must wait before its next lookup (0: it may look up now)."""
         now = time.monotonic()
-        seen = self._recent(client, now)
-        if len(seen) < self.limit:
-            return 0.0
-        return max(1.0, self.window - (now - seen[0]))
+        waits = [0.0]
+        for seen, cap in ((self.misses.get(self.key(client)), self.limit),
+                          (self.everyone, self.total)):
+            if seen is not None and len(self._prune(seen, now)) >= cap:
+                waits.append(max(1.0, self.window - (now - seen[0])))
+        return max(waits)
 
     def missed(self, client: str) -> int:
+        """Count a miss of ``client``; the misses it has in the window now."""
         now = time.monotonic()
-        seen = self.misses.setdefault(client, deque())
+        seen = self._prune(self.misses.setdefault(self.key(client), deque()), now)
         seen.append(now)
+        self._prune(self.everyone, now).append(now)
         if len(self.misses) > self.clients:  # many clients: forget the quietest first
             for old in sorted(self.misses, key=lambda c: self.misses[c][-1])[:self.clients // 10]:
                 del self.misses[old]
@@ -152,10 +173,15 @@ class JoinPage(web.RequestHandler):
                        "right now. Please try again in a minute.</p>", Retry_After="60")
             return
         if target is None:
-            n = self.codes.misses.missed(client)
-            if n == self.codes.misses.limit:
+            misses = self.codes.misses
+            n = misses.missed(client)
+            if n == misses.limit:
                 log.warning("%d wrong join codes from %s: its lookups wait %d s", n, client,
-                            int(self.codes.misses.window))
+                            int(misses.window))
+            if len(misses.everyone) == misses.total:
+                log.warning("%d wrong join codes from all clients within %d s: every typed "
+                            "code waits (QR codes still work)", misses.total,
+                            int(misses.window))
             self._show(404, *MISS)
             return
         self.set_header("Cache-Control", "no-store")

@@ -110,16 +110,33 @@ def test_misses_are_limited_per_client():
     assert misses.wait("10.0.0.2") == 0  # another client is not held up
 
 
+def test_an_ipv6_guesser_cannot_take_a_new_address_per_guess():
+    misses = JoinMisses(limit=3, window=60)
+    for n in range(3):  # three addresses of one /64
+        misses.missed(f"2001:db8:1:2::{n + 1:x}")
+    assert misses.wait("2001:db8:1:2:ffff::9") > 0
+    assert misses.wait("2001:db8:1:3::1") == 0  # the next /64 is someone else
+    assert misses.key("::ffff:10.0.0.1") == misses.key("10.0.0.1") == "10.0.0.1"
+
+
+def test_many_clients_guessing_together_are_stopped_too():
+    misses = JoinMisses(limit=20, window=60, total=50)
+    for n in range(50):  # a botnet: each address stays far below its own limit
+        assert misses.wait(f"10.0.{n}.1") == 0
+        misses.missed(f"10.0.{n}.1")
+    assert misses.wait("10.9.9.9") > 0  # a newcomer too: typing waits, scanning does not
+
+
 # -- through a real focuskit serve -----------------------------------------------------------
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
 
 
-def fetch(url: str) -> tuple[int, dict, str]:
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(url, timeout=30) as r:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as r:
             return r.status, dict(r.headers), r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode()
@@ -172,5 +189,8 @@ def test_the_door_sends_a_code_to_its_signed_link_and_stops_guessing(voila_serve
     assert statuses.count(404) == 15 and statuses[-1] == 429  # 5 misses were counted above
     status, headers, body = fetch(f"{served}j/{code}")
     assert status == 429 and int(headers["Retry-After"]) > 60
+    # Claiming to be someone else does not help: no trusted proxy was configured.
+    status, _, _ = fetch(f"{served}j/{code}", {"X-Forwarded-For": "203.0.113.9"})
+    assert status == 429
     assert "Too many wrong codes" in body and "QR code" in body
     assert "20 wrong join codes from 127.0.0.1" in served.log.read_text()
