@@ -34,7 +34,7 @@ MIN_GROUP, MIN_GROUP_FLOOR = 5, 3
 #: Comments reach staff only from groups at least this large.
 COMMENT_THRESHOLD = 10
 #: The ids of the rater groups, as links, stores and instruments name them. Their words
-#: (label, plural, how a respondent is addressed) are ``focuskit.instruments.GROUPS``.
+#: (label, plural, how a respondent is addressed) are ``focuskit.instruments.rater_group``.
 RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
 #: Where respondents open the questionnaire when ``focuskit serve`` has not said otherwise.
 DEFAULT_RESPONDENT_BASE = (f"http://127.0.0.1:{RESPONDENT_PORT}"
