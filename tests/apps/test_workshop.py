@@ -437,6 +437,47 @@ def test_board_action_form_keeps_what_was_typed_on_a_mistake(wstore):
     assert "download=" in board.act_csv.value and "text/csv" in board.act_csv.value
 
 
+def test_the_state_is_observed_not_polled(wstore):
+    """A HasTraits without widgets: rounds and round change as whole values, so a view (or
+    a test) learns of every change by observing them."""
+    s = state(wstore)
+    seen = []
+    s.observe(lambda c: seen.append(("rounds", len(c["new"]))), "rounds")
+    s.observe(lambda c: seen.append(("round", c["new"].id, c["new"].revealed)), "round")
+    rid = s.create_round("First").id
+    assert seen == [("rounds", 1), ("round", rid, False)]
+    seen.clear()
+    s.reveal()
+    state(wstore, round=rid).reveal(False)  # hidden again on another screen
+    s.pick(rid)  # what the board's count does when it sees that
+    s.pick(rid)  # nothing new: nothing to tell
+    assert seen == [("round", rid, True), ("round", rid, False)]
+
+
+def test_a_new_round_reaches_the_picker_without_passing_through_another(wstore):
+    s = state(wstore)
+    s.create_round("First")
+    second = s.create_round("Second").id
+    board = WorkshopBoard(s)
+    picked = []
+    s.observe(lambda c: picked.append(c["new"].id), "round")
+    board.new_title.value = "Third"
+    board.create.click()
+    third = s.round.id
+    # Refilling the picker's options never selected the newest or the first on its own.
+    assert picked == [third] and board.picker.value == third and second != third
+    assert [v for _, v in board.picker.options][0] == third
+    assert third in board.join.value
+    # A round made on another screen joins the list; this board stays on its own round.
+    first = next(r.id for r in s.rounds if r.title == "First")
+    board.picker.value = first
+    picked.clear()
+    state(wstore).create_round("Made elsewhere")
+    s.refresh_rounds()
+    assert len(board.picker.options) == 4 and board.picker.value == first
+    assert picked == [] and s.round.id == first
+
+
 def test_picking_another_round_restarts_the_count(wstore):
     s = state(wstore)
     first = s.create_round("First").id

@@ -2,9 +2,10 @@
 join link and QR code on the projector, watch the count rise, reveal the room's results when
 everyone is done, lead the discussion of disagreements, and keep an action register.
 
-``WorkshopState`` holds the round and everything the board shows (no widgets; tested without
-a browser); ``view.WorkshopBoard`` is a thin ipywidgets view over it,
-and ``LiveCount`` polls the store from a background thread.
+``WorkshopState`` holds the round and everything the board shows: a traitlets HasTraits with
+no widget in sight (tested without a browser), whose ``rounds`` and ``round`` traits a thin
+ipywidgets view (``view.WorkshopBoard``) observes; ``LiveCount`` polls the store from a
+background thread.
 
 A round is an ordinary campaign whose id starts with ``ws-``: the marker travels in the join
 link and the store needs no new column, and the board lists only such campaigns, so a trainer
@@ -20,12 +21,14 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from traitlets import HasTraits, Instance, List
+
 from ...config import respondent_base
 from ...instruments import builtin_ids, load_instrument
 from ...links import join_url, loopback_host
 from ...names import readable
 from ...names import slug as make_slug
-from ...store import Store
+from ...store import Campaign, Store
 from ..questionnaire.invites import shared_link
 from .live import LiveCount
 
@@ -85,15 +88,24 @@ class RoomResults:
     gaps_withheld: dict = field(default_factory=dict)  # other group -> reason
 
 
-class WorkshopState:
-    """The picked round, its live count, the reveal gate and the action register."""
+class WorkshopState(HasTraits):
+    """The picked round, its live count, the reveal gate and the action register.
+
+    ``rounds`` (the store's rounds, newest first) and ``round`` (the picked one, as last read:
+    its ``revealed`` and ``expected`` too) are replaced, never mutated, so observers fire: the
+    view redraws the stage when another round is picked, and the results when the same round
+    is revealed or hidden.
+    """
+
+    rounds = List()
+    round = Instance(Campaign, allow_none=True)
 
     def __init__(self, store: Store, round: str | None = None, *, base: str | None = None,
                  today=date.today):
+        super().__init__()
         self.store = store
         self._base = base
         self._today = today
-        self.round = None
         self._results = None
         self.refresh_rounds()
         if round is None and self.rounds:
@@ -167,8 +179,9 @@ class WorkshopState:
         return camp
 
     def pick(self, round: str) -> None:
+        """Pick the round ``round`` (or read the picked one again: a reveal elsewhere)."""
+        self._results = None  # before the change: an observer may draw the results at once
         self.round = self.store.campaign(round)
-        self._results = None
 
     def _need_round(self):
         if self.round is None:
@@ -243,8 +256,8 @@ class WorkshopState:
 
     def reveal(self, revealed: bool = True) -> None:
         """Show (or hide again) the room's results; stored, so a reload keeps it."""
-        self.round = self.store.reveal(self._need_round().id, revealed)
         self._results = None
+        self.round = self.store.reveal(self._need_round().id, revealed)
 
     def results(self, refresh: bool = False) -> RoomResults | None:
         """The room's results, computed only once revealed: None before, never a figure."""

@@ -35,7 +35,6 @@ class WorkshopBoard:
         self.interval = interval
         self.live: LiveCount | None = None
         self.displayed = False  # counting runs only for a board on a page
-        self._quiet = False
         field = dict(width="auto", max_width="100%", flex="1 1 220px")
 
         # The round: pick one, or open the form for a new one.
@@ -161,6 +160,8 @@ class WorkshopBoard:
         self.widget.add_class("fk-ws-root")
         self._fill_picker()
         self._show_round()
+        state.observe(self._fill_picker, "rounds")
+        state.observe(self._on_round, "round")
 
     def _ipython_display_(self):
         display(self.widget)
@@ -235,14 +236,14 @@ class WorkshopBoard:
                                   " The board keeps trying; answers are not lost.</p>")
 
     # -- rounds ----------------------------------------------------------------------------
-    def _fill_picker(self) -> None:
-        self._quiet = True
-        try:
-            self.picker.options = [(f"{c.title} · {c.created_at:%d %b %Y}", c.id)
-                                   for c in self.state.rounds]
-            self.picker.value = self.state.round.id if self.state.round else None
-        finally:
-            self._quiet = False
+    def _fill_picker(self, change=None) -> None:
+        """The picker lists the state's rounds and shows its round."""
+        # With nothing selected, new options select nothing by themselves (ipywidgets would
+        # pick the first, and with it another round); the value then follows the state's.
+        self.picker.index = None
+        self.picker.options = [(f"{c.title} · {c.created_at:%d %b %Y}", c.id)
+                               for c in self.state.rounds]
+        self.picker.value = self.state.round.id if self.state.round else None
         self.picker.layout.display = None if self.state.rounds else "none"
         self.new_toggle.layout.display = None if self.state.rounds else "none"
         self._show_form(not self.state.rounds or self.new_toggle.value)
@@ -251,17 +252,26 @@ class WorkshopBoard:
         self.form.layout.display = None if show else "none"
 
     def _on_pick(self, change) -> None:
-        if self._quiet or change["new"] is None:
-            return
-        self.pick(change["new"])
+        """The trainer picked a round: the state picks it (the picker only follows it)."""
+        new = change["new"]
+        if new is not None and (self.state.round is None or new != self.state.round.id):
+            self.state.pick(new)
+
+    def _on_round(self, change) -> None:
+        """Another round: the whole stage, and its count; the same round revealed or hidden
+        (here or on another screen): the results."""
+        old, new = change["old"], change["new"]
+        if new is not None and new.id in [v for _, v in self.picker.options]:
+            self.picker.value = new.id  # (unchanged, or _on_pick finds the state has it)
+        if old is None or new is None or old.id != new.id:
+            self._show_round()
+            if self.displayed:
+                self.start()
+        elif old.revealed != new.revealed:
+            self.show_results()
 
     def pick(self, round_id: str) -> None:
         self.state.pick(round_id)
-        if self.picker.value != round_id:
-            self._fill_picker()
-        self._show_round()
-        if self.displayed:  # count the new round instead
-            self.start()
 
     def create_round(self) -> None:
         try:
@@ -273,11 +283,7 @@ class WorkshopBoard:
             return
         self.new_msg.value = ""
         self.new_title.value = ""
-        self.new_toggle.value = False
-        self._fill_picker()
-        self._show_round()
-        if self.displayed:  # the first round of an empty board starts the count too
-            self.start()
+        self.new_toggle.value = False  # (the new round reached the picker and the stage)
 
     def _show_round(self) -> None:
         s = self.state
@@ -330,13 +336,12 @@ class WorkshopBoard:
 
     # -- the reveal ------------------------------------------------------------------------
     def sync(self) -> None:
-        """Catch up with a reveal (or hide) made on another screen."""
+        """Catch up with a reveal (or hide) made on another screen (the round's observer
+        draws or clears the results)."""
         self.state.pick(self.state.round.id)
-        self.show_results()
 
     def reveal(self, revealed: bool = True) -> None:
-        self.state.reveal(revealed)
-        self.show_results()
+        self.state.reveal(revealed)  # the round's observer draws or clears the results
         self.poll_once()
 
     def show_results(self, refresh: bool = False) -> None:
