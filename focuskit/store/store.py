@@ -444,7 +444,8 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(j.c.campaign, j.c.rater_group, j.c.segment)
                                .join(c, c.c.id == j.c.campaign)
-                               .where((j.c.code == code) & (c.c.status == "open"))).first()
+                               .where((j.c.code == code) & (c.c.status == "open")
+                                      & (c.c.link_mode == "shared"))).first()
         return None if row is None else (row[0], row[1], row[2] or None)
 
     # -- staff keys ---------------------------------------------------------------------------
