@@ -83,6 +83,15 @@ class JoinMisses:
                 waits.append(max(1.0, self.window - (now - seen[0])))
         return max(waits)
 
+    def forgive(self, client: str) -> None:
+        """Take back the latest miss of ``client`` (a lookup counted as a miss before it ran
+        turned out a hit, or could not run)."""
+        seen = self.misses.get(self.key(client))
+        if seen:
+            seen.pop()
+            if self.everyone:
+                self.everyone.pop()
+
     def missed(self, client: str) -> int:
         """Count a miss of ``client``; the misses it has in the window now."""
         now = time.monotonic()
@@ -164,17 +173,20 @@ class JoinPage(web.RequestHandler):
                 "code on the screen opens the questionnaire without typing.</p>"),
                 Retry_After=str(int(wait) + 1))
             return
+        # Counted as a miss before the lookup, and taken back if it hits: lookups sent all at
+        # once would otherwise all pass the check above while the first ones are still running.
+        misses = self.codes.misses
+        n = misses.missed(client)
         try:
             target = await asyncio.get_running_loop().run_in_executor(
                 None, self.codes.resolve, typed[:64])
         except Exception:  # the store is down: say so, count nothing
+            misses.forgive(client)
             log.exception("join code lookup failed")
             self._show(503, "Please try again", "<p>The questionnaire cannot be looked up "
                        "right now. Please try again in a minute.</p>", Retry_After="60")
             return
         if target is None:
-            misses = self.codes.misses
-            n = misses.missed(client)
             if n == misses.limit:
                 log.warning("%d wrong join codes from %s: its lookups wait %d s", n, client,
                             int(misses.window))
@@ -184,6 +196,7 @@ class JoinPage(web.RequestHandler):
                             int(misses.window))
             self._show(404, *MISS)
             return
+        misses.forgive(client)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
         self.redirect(target, status=303)
