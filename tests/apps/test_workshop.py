@@ -121,7 +121,7 @@ def test_counts_follow_drafts_and_submissions(wstore):
     s = state(wstore)
     rid = s.create_round("Room").id
     assert s.counts() == {"answering": 0, "sent": 0, "expected": None, "groups": {},
-                          "revealed": False}
+                          "revealed": False, "ready": None}
     wstore.save_draft(rid, "someone-123", {"data": {"level": 2}}, rater_group="self")
     wstore.save_draft(rid, "a-customer-1", {"data": {"level": 2}}, rater_group="customer")
     answer(wstore, rid, [1, 5])
@@ -183,6 +183,30 @@ def test_the_board_says_how_many_of_the_expected_have_answered(wstore):
         s.create_round("Huge", expected=5000)
     with pytest.raises(StoreError, match="from 1 to 1000"):
         wstore.set_expected(rid, -2)
+
+
+def test_the_board_says_how_many_phones_the_server_is_ready_for(wstore):
+    status = {"ready": 12, "wanted": 30, "note": "Memory for 24 more only."}
+    s = WorkshopState(wstore, base=BASE, pool=lambda: status)
+    s.create_round("Room", expected=30)
+    board = WorkshopBoard(s)
+    assert "Getting ready: 12 of 30 phones." in board.count.value
+    assert "Memory for 24 more only." in board.count.value
+    status.update(ready=30, note="")
+    board.poll_once()
+    assert "Ready for 30 phones." in board.count.value
+    for broken in (None, {"ready": "x"}, ["no"], {"ready": True, "wanted": 3}):
+        s._pool = lambda broken=broken: broken
+        assert s.pool() is None
+        board.poll_once()
+        assert "fk-ready" not in board.count.value
+
+    def fails():
+        raise OSError("status file gone")
+
+    s._pool = fails
+    board.poll_once()
+    assert "fk-ready" not in board.count.value and board.count_error.value == ""
 
 
 def test_checked_at_changes_at_every_poll_even_when_the_count_does_not(wstore):

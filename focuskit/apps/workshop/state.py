@@ -101,9 +101,12 @@ class WorkshopState(HasTraits):
     round = Instance(Campaign, allow_none=True)
 
     def __init__(self, store: Store, round: str | None = None, *, base: str | None = None,
-                 today=date.today):
+                 today=date.today, pool=None):
         super().__init__()
         self.store = store
+        # What the respondents' door has ready ({"ready": 28, "wanted": 30, "note": ""}, or
+        # None): a callable, so the board reads it at every poll; None where nobody tells.
+        self._pool = pool
         self._base = base
         self._today = today
         self._results = None
@@ -243,7 +246,21 @@ class WorkshopState(HasTraits):
         now = self.store.campaign(rnd.id)
         return {"answering": self.store.answering(rnd.id, rater_group=self.room),
                 "sent": c["groups"].get(self.room, 0), "expected": now.expected,
-                "groups": groups, "revealed": now.revealed}
+                "groups": groups, "revealed": now.revealed, "ready": self.pool()}
+
+    def pool(self) -> dict | None:
+        """How many questionnaires the server has ready, and for how many people, as the
+        server says it ({"ready": 28, "wanted": 30, "note": why fewer}); None when unknown."""
+        try:
+            got = self._pool() if self._pool is not None else None
+        except Exception:  # noqa: BLE001 - a missing or garbled status is only left out
+            return None
+        if not isinstance(got, dict) or not all(
+                isinstance(got.get(k), int) and not isinstance(got.get(k), bool)
+                for k in ("ready", "wanted")):
+            return None
+        return {"ready": got["ready"], "wanted": got["wanted"],
+                "note": str(got.get("note") or "")[:300]}
 
     def set_expected(self, expected: int | None) -> None:
         """Change how many people the round expects (None or 0: not said)."""

@@ -204,6 +204,7 @@ class WorkshopBoard:
             f"<div class='fk-num sent'>{sent}</div>"
             f"<div class='fk-num'><b>{c['answering']}</b><span>answering now</span></div></div>"
             + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else ""))
+        numbers += self._ready(c.get("ready"))
         if self.count.value != numbers:  # unchanged numbers are not sent to the page again
             self.count.value = numbers
         # Every poll, changed or not: a board that shows the time of its last look is alive.
@@ -230,6 +231,17 @@ class WorkshopBoard:
                 self.gate_note.value = ("<p class='fk-note'>Results stay hidden until you "
                                         "reveal them. When everyone has sent their answers, "
                                         "press Reveal.</p>")
+
+    def _ready(self, pool: dict | None) -> str:
+        """"Ready for 30": how many phones the server has a questionnaire waiting for."""
+        if not pool or pool["wanted"] <= 0 or self.state.revealed:
+            return ""
+        ready, wanted = pool["ready"], pool["wanted"]
+        text = (f"Ready for {wanted} phones" if ready >= wanted
+                else f"Getting ready: {ready} of {wanted} phones")
+        note = f" <span>{escape(pool['note'])}</span>" if pool["note"] else ""
+        cls = "fk-ready" + ("" if ready >= wanted else " warming")
+        return f"<p class='{cls}'><i></i>{text}.{note}</p>"
 
     def _show_count_error(self, message: str) -> None:
         self.count_error.value = (f"<p>The count cannot be read right now ({escape(message)})."
