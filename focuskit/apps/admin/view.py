@@ -279,6 +279,7 @@ class Admin(Records, NewCampaign):
                           f"{escape(short.split('://', 1)[-1])}</a>)")
             boxes.append(field(label, text, grow=1))
         all_text = w.Textarea(value="\n".join(f"{r.group}\t{r.segment or ''}\t{r.url}"
+                                              + (f"\t{r.join}" if r.join else "")
                                               for r in rows),
                               layout=w.Layout(width="100%",
                                               height=f"{min(len(rows), 8) * 17 + 20}px"))
