@@ -24,14 +24,14 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
+
+from focuskit.testing import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,14 +43,6 @@ SEABORN = "import seaborn\nimport ipywidgets as widgets\n\nwidgets.Button(descri
 
 def say(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def notebook(path: Path, source: str) -> Path:
@@ -67,18 +59,7 @@ def notebook(path: Path, source: str) -> Path:
 class Server:
     def __init__(self, cmd: list[str], env: dict, log: Path, port: int):
         self.port, self.log = port, log
-        self.fh = open(log, "wb")
-        self.proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=self.fh,
-                                     stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                    break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start; see {log}") from None
-                time.sleep(0.3)
+        self.proc = start_server(cmd, f"http://127.0.0.1:{port}/", log=log, env=env, cwd=ROOT)
 
     def kernels(self) -> list[psutil.Process]:
         return [p for p in psutil.Process(self.proc.pid).children(recursive=True)
@@ -104,12 +85,7 @@ class Server:
         say("warning: kernels did not settle")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.fh.close()
+        stop_server(self.proc, 30)
 
 
 def peak_rss_mb(proc: psutil.Process) -> tuple[float, float]:

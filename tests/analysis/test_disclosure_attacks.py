@@ -1,4 +1,4 @@
-"""An attacker's review of disclosure control (issue 9, section 1): a curious employee, a
+"""An attacker's review of disclosure control: a curious employee, a
 hostile respondent and a careless admin each try to work out one person's answers (or the
 size of a group of 1 to k-1) by combining what focuskit shows. Each test performs one attack
 and asserts that it fails."""

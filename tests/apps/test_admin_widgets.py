@@ -182,7 +182,7 @@ def test_own_list_relabels_the_questionnaire_picker(page):
 def test_reload_shows_what_others_changed(page, state, store, camp):
     page.refresh(camp.id)
     store.create_campaign("made-elsewhere", "By a colleague", "blocks")
-    state.import_upload(camp.id, "a.csv", answers_csv())
+    AdminState(store, base=BASE).import_upload(camp.id, "a.csv", answers_csv())  # a colleague
     assert "made-elsewhere" not in page.table.value
     page.reload_btn.click()
     assert "made-elsewhere" in page.table.value and page.current == camp.id
@@ -259,3 +259,12 @@ def test_links_show_their_join_code_and_say_when_phones_cannot_reach_them(store,
     assert "Phones cannot open these links yet" in warning and "127.0.0.1" in warning
     assert "--host 0.0.0.0" in warning and "--public-url" in warning
 
+
+def test_the_page_observes_its_state(page, state, camp):
+    """A change made through the state reaches the page without asking it to refresh."""
+    state.set_status(camp.id, "closed")
+    assert "closed" in page.status.value and not page.open_btn.disabled
+    state.create("later", "Later", "blocks")
+    assert page.picker.value == page.current == "later" and "later" in page.table.value
+    page.picker.value = camp.id
+    assert state.chosen == camp.id and "Leaders, Q1" in page.picker.label

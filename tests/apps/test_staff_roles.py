@@ -1,4 +1,4 @@
-"""The trust issue: minimum group size and comments, staff roles, the audit log, erasure.
+"""Trust: minimum group size and comments, staff roles, the audit log, erasure.
 
 Storage tests run on SQLite and PostgreSQL (the ``store``/``db_url`` fixtures). The serving
 tests start a real ``focuskit serve`` and knock on the staff door with real keys; one short
@@ -447,7 +447,7 @@ async def _try_to_run_code(base: str, notebook: str, key: str, marker) -> bool:
 def test_no_page_can_send_its_kernel_code(door, tmp_path):
     """The role in a kernel's environment holds only while no visitor can run code there:
     Voila passes widget messages only (its kernel manager's allowed_message_types). Guarded
-    here, on both doors, because everything in this issue rests on it."""
+    here, on both doors, because everything in this file rests on it."""
     served, keys, _ = door
 
     def run(coro):  # in a thread of its own: a browser test may hold this thread's loop
