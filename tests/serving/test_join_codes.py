@@ -101,6 +101,20 @@ def test_a_code_clash_is_retried(store, monkeypatch):
     assert store.join_code("ws-a", "team") == "HJKMNP"
 
 
+def test_focuskit_link_prints_the_code_beside_the_link(capsys, sqlite_url):
+    from focuskit.cli import main
+
+    with Store(sqlite_url) as store:
+        store.create_campaign("q1", "Q1", "focus-levels", rater_groups=["team"])
+    assert main(["--db", sqlite_url, "link", "q1", "--base-url", "http://10.0.0.5:8866"]) == 0
+    out, err = capsys.readouterr()
+    with Store(sqlite_url) as store:
+        code = store.join_code("q1", "team")
+    assert out.strip().startswith("http://10.0.0.5:8866/voila/render/take_assessment.ipynb?")
+    assert "\n" not in out.strip()  # stdout is the link alone, for scripts
+    assert f"join code {code}: people can also open http://10.0.0.5:8866/j/{code}" in err
+
+
 def test_misses_are_limited_per_client():
     misses = JoinMisses(limit=3, window=60)
     for _ in range(3):
