@@ -222,7 +222,11 @@ def new_join_code() -> str:
 
 def normal_join_code(typed) -> str | None:
     """A code as a person typed it (any case, spaces or dashes between) in the stored form,
-    or None when it cannot be a code at all (wrong length, a symbol not in the alphabet)."""
+    or None when it cannot be a code at all (wrong length, a symbol not in the alphabet).
+
+    >>> normal_join_code(" 7kq-4mx "), normal_join_code("7KQ4M0")
+    ('7KQ4MX', None)
+    """
     if not isinstance(typed, str) or len(typed) > 4 * JOIN_LENGTH:
         return None
     code = "".join(c for c in typed.upper() if not c.isspace() and c not in "-_.")
