@@ -38,7 +38,7 @@ from pathlib import Path
 from ..config import RESPONDENT_PORT, RESPONDENT_URL_ENV, STAFF_TOKEN_ENV
 from ..config import TOKEN_ENV as OPERATOR_TOKEN_ENV
 from ..errors import FocuskitError
-from ..links import loopback_host
+from .reach import reach_note
 
 __all__ = ["ServeOptions", "serve", "voila_command"]
 
@@ -198,23 +198,6 @@ def _link_host(host: str) -> str:
     except ValueError:
         pass
     return host
-
-
-def reach_note(host: str, public_url: str | None) -> str:
-    """What the start-up message adds about phones opening the respondents' links: "" when
-    they can (a public URL, or a network address found for --host 0.0.0.0)."""
-    if public_url:
-        return ""
-    shown = _link_host(host)
-    if host in ("", "0.0.0.0", "::") and shown == "127.0.0.1":
-        return ("  No network address was found (is this computer on a network?): the links "
-                "name 127.0.0.1,\n  which phones cannot open. Join the room's network and "
-                "start again, or give --public-url URL.\n\n")
-    if loopback_host(f"http://{shown}/") is None:
-        return ""
-    return (f"  Phones cannot open these links: {shown} is this computer only. To let a room "
-            "in, start\n  again with --host 0.0.0.0 (phones on the same network) or "
-            "--public-url URL (behind a proxy).\n\n")
 
 
 def _loopback_for(host: str) -> str:
@@ -393,7 +376,7 @@ def _run(doors: dict, o: ServeOptions, respondent_url: str, staff_url: str,
                       f"  Respondents: anyone with a link; they can open the questionnaire only\n"
                       f"    {respondent_url}?campaign=ID&group=GROUP&sig=...\n"
                       f"    (signed links: focuskit link ID --group GROUP --base-url URL)\n\n"
-                      f"{reach_note(o.host, o.public_url)}"
+                      f"{reach_note(respondent_url, o.host)}"
                       f"  Staff: the landing page, dashboards, workshop and admin. Keep this "
                       f"link private, it holds the access key:\n"
                       f"    {staff_url}?token={key}\n"

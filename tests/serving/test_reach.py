@@ -10,18 +10,23 @@ import time
 import pytest
 
 import focuskit.serving as serving
-from focuskit.serving import lan_address, reach_note
+from focuskit.serving import lan_address
+from focuskit.serving.reach import reach_note
 
 
-def test_the_note_says_when_phones_cannot_open_the_links(monkeypatch):
-    monkeypatch.setattr(serving, "lan_address", lambda: "10.1.2.3")
-    for host in ("127.0.0.1", "localhost", "::1"):
-        note = reach_note(host, None)
-        assert "Phones cannot open these links" in note, host
+def test_the_note_says_when_phones_cannot_open_the_links():
+    for url in ("http://127.0.0.1:8866/voila/render/take_assessment.ipynb",
+                "http://localhost:8866/voila/render/take_assessment.ipynb",
+                "http://[::1]:8866/voila/render/take_assessment.ipynb"):
+        note = reach_note(url, "127.0.0.1")
+        assert "Phones cannot open these links" in note, url
         assert "--host 0.0.0.0" in note and "--public-url URL" in note
-    assert reach_note("0.0.0.0", None) == ""  # the network address goes into the links
-    assert reach_note("10.1.2.3", None) == ""
-    assert reach_note("127.0.0.1", "https://survey.example.com") == ""  # behind a proxy
+    for url in ("http://10.1.2.3:8866/voila/render/take_assessment.ipynb",
+                "https://survey.example.com/voila/render/take_assessment.ipynb"):
+        assert reach_note(url, "0.0.0.0") == "" and reach_note(url, "127.0.0.1") == ""
+    # --host 0.0.0.0 on a machine without a network: the links fell back to 127.0.0.1.
+    note = reach_note("http://127.0.0.1:8866/voila/render/take_assessment.ipynb", "0.0.0.0")
+    assert "No network address was found" in note
 
 
 def test_the_network_address_is_chosen_for_every_interface(monkeypatch):
@@ -30,7 +35,6 @@ def test_the_network_address_is_chosen_for_every_interface(monkeypatch):
     assert serving._link_host("192.168.0.7") == "192.168.0.7"
     monkeypatch.setattr(serving, "lan_address", lambda: None)  # no network at all
     assert serving._link_host("0.0.0.0") == "127.0.0.1"
-    assert "No network address was found" in reach_note("0.0.0.0", None)
 
 
 def _banner(served) -> str:
