@@ -1,6 +1,6 @@
 """The staff page's ipywidgets view: a thin layer observing ``AdminState``.
 
-The state's traits say which campaign is chosen, what the overview and the audit log hold,
+The state's traits say which campaign is chosen, what the campaign table and the audit log hold,
 and how the chosen campaign stands; the view draws them when they change, and hands what
 the staff member does (pick, click, type) to the state.
 
@@ -57,11 +57,11 @@ class Admin(Records, NewCampaign):
                               self.erase_box, self.audit_box],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-admin")
-        state.observe(self._show_overview, "overview")
+        state.observe(self._show_campaign_rows, "campaign_rows")
         state.observe(self._chosen_changed, "chosen")
         state.observe(self._show_picked, "picked")
         state.observe(self._show_audit_lines, "audit_lines")
-        self._show_overview()
+        self._show_campaign_rows()
         self._show_picked()
         self._show_audit_lines()
 
@@ -219,8 +219,8 @@ class Admin(Records, NewCampaign):
         if change["new"] is not None:
             self.state.chosen = change["new"]
 
-    def _show_overview(self, _change=None) -> None:
-        rows = self.state.overview
+    def _show_campaign_rows(self, _change=None) -> None:
+        rows = self.state.campaign_rows
         self.table.value = table_html(rows)
         options = tuple((f"{r['title']} ({r['id']})", r["id"]) for r in rows)
         if tuple(self.picker.options) != options:
