@@ -187,6 +187,10 @@ def test_the_door_sends_a_code_to_its_signed_link_and_stops_guessing(voila_serve
     assert status == 303 and "campaign=ws-door" in headers["Location"]
     status, _, form = fetch(f"{served}j")
     assert status == 200 and 'name="code"' in form
+    # A second server on the same database resolves the same code to the same link.
+    other = voila_server({"FOCUSKIT_DB_URL": db_url}, ("--preheat", "0", "--staff-preheat", "0"))
+    status, other_headers, _ = fetch(f"{other}j/{code}")
+    assert status == 303 and other_headers["Location"] == headers["Location"]
 
     # A wrong code, a closed round's code and one a symbol away: the same plain page.
     pages = set()
