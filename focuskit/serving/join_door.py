@@ -108,8 +108,9 @@ class JoinCodes:
     """The door's lookups: a store opened on first use (the server's process, not a kernel)
     and the misses per client."""
 
-    def __init__(self, db_url: str | None, notebook_path: str, misses: JoinMisses | None = None):
-        self.db_url, self.notebook_path = db_url, notebook_path
+    def __init__(self, db_url: str | None, notebook_path: str, misses: JoinMisses | None = None,
+                 form_path: str = "/j"):
+        self.db_url, self.notebook_path, self.form_path = db_url, notebook_path, form_path
         self.misses = misses or JoinMisses()
         self._store = None
         self._lock = threading.Lock()
@@ -133,17 +134,20 @@ class JoinCodes:
                          secret=store.link_secret())
 
 
+def _form(action: str = "") -> str:
+    return (f'<form method="get" action="{action}">'
+            '<input name="code" autocomplete="off" autocapitalize="characters" '
+            'spellcheck="false" aria-label="Code" placeholder="e.g. 7KQ4MX" maxlength="20">'
+            '<button type="submit">Open</button></form>')
+
+
+FORM = "<p>Type the code shown on the screen.</p>" + _form()
+# The same page for every miss (unknown, closed, impossible), with the form to try again; it
+# echoes nothing typed. Its form goes to /j, wherever the miss was (/j/CODE or /j?code=).
 MISS = ("No questionnaire has this code", "<p>No open questionnaire has the code you typed. "
         "Check it on the screen and type it again: six letters and digits, such as "
-        "<b>7KQ4MX</b>.</p><p class=\"small\">The questionnaire may also have closed. The QR "
-        "code on the screen opens it without typing.</p>")
-
-
-FORM = ("<p>Type the code shown on the screen.</p>"
-        '<form method="get" action="">'
-        '<input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" '
-        'aria-label="Code" placeholder="e.g. 7KQ4MX" maxlength="20">'
-        '<button type="submit">Open</button></form>')
+        "<b>7KQ4MX</b>.</p>" + _form("{root}") + "<p class=\"small\">The questionnaire may "
+        "also have closed. The QR code on the screen opens it without typing.</p>")
 
 
 class JoinPage(web.RequestHandler):
@@ -194,7 +198,7 @@ class JoinPage(web.RequestHandler):
                 log.warning("%d wrong join codes from all clients within %d s: every typed "
                             "code waits (QR codes still work)", misses.total,
                             int(misses.window))
-            self._show(404, *MISS)
+            self._show(404, MISS[0], MISS[1].replace("{root}", self.codes.form_path))
             return
         misses.forgive(client)
         self.set_header("Cache-Control", "no-store")
@@ -209,7 +213,8 @@ def join_routes(root: str, questionnaire: str, render, client_of) -> list:
     ``render(title, body)`` makes the door's plain page; ``client_of(request)`` names the
     client whose misses count."""
     codes = JoinCodes(os.environ.get(DB_URL_ENV) or None,
-                      url_path_join(root, "/voila/render/", questionnaire))
+                      url_path_join(root, "/voila/render/", questionnaire),
+                      form_path=url_path_join(root, "/j"))
     kw = {"codes": codes, "render": render, "client_of": client_of}
     return [(url_path_join(root, r"/j/?"), JoinPage, kw),
             (url_path_join(root, r"/j/([^/]{1,64})/?"), JoinPage, kw)]
