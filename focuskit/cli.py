@@ -164,11 +164,18 @@ def cmd_campaign_new(args) -> int:
 
 def cmd_link(args) -> int:
     from .apps.questionnaire.invites import personal_links, personal_links_csv, shared_link
+    from .links import join_url, parse_link
 
     with _store(args) as store:
         if args.personal is None:
-            print(shared_link(store, args.campaign, args.group, args.segment,
-                              base=args.base_url))
+            url = shared_link(store, args.campaign, args.group, args.segment,
+                              base=args.base_url)
+            print(url)
+            # The link alone on stdout (for scripts); what people can type instead on stderr.
+            link = parse_link(url.split("?", 1)[1])
+            code = store.join_code(link.campaign, link.group, link.segment)
+            print(f"join code {code}: people can also open {join_url(url, code)}",
+                  file=sys.stderr)
         else:
             rows = personal_links(store, args.campaign, args.group, args.segment,
                                   args.personal, base=args.base_url)
