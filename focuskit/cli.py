@@ -382,6 +382,19 @@ def _plan_share(text: str, flag: str, example: str) -> float:
     return value
 
 
+def cmd_benchmark_load(args) -> int:
+    from .analysis.benchmarking import save_benchmark
+
+    try:
+        path, n = save_benchmark(args.file, args.source, date=args.date)
+    except ValueError as e:
+        print(f"focuskit: {e}", file=sys.stderr)
+        return 2
+    print(f"Benchmark base: {n} organisations from {args.file}, source \"{args.source}\", "
+          f"now in {path}")
+    return 0
+
+
 def cmd_plan(args) -> int:
     from .analysis.planner import contact_plan
 
@@ -660,6 +673,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="memory (address space) per questionnaire kernel (default %(default)s; "
                      "0: no cap)")
     srv.set_defaults(func=cmd_serve)
+
+    bench = sub.add_parser("benchmark", help="the benchmark base other organisations form")
+    bsub = bench.add_subparsers(dest="action", required=True, metavar="ACTION")
+    bload = bsub.add_parser("load", help="load your own base from a CSV (columns: see the "
+                            "README); every view then says its source")
+    bload.add_argument("file", metavar="FILE", help="a CSV with the columns organisation, "
+                       "sector, employees, performance, instrument, measure, facet, value")
+    bload.add_argument("--source", required=True, metavar="TEXT",
+                       help="where the base comes from, shown beside every benchmark figure")
+    bload.add_argument("--date", metavar="YYYY-MM-DD",
+                       help="when the base was collected (default: today)")
+    bload.set_defaults(func=cmd_benchmark_load)
 
     plan = sub.add_parser("plan", help="how many customers to contact per segment, and what a "
                           "number of contacts buys (Cochran)")
