@@ -302,10 +302,10 @@ def test_a_segment_filter_never_dates_its_own_answers(state):
 
 
 def test_the_fresh_count_is_the_landing_pages(demo, base):
-    from focuskit.apps.overview import overview_html
+    from focuskit.apps.landing import landing_html
     from focuskit.apps.roles import VIEWER
 
-    page = overview_html(demo, VIEWER)
+    page = landing_html(demo, VIEWER)
     for camp in demo.campaigns():
         s = DashboardState(demo, camp.id, base=base)
         n = s.freshness().rsplit(", ", 1)[1].split()[0]
