@@ -13,14 +13,17 @@ projector: the lookup forgives case, spaces and dashes. Everything else is hosti
   never counts, so a room behind one NAT is not locked out by its own people; and the QR code
   on the board carries the signed link itself, which needs no lookup.
 - misses are also counted over all clients: past ``total`` in ``window`` (many addresses
-  guessing together), every typed code waits until the window clears. Typing is then out of
-  order for minutes; scanning never is.
+  guessing together), a client is held to ``strained`` misses (3) instead of ``limit``, until
+  the window clears. A client that has not missed yet (a phone in the room) still gets its
+  code: were every typed code refused, anyone able to spend the ceiling could switch typing
+  off for a whole workshop.
 
 The space: 25 symbols, 6 places, 25**6 = 244 million codes. With 50 rounds open at once, one
 guess finds one with chance 2e-7. One client gets 20 misses per 10 minutes, 2,880 a day: 1
-chance in 1,700 a day. All clients together get 1,000 per 10 minutes, 144,000 a day: 1 chance
-in 35 a day, of reaching a questionnaire that the room's projector shows anyway (a join code
-opens a shared link; it never shows anyone's answers). tests/serving/test_join_codes.py tries it.
+chance in 1,700 a day. All clients together get 1,000 per 10 minutes, then 3 more per
+address: a guesser with 1,000 addresses gets 4,000 per 10 minutes, 576,000 a day: 1 chance in 9
+a day, of reaching a questionnaire that the room's projector shows anyway (a join code opens a
+shared link; it never shows anyone's answers). tests/serving/test_join_codes.py tries it.
 """
 
 from __future__ import annotations
@@ -45,12 +48,13 @@ log = logging.getLogger("focuskit.serve")
 
 
 class JoinMisses:
-    """Misses per client in a sliding window; a client at ``limit``, or everyone once all
-    clients together reach ``total``, is refused until the oldest miss leaves the window."""
+    """Misses per client in a sliding window; a client at ``limit`` (at ``strained`` once all
+    clients together reach ``total``) is refused until its oldest miss leaves the window."""
 
     def __init__(self, limit: int = 20, window: float = 600.0, total: int = 1000,
-                 clients: int = 10_000):
+                 clients: int = 10_000, strained: int = 3):
         self.limit, self.window, self.total, self.clients = limit, window, total, clients
+        self.strained = min(strained, limit)
         self.misses: dict[str, deque] = {}
         self.everyone: deque = deque()
 
@@ -76,12 +80,15 @@ class JoinMisses:
     def wait(self, client: str) -> float:
         """Seconds ``client`` must wait before its next lookup (0: it may look up now)."""
         now = time.monotonic()
-        waits = [0.0]
-        for seen, cap in ((self.misses.get(self.key(client)), self.limit),
-                          (self.everyone, self.total)):
-            if seen is not None and len(self._prune(seen, now)) >= cap:
-                waits.append(max(1.0, self.window - (now - seen[0])))
-        return max(waits)
+        seen = self.misses.get(self.key(client))
+        if not seen or not self._prune(seen, now):
+            return 0.0  # no miss in the window: never refused, however busy the guessers
+        cap = self.strained if len(self._prune(self.everyone, now)) >= self.total else self.limit
+        if len(seen) < cap:
+            return 0.0
+        # Under strain the client waits until it is below ``strained`` again (or the strain
+        # ends, which cannot be promised): its misses from the (len - cap)th on must expire.
+        return max(1.0, self.window - (now - seen[len(seen) - cap]))
 
     def forgive(self, client: str) -> None:
         """Take back the latest miss of ``client`` (a lookup counted as a miss before it ran
@@ -195,9 +202,9 @@ class JoinPage(web.RequestHandler):
                 log.warning("%d wrong join codes from %s: its lookups wait %d s", n, client,
                             int(misses.window))
             if len(misses.everyone) == misses.total:
-                log.warning("%d wrong join codes from all clients within %d s: every typed "
-                            "code waits (QR codes still work)", misses.total,
-                            int(misses.window))
+                log.warning("%d wrong join codes from all clients within %d s: each client "
+                            "now gets %d misses, not %d", misses.total, int(misses.window),
+                            misses.strained, misses.limit)
             self._show(404, MISS[0], MISS[1].replace("{root}", self.codes.form_path))
             return
         misses.forgive(client)

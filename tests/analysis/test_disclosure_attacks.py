@@ -438,3 +438,43 @@ def test_say_do_and_priorities_under_every_filter_hold_no_small_set(inst):
             shown = res[~res["suppressed"].astype(bool)]
             sizes |= {int(x) for x in shown["n"].dropna()}
     assert sizes <= {6, 9, 15}, sorted(sizes)
+
+
+# -- freshness: "answers up to HH:MM, N respondents" ------------------------------------------
+
+def test_the_time_of_the_last_answer_does_not_move_for_one_late_respondent(monkeypatch):
+    """Attack: read the dashboard's and the report's freshness line, let one person answer
+    late (alone in a small group, or one more of a released group), read it again. If the
+    time or N moved, that one person's moment of answering (and, by differencing the
+    figures, their answers) would be out. It may move only when a whole block has joined."""
+    from focuskit.report.content import build
+
+    def line(store):
+        return DashboardState(store, "cc").freshness(), build(store, "cc").freshness
+
+    with _store(k=3, groups=("self", "customer", "partner")) as store:
+        def send(group, v, minute):  # the store stamps arrivals with its own clock
+            at = (T0 + pd.Timedelta(minutes=minute)).to_pydatetime()
+            monkeypatch.setattr("focuskit.store.store.utc_now", lambda: at)
+            store.submit_many("cc", [dict(answers=_answers(store, v), rater_group=group)])
+
+        for m, g in enumerate(["self"] * 3 + ["customer"] * 3):
+            send(g, 3, m)
+        first = line(store)
+        assert first[0] == first[1] == "answers up to 2026-01-05 09:05 UTC, 6 respondents"
+        send("partner", 1, 90)  # the only partner answers at 10:30
+        assert line(store) == first
+        send("self", 5, 105)  # a fourth leader, alone in waiting
+        assert line(store) == first
+        send("self", 4, 110)
+        assert line(store) == first
+        send("self", 2, 115)  # the third waiting leader: a block of three joins
+        moved = line(store)
+        assert moved[0] == moved[1] == "answers up to 2026-01-05 10:55 UTC, 9 respondents"
+        # The landing page's count beside it: the same released people, not the partner.
+        assert "9 responses" in landing_html(store, role=VIEWER)
+        # Across filters the line stays the whole campaign's.
+        dash = DashboardState(store, "cc")
+        for group in ("partner", "self", "customer"):
+            dash.set_filters(rater_group=group)
+            assert dash.freshness() == moved[0]

@@ -138,7 +138,34 @@ def test_many_clients_guessing_together_are_stopped_too():
     for n in range(50):  # a botnet: each address stays far below its own limit
         assert misses.wait(f"10.0.{n}.1") == 0
         misses.missed(f"10.0.{n}.1")
-    assert misses.wait("10.9.9.9") > 0  # a newcomer too: typing waits, scanning does not
+    # Each guesser is now held to three misses, not twenty.
+    for _ in range(2):
+        misses.missed("10.0.0.1")
+    assert misses.wait("10.0.0.1") > 0
+    assert misses.wait("10.0.1.1") == 0
+
+
+def test_a_botnet_spending_the_global_ceiling_does_not_lock_the_room_out():
+    """Attack: spend every address's share of the ceiling, then the workshop starts typing.
+    The room's phones (one NAT address, no miss yet) must still reach their code; one typo
+    each is forgiven; a guesser at three misses is refused even under a fresh address's
+    allowance, and its wait is what it says."""
+    misses = JoinMisses(limit=20, window=600, total=50)
+    for n in range(50):
+        misses.missed(f"198.51.100.{n}")
+    assert len(misses.everyone) == 50
+    assert misses.wait("192.0.2.7") == 0  # the room's NAT: typing still works
+    misses.missed("192.0.2.7")  # one phone typed it wrong
+    misses.missed("192.0.2.7")
+    assert misses.wait("192.0.2.7") == 0  # a second typo still looked up
+    misses.missed("192.0.2.7")
+    assert 590 <= misses.wait("192.0.2.7") <= 600  # a third: held to the strained allowance
+    fresh = [f"203.0.113.{n}" for n in range(20)]  # the botnet's next addresses
+    for a in fresh:
+        for _ in range(3):
+            assert misses.wait(a) == 0
+            misses.missed(a)
+        assert misses.wait(a) > 0
 
 
 # -- through a real focuskit serve -----------------------------------------------------------
