@@ -245,3 +245,68 @@ def test_the_door_sends_a_code_to_its_signed_link_and_stops_guessing(voila_serve
     assert status == 429
     assert "Too many wrong codes" in body and "QR code" in body
     assert "20 wrong join codes from 127.0.0.1" in served.log.read_text()
+
+
+@pytest.mark.slow
+def test_hostile_codes_and_hosts_get_the_plain_page_and_no_foreign_redirect(voila_server, db_url):
+    """Attacks on /j: header injection and an open redirect through the code or the Host
+    header, reflected input, a code for a personal-links campaign, a code that was shared and
+    is now personal, and a wrong code timed against a closed round's one."""
+    with Store(db_url) as store:
+        store.create_campaign("ws-evil", "Evil", "focus-levels", rater_groups=["self"])
+        code = store.join_code("ws-evil", "self")
+        store.create_campaign("pers", "Personal", "focus-levels", rater_groups=["self"],
+                              link_mode="personal")
+        with pytest.raises(StoreError):
+            store.join_code("pers", "self")
+    served = voila_server({"FOCUSKIT_DB_URL": db_url},
+                          ("--preheat", "0", "--staff-preheat", "0"))
+    marker = "<script>alert(1)</script>"
+    hostile = [f"{code}%0d%0aSet-Cookie:%20pwn=1", f"{code}%0d%0aLocation:%20//evil.example",
+               "%2F%2Fevil.example", "%5Cevil.example", urllib.parse.quote(marker, safe=""),
+               "..%2Fvoila%2Frender%2Fadmin.ipynb", "%00" + code, code + "%00"]
+    for path in hostile:
+        status, headers, body = fetch(f"{served}j/{path}")
+        assert status in (404, 303), path
+        assert "pwn" not in str(headers) and "evil.example" not in str(headers), path
+        assert marker not in body and "alert(1)" not in body and "Traceback" not in body, path
+        if status == 303:  # "%00CODE" reads as the code: still this server's own link
+            assert headers["Location"].startswith("/voila/render/take_assessment.ipynb?")
+    status, _, body = fetch(f"{served}j?code={urllib.parse.quote(marker)}")
+    assert status == 404 and "alert(1)" not in body
+    # A forged Host header is not echoed into the redirect: the target is a path.
+    status, headers, _ = fetch(f"{served}j/{code}", {"Host": "evil.example",
+                                                     "X-Forwarded-Host": "evil.example"})
+    assert status == 303 and headers["Location"].startswith("/voila/render/take_assessment")
+    # A shared round switched to personal links: its old code opens nothing.
+    from sqlalchemy import update
+
+    from focuskit.store import schema
+
+    with Store(db_url) as store:
+        with store.engine.begin() as conn:
+            conn.execute(update(schema.campaigns).where(schema.campaigns.c.id == "ws-evil")
+                         .values(link_mode="personal"))
+    assert fetch(f"{served}j/{code}")[0] == 404
+
+
+def test_a_closed_rounds_code_takes_as_long_to_refuse_as_a_code_never_made(store, db_url):
+    """Timing attack: if a closed round's code were refused measurably faster or slower than
+    an unknown one, a guesser would learn which codes once existed. Both run the same one
+    query; the fastest of many interleaved tries of each must agree within a factor 1.5."""
+    import time
+
+    from focuskit.serving.join_door import JoinCodes
+
+    store.create_campaign("ws-gone", "Gone", "focus-levels", rater_groups=["self"])
+    closed = store.join_code("ws-gone", "self")
+    store.set_status("ws-gone", "closed")
+    unknown = next(c for c in near_misses(closed) if store.find_join_code(c) is None)
+    codes = JoinCodes(db_url, "/voila/render/take_assessment.ipynb")
+    best = {closed: float("inf"), unknown: float("inf")}
+    for _ in range(150):
+        for typed in (closed, unknown):
+            t0 = time.perf_counter()
+            assert codes.resolve(typed) is None
+            best[typed] = min(best[typed], time.perf_counter() - t0)
+    assert 1 / 1.5 < best[closed] / best[unknown] < 1.5, best
