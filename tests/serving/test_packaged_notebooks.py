@@ -99,3 +99,65 @@ def test_serve_from_an_empty_folder_after_a_wheel_install(installed, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+STAFF = ("index", "results", "workshop", "admin", "analysis")
+
+
+def _raw(base: str, path: str, headers: dict | None = None) -> tuple[int, str]:
+    """GET ``path`` exactly as written (no client-side clean-up of ``..`` or ``%2F``)."""
+    import http.client
+    import urllib.parse
+
+    u = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        for k, v in (headers or {}).items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def test_no_path_trick_reaches_a_staff_notebook_through_the_respondents_door(voila_server):
+    """Attack: the notebooks now live in the package; from the respondents' door, ask for
+    each staff notebook by every spelling a path parser might resolve differently from the
+    route's pattern: dot segments kept verbatim, encoded slashes and dots, a NUL, a double
+    slash, a semicolon, a backslash, a detour through the join door."""
+    served = voila_server(None, ("--preheat", "0", "--staff-preheat", "0"))
+    q = "/voila/render/take_assessment.ipynb"
+    tricks = []
+    for nb in STAFF:
+        f = f"{nb}.ipynb"
+        tricks += [f"/voila/render/{f}", f"/voila/render/./{f}", f"/voila/render//{f}",
+                   f"{q}/../{f}", f"{q}/..%2F{f}", f"{q}%2F..%2F{f}", f"{q}%2f%2e%2e%2f{f}",
+                   f"/voila/render/%2E/{f}", f"/voila/render/notebooks/{f}",
+                   f"/voila/render/../notebooks/{f}", f"/voila/render/%2E%2E%2Fnotebooks%2F{f}",
+                   f"/voila/render/{f}%00", f"{q}%00/../{f}", f"{q};/../{f}",
+                   f"/voila/render/{nb}.IPYNB", f"/voila/render\\{f}", f"/j/../voila/render/{f}",
+                   f"/j/..%2Fvoila%2Frender%2F{f}", f"/j/%2E%2E/voila/render/{f}",
+                   f"/voila/files/{f}", f"/voila/files/notebooks/{f}", f"/files/{f}",
+                   f"/voila/api/contents/{f}", f"/api/contents/{f}", f"/voila/nbconvert/{f}",
+                   f"/voila/templates/lab/static/../../../notebooks/{f}",
+                   f"/voila/templates/lab/static/..%2F..%2F..%2Fnotebooks%2F{f}",
+                   f"/voila/static/..%2F{f}", f"/voila/render/{f}?voila-template=lab"]
+    tricks += ["/voila/tree", "/tree", "/voila/tree/notebooks", "/api/kernels",
+               "/voila/api/kernels", "/api/kernelspecs", "/voila/render/"]
+    for path in tricks:
+        status, body = _raw(served, path)
+        assert status != 500 and "Traceback" not in body, path
+        # A staff page is a rendered notebook with its name as the page's title.
+        for nb in STAFF:
+            assert f"<title>{nb}</title>" not in body.lower(), (path, status)
+        if status == 200:
+            assert "application/vnd.jupyter.widget-view+json" not in body or \
+                "take_assessment" in body, (path, status)
+    # The questionnaire itself still opens (a control: the tricks did not just break the door).
+    status, body = _raw(served, q)
+    assert status == 200 and "<title>take_assessment</title>" in body.lower()
+    # And a staff notebook does carry the title looked for above, on the staff door.
+    status, body = _raw(served.staff, "/voila/render/admin.ipynb?token=" + served.token)
+    assert status == 200 and "<title>admin</title>" in body.lower()
