@@ -158,6 +158,11 @@ def _read_csv(raw: bytes, label: str):
             out.append((n, [(c[1:] if c[0] == "'" and c[1:2] in _RISKY and len(c) > 1 else c)
                             if c else None for c in row]))
     except csv.Error as e:
+        if "field larger than field limit" in str(e):  # one huge cell, not a stray quote
+            raise ImportFileError(label, [(len(out) + 1, "", "", f"a cell on line {line + 1} "
+                                           f"holds more than {csv.field_size_limit()} "
+                                           "characters; a cell holds an answer or a comment"
+                                           )]) from None
         raise ImportFileError(label, [(len(out) + 1, "", "", f"malformed CSV from line {line + 1}"
                                                              f" ({e}): a quote opened there may "
                                                              "not be closed")]) from None

@@ -95,3 +95,50 @@ def test_a_bad_cell_found_by_check_names_row_column_and_value(store):
     assert row, shown
     assert row.groups() == ("Q1 (segment)", "4", "not a code in recode (1, 2, 3)")
     assert store.counts("tools")["submissions"] == 0
+
+
+def _hostile_uploads(store):
+    """(file name, bytes, text the refusal must hold) an attacker could hand an admin."""
+    import io
+    import zipfile
+
+    items = [i.id for i in store.campaign("tools").instrument.items]
+    header = "rater_group," + ",".join(f"{i}:level" for i in items) + "\n"
+    rest = "," + ",".join(["3"] * len(items)) + "\n"
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", "<a>" + " " * 50_000_000 + "</a>")
+    script = "<img src=x onerror=alert(1)>"
+    return [
+        ("wide.csv", (",".join("x" * 10**6) + "\n").encode(),
+         "<td class='n'>1</td>"),
+        ("cell.csv", (header + '"' + "A" * 1_000_000 + '"' + rest).encode(),
+         "holds more than 131072 characters"),
+        ("ctrl.csv", (header + "cus\x1btomer" + rest).encode(), "cus\\x1btomer"),
+        ("formula.csv", (header + '"=HYPERLINK(""http://evil"",""x"")"' + rest).encode(),
+         "=HYPERLINK("),
+        ("bomb.xlsx", bomb.getvalue(), "times smaller"),
+        (f"{script}.csv", (header + script + rest).encode(), "not a rater group"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_a_hostile_file_checked_in_the_card_is_refused_fast_and_shown_as_text(store, case):
+    """Attack through the card's Check: a million columns, a megabyte cell, an escape
+    character, a formula, a zip bomb, and markup in the file's name and cells (the report
+    is HTML on an admin's page). Each is refused in under a second, with its row; nothing
+    from the file runs as markup; nothing is stored."""
+    import time
+
+    name, data, want = _hostile_uploads(store)[case]
+    page = Admin(AdminState(store))
+    page.refresh("tools")
+    page.upload.value = upload_value(name, data)
+    start = time.perf_counter()
+    page.check_btn.click()
+    took = time.perf_counter() - start
+    shown = page.import_msg.value
+    assert "fk-err" in shown and want in html.unescape(shown), shown[:2000]
+    assert "<img" not in shown  # the markup is shown as text, escaped
+    assert took < 1, f"{name}: {took:.2f} s (a busy machine)"
+    assert store.counts("tools")["submissions"] == 0
