@@ -14,9 +14,10 @@ projector: the lookup forgives case, spaces and dashes. Everything else is hosti
   on the board carries the signed link itself, which needs no lookup.
 - misses are also counted over all clients: past ``total`` in ``window`` (many addresses
   guessing together), a client is held to ``strained`` misses (3) instead of ``limit``, until
-  the window clears. A client that has not missed yet (a phone in the room) still gets its
-  code: were every typed code refused, anyone able to spend the ceiling could switch typing
-  off for a whole workshop.
+  the window clears; a client whose code hit in the window (a room behind one NAT, where
+  some typed it right) keeps ``limit``. A client that has not missed yet (a phone in the
+  room) still gets its code: were every typed code refused, anyone able to spend the ceiling
+  could switch typing off for a whole workshop.
 
 The space: 25 symbols, 6 places, 25**6 = 244 million codes. With 50 rounds open at once, one
 guess finds one with chance 2e-7. One client gets 20 misses per 10 minutes, 2,880 a day: 1
@@ -56,6 +57,7 @@ class JoinMisses:
         self.limit, self.window, self.total, self.clients = limit, window, total, clients
         self.strained = min(strained, limit)
         self.misses: dict[str, deque] = {}
+        self.hits: dict[str, float] = {}  # client -> when a code it typed last hit
         self.everyone: deque = deque()
 
     @staticmethod
@@ -83,12 +85,21 @@ class JoinMisses:
         seen = self.misses.get(self.key(client))
         if not seen or not self._prune(seen, now):
             return 0.0  # no miss in the window: never refused, however busy the guessers
-        cap = self.strained if len(self._prune(self.everyone, now)) >= self.total else self.limit
+        strained = len(self._prune(self.everyone, now)) >= self.total and \
+            now - self.hits.get(self.key(client), -self.window) >= self.window
+        cap = self.strained if strained else self.limit
         if len(seen) < cap:
             return 0.0
         # Under strain the client waits until it is below ``strained`` again (or the strain
         # ends, which cannot be promised): its misses from the (len - cap)th on must expire.
         return max(1.0, self.window - (now - seen[len(seen) - cap]))
+
+    def hit(self, client: str) -> None:
+        """Note that a code ``client`` typed was right: a guesser almost never hits."""
+        now = time.monotonic()
+        self.hits[self.key(client)] = now
+        if len(self.hits) > self.clients:
+            self.hits = {c: t for c, t in self.hits.items() if now - t < self.window}
 
     def forgive(self, client: str) -> None:
         """Take back the latest miss of ``client`` (a lookup counted as a miss before it ran
@@ -208,6 +219,7 @@ class JoinPage(web.RequestHandler):
             self._show(404, MISS[0], MISS[1].replace("{root}", self.codes.form_path))
             return
         misses.forgive(client)
+        misses.hit(client)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")
         self.redirect(target, status=303)

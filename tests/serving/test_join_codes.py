@@ -160,6 +160,11 @@ def test_a_botnet_spending_the_global_ceiling_does_not_lock_the_room_out():
     assert misses.wait("192.0.2.7") == 0  # a second typo still looked up
     misses.missed("192.0.2.7")
     assert 590 <= misses.wait("192.0.2.7") <= 600  # a third: held to the strained allowance
+    # A room where the code was typed right before keeps its full allowance for typos.
+    misses.hit("192.0.2.8")
+    for _ in range(10):
+        assert misses.wait("192.0.2.8") == 0
+        misses.missed("192.0.2.8")
     fresh = [f"203.0.113.{n}" for n in range(20)]  # the botnet's next addresses
     for a in fresh:
         for _ in range(3):
