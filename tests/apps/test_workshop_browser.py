@@ -203,7 +203,8 @@ def test_on_a_projector_the_join_card_and_count_fit_and_the_spread_follows(
                              rater_group="self")
         age_draft(store, "ws-projector-abcd", "d-003", 180)
         code = store.join_code("ws-projector-abcd", "self")
-    served = voila_server({"FOCUSKIT_DB_URL": url}, ("--preheat", "0", "--staff-preheat", "0"))
+    # One kernel kept ready: the pool (and its status for the board) follows the round.
+    served = voila_server({"FOCUSKIT_DB_URL": url}, ("--preheat", "1", "--staff-preheat", "0"))
     board = chromium.new_page(viewport={"width": 1920, "height": 1080})
     try:
         board.goto(served.staff_url(BOARD), wait_until="domcontentloaded", timeout=FIRST)
@@ -211,6 +212,9 @@ def test_on_a_projector_the_join_card_and_count_fit_and_the_spread_follows(
                                                        use_inner_text=False)
         expect(board.locator(".fk-num.sent")).to_contain_text("of 30 have answered")
         expect(board.locator(".fk-num:not(.sent) b")).to_have_text("3")  # not the 4th
+        # The server keeps questionnaires ready for those still expected (serve reads the
+        # round's expected number: 30 less 24 answered and 4 drafts) and the board says so.
+        expect(board.locator(".fk-ready")).to_contain_text("2 more phones", timeout=STEP)
         # Served on 127.0.0.1: the board says phones cannot open the link, and how to fix it.
         expect(board.locator(".fk-reach")).to_contain_text("--host 0.0.0.0")
         for sel in (".fk-ws-join", ".fk-qr svg", ".fk-code", ".fk-nums", ".fk-ws-reveal"):

@@ -77,8 +77,9 @@ class WorkshopBoard:
                             ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
                             ui.box([self.new_expected, ui.html(
                                 "<span class='fk-note'>0 if you do not know. The board then "
-                                "says “24 of 30 have answered”.</span>")], "fk-ws-row",
-                                width="100%"),
+                                "says “24 of 30 have answered”, and the server keeps that "
+                                "many questionnaires ready while the round is open.</span>")],
+                                "fk-ws-row", width="100%"),
                             ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
@@ -204,7 +205,8 @@ class WorkshopBoard:
             f"<div class='fk-num sent'>{sent}</div>"
             f"<div class='fk-num'><b>{c['answering']}</b><span>answering now</span></div></div>"
             + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else ""))
-        numbers += self._ready(c.get("ready"))
+        if expected:  # the server's pool follows the rounds' expected numbers
+            numbers += self._ready(c.get("ready"), more=bool(c["sent"] or c["answering"]))
         if self.count.value != numbers:  # unchanged numbers are not sent to the page again
             self.count.value = numbers
         # Every poll, changed or not: a board that shows the time of its last look is alive.
@@ -232,13 +234,14 @@ class WorkshopBoard:
                                         "reveal them. When everyone has sent their answers, "
                                         "press Reveal.</p>")
 
-    def _ready(self, pool: dict | None) -> str:
-        """"Ready for 30": how many phones the server has a questionnaire waiting for."""
+    def _ready(self, pool: dict | None, more: bool = False) -> str:
+        """"Ready for 30 phones": how many the server has a questionnaire waiting for (those
+        expected who have not begun yet; "more" once some have)."""
         if not pool or pool["wanted"] <= 0 or self.state.revealed:
             return ""
-        ready, wanted = pool["ready"], pool["wanted"]
-        text = (f"Ready for {wanted} phones" if ready >= wanted
-                else f"Getting ready: {ready} of {wanted} phones")
+        ready, wanted, phones = pool["ready"], pool["wanted"], "more phones" if more else "phones"
+        text = (f"Ready for {wanted} {phones}" if ready >= wanted
+                else f"Getting ready: {ready} of {wanted} {phones}")
         note = f" <span>{escape(pool['note'])}</span>" if pool["note"] else ""
         cls = "fk-ready" + ("" if ready >= wanted else " warming")
         return f"<p class='{cls}'><i></i>{text}.{note}</p>"
