@@ -239,7 +239,8 @@ class WorkshopBoard:
         expected who have not begun yet; "more" once some have)."""
         if not pool or pool["wanted"] <= 0 or self.state.revealed:
             return ""
-        ready, wanted, phones = pool["ready"], pool["wanted"], "more phones" if more else "phones"
+        ready, wanted = pool["ready"], pool["wanted"]
+        phones = ("more " if more else "") + ("phone" if wanted == 1 else "phones")
         text = (f"Ready for {wanted} {phones}" if ready >= wanted
                 else f"Getting ready: {ready} of {wanted} {phones}")
         note = f" <span>{escape(pool['note'])}</span>" if pool["note"] else ""
