@@ -164,11 +164,18 @@ def cmd_campaign_new(args) -> int:
 
 def cmd_link(args) -> int:
     from .apps.questionnaire.invites import personal_links, personal_links_csv, shared_link
+    from .links import join_url, parse_link
 
     with _store(args) as store:
         if args.personal is None:
-            print(shared_link(store, args.campaign, args.group, args.segment,
-                              base=args.base_url))
+            url = shared_link(store, args.campaign, args.group, args.segment,
+                              base=args.base_url)
+            print(url)
+            # The link alone on stdout (for scripts); what people can type instead on stderr.
+            link = parse_link(url.split("?", 1)[1])
+            code = store.join_code(link.campaign, link.group, link.segment)
+            print(f"join code {code}: people can also open {join_url(url, code)}",
+                  file=sys.stderr)
         else:
             rows = personal_links(store, args.campaign, args.group, args.segment,
                                   args.personal, base=args.base_url)
@@ -373,6 +380,19 @@ def _plan_share(text: str, flag: str, example: str) -> float:
         raise FocuskitError(f"{flag} must lie strictly between 0 and 1 (a share, e.g. {example}, "
                             f"or a percentage such as {float(example) * 100:g}%); got {text!r}")
     return value
+
+
+def cmd_benchmark_load(args) -> int:
+    from .analysis.benchmarking import save_benchmark
+
+    try:
+        path, n = save_benchmark(args.file, args.source, date=args.date)
+    except ValueError as e:
+        print(f"focuskit: {e}", file=sys.stderr)
+        return 2
+    print(f"Benchmark base: {n} organisations from {args.file}, source \"{args.source}\", "
+          f"now in {path}")
+    return 0
 
 
 def cmd_plan(args) -> int:
@@ -653,6 +673,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="memory (address space) per questionnaire kernel (default %(default)s; "
                      "0: no cap)")
     srv.set_defaults(func=cmd_serve)
+
+    bench = sub.add_parser("benchmark", help="the benchmark base other organisations form")
+    bsub = bench.add_subparsers(dest="action", required=True, metavar="ACTION")
+    bload = bsub.add_parser("load", help="load your own base from a CSV (columns: see the "
+                            "README); every view then says its source")
+    bload.add_argument("file", metavar="FILE", help="a CSV with the columns organisation, "
+                       "sector, employees, performance, instrument, measure, facet, value")
+    bload.add_argument("--source", required=True, metavar="TEXT",
+                       help="where the base comes from, shown beside every benchmark figure")
+    bload.add_argument("--date", metavar="YYYY-MM-DD",
+                       help="when the base was collected (default: today)")
+    bload.set_defaults(func=cmd_benchmark_load)
 
     plan = sub.add_parser("plan", help="how many customers to contact per segment, and what a "
                           "number of contacts buys (Cochran)")

@@ -21,6 +21,7 @@ from .addresses import answers, link_host, loopback_for
 from .doors import DASHBOARD, LANDING, NOTEBOOKS, RENDER, RESPONDENT_NOTEBOOK, TOKEN_ENV, voila_command
 from .options import ServeOptions, check_options
 from .page_template import write_template
+from .reach import reach_note
 
 __all__ = ["room_pool", "serve", "token_from_file"]
 
@@ -147,6 +148,7 @@ def _run(doors: dict, o: ServeOptions, respondent_url: str, staff_url: str,
                       f"  Respondents: anyone with a link; they can open the questionnaire only\n"
                       f"    {respondent_url}?campaign=ID&group=GROUP&sig=...\n"
                       f"    (signed links: focuskit link ID --group GROUP --base-url URL)\n\n"
+                      f"{reach_note(respondent_url, o.host)}"
                       f"  Staff: the landing page, dashboards, workshop and admin. Keep this "
                       f"link private, it holds the access key:\n"
                       f"    {staff_url}?token={key}\n"

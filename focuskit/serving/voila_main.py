@@ -67,6 +67,7 @@ from ..config import DB_URL_ENV, SERVE
 from ..ui.style import css
 from .clients import ClientLedger, client_address, trusted_networks
 from .doors import RESPONDENT_NOTEBOOK, TOKEN_ENV
+from .join_door import join_routes
 from .key_attempts import KeyAttempts
 from .pool import Refill, track_cells
 from .request_log import log_request_scrubbed, scrub_exception_log
@@ -597,6 +598,7 @@ class FocuskitVoila(Voila):
             out.append((pattern, cls, *rest))
         if respondent:
             out.insert(0, (root, InfoPage, {"kind": "home"}))
+            out[1:1] = join_routes(root, self.questionnaire, page, self.client_of)
         out.append((url_path_join(root, r"/.*"), InfoPage, {"kind": "missing"}))
         return out
 
