@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install browser lint bench clean
+.PHONY: demo test install browser proxy lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,23 @@ browser:
 		echo "WARNING: chromium is missing and we are not root; browser tests will skip (and fail under CI=true)"; \
 	fi
 
+# Debian's nginx for the scale-out test (tests/serving/test_scale_out.py), installed only where
+# we are root and it is missing; the test runs it unprivileged, on its own config and ports.
+proxy:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's nginx for the scale-out test..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+		|| echo "WARNING: could not install nginx; the scale-out test will skip (and fail under CI=true)"; \
+	else \
+		echo "WARNING: nginx is missing and we are not root; the scale-out test will skip (and fail under CI=true)"; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 
 # pytest exits 5 when it collected nothing; that is not a failure of the code.
-test: install browser lint
+test: install browser proxy lint
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 

@@ -126,6 +126,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     from focuskit import Store
+    from focuskit.apps.questionnaire import shared_link
     from focuskit.demo import seed_store
 
     tmp = Path(tempfile.mkdtemp(prefix="focuskit-bench-q-"))
@@ -145,6 +146,9 @@ def main(argv=None) -> int:
                 "--Voila.ip=127.0.0.1", "--strip_sources=True", "--show_tracebacks=False"],
                {}, tmp / "bare.log", bport)
     qbase = f"http://127.0.0.1:{qport}/voila/render/take_assessment.ipynb"
+    with Store(db) as store:  # links are signed: an unsigned one gets a friendly page
+        warm_link = shared_link(store, "demo-focus-levels", "customer", base=qbase)
+        bench_link = shared_link(store, "demo-focus-levels", "customer", "Bench", base=qbase)
     bbase = f"http://127.0.0.1:{bport}/voila/render/"
 
     q_steps = [("question", lambda p: p.locator(".fk-item .widget-radio-box label").first
@@ -157,8 +161,8 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
             # One unmeasured visit each: disk caches and .pyc files warm for both alike.
-            for url, steps, server in ((f"{qbase}?campaign=demo-focus-levels&group=customer",
-                                        q_steps, q), (bbase + "bare.ipynb", b_steps, b)):
+            for url, steps, server in ((warm_link, q_steps, q),
+                                       (bbase + "bare.ipynb", b_steps, b)):
                 server.settle(2 if server is q else 0)
                 _, _, (ctx, _) = visit(browser, url, steps)
                 ctx.close()
@@ -167,8 +171,7 @@ def main(argv=None) -> int:
                 for which, server in order:
                     server.settle(2 if which == "q" else 0)
                     if which == "q":
-                        url = f"{qbase}?campaign=demo-focus-levels&group=customer&segment=Bench"
-                        times, kid, (ctx, _) = visit(browser, url, q_steps)
+                        times, kid, (ctx, _) = visit(browser, bench_link, q_steps)
                         rows["question"].append(times["question"])
                         mem["questionnaire"].append(peak_rss_mb(q.kernel(kid)))
                     else:

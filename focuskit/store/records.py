@@ -23,6 +23,8 @@ class Campaign:
     link_mode: str = "shared"  # "shared" or "personal" links
     #: Comments reach staff only from groups at least this large (never below min_group_size).
     comment_threshold: int = 10
+    #: How many people a workshop round expects (None: not said); see Store.set_expected.
+    expected: int | None = None
 
 
 @dataclass(frozen=True)

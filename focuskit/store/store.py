@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
+from ..links import new_join_code, normal_join_code
 from . import schema as t
 from .checks import (
     check_answers,
@@ -49,6 +50,8 @@ STATUSES = ("draft", "open", "closed", "archived")
 ROLES = ("viewer", "admin")
 _STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 MAX_COMMENT_THRESHOLD = 1000
+ANSWERING_WITHIN = 120.0  # s since a draft was saved that its respondent counts as answering
+MAX_EXPECTED = 1000  # people expected in one round; a bigger room is several rounds
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
@@ -237,7 +240,7 @@ class Store:
                         min_group_size: int = t.DEFAULT_MIN_GROUP,
                         comment_threshold: int = t.DEFAULT_COMMENT_THRESHOLD,
                         status: str = "open", segments=None,
-                        link_mode: str = "shared") -> Campaign:
+                        link_mode: str = "shared", expected: int | None = None) -> Campaign:
         """Create a campaign asking ``instrument`` (an id, a YAML path or an Instrument).
 
         The instrument is copied into the campaign, so later edits to the item bank leave
@@ -247,6 +250,8 @@ class Store:
         ``rater_groups`` defaults to the instrument's audiences.
         ``segments`` fixes the only segments the campaign takes (None: any its links name);
         ``link_mode`` is "shared" (one link for many) or "personal" (a link per invitee).
+        ``expected`` is how many people are expected to answer (a workshop's room; None: not
+        said), see ``set_expected``.
         """
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
@@ -268,6 +273,7 @@ class Store:
             problems.append(f"link_mode must be one of {', '.join(t.LINK_MODES)}, "
                             f"not {link_mode!r}")
         problems += check_text(title=title, organisation=organisation)
+        problems += _check_expected(expected)
         if problems:
             raise StoreError("cannot create the campaign:", problems)
         row = dict(id=id, title=title.strip(), instrument=instrument.id,
@@ -276,7 +282,8 @@ class Store:
                    rater_groups=",".join(groups), min_group_size=min_group_size,
                    comment_threshold=comment_threshold,
                    status=status, revealed=False, created_at=utc_now(),
-                   segments=None if segs is None else json.dumps(segs), link_mode=link_mode)
+                   segments=None if segs is None else json.dumps(segs), link_mode=link_mode,
+                   expected=expected)
         try:
             with self._write() as conn:
                 conn.execute(insert(t.campaigns).values(**row))
@@ -313,7 +320,8 @@ class Store:
                         min_group_size=row.min_group_size, status=row.status,
                         revealed=bool(row.revealed), created_at=read_utc(row.created_at),
                         comment_threshold=row.comment_threshold,
-                        segments=read_segment_list(row.segments), link_mode=row.link_mode)
+                        segments=read_segment_list(row.segments), link_mode=row.link_mode,
+                        expected=row.expected)
         self._campaign_cache[row.id] = camp
         return camp
 
@@ -338,6 +346,15 @@ class Store:
         """Let (or stop letting) a workshop room see its results."""
         self._update_campaign(campaign, ("reveal" if revealed else "hide", ""),
                               revealed=bool(revealed))
+        return self.campaign(campaign)
+
+    def set_expected(self, campaign: str, expected: int | None) -> Campaign:
+        """Say how many people are expected to answer (None: not said). A workshop board shows
+        "24 of 30 have answered" with it, and ``focuskit serve`` warms that many kernels."""
+        problems = _check_expected(expected)
+        if problems:
+            raise StoreError("expected number not changed:", problems)
+        self._update_campaign(campaign, ("expected", str(expected)), expected=expected)
         return self.campaign(campaign)
 
     def set_min_group_size(self, campaign: str, size: int) -> Campaign:
@@ -431,10 +448,60 @@ class Store:
             n_drafts = conn.execute(t.drafts.delete().where(
                 t.drafts.c.campaign == camp.id)).rowcount
             conn.execute(t.actions.delete().where(t.actions.c.campaign == camp.id))
+            conn.execute(t.join_codes.delete().where(t.join_codes.c.campaign == camp.id))
             conn.execute(t.campaigns.delete().where(t.campaigns.c.id == camp.id))
             self._log(conn, "delete", camp.id, f"{n_subs} submission(s), {n_drafts} draft(s)")
         self._campaign_cache.pop(camp.id, None)
         return Erased(n_subs, n_answers, n_drafts)
+
+    # -- join codes ---------------------------------------------------------------------------
+    def join_code(self, campaign: str, rater_group: str, segment: str | None = None) -> str:
+        """The join code of the shared link of ``campaign``, ``rater_group`` and ``segment``:
+        made the first time it is asked for, the same ever after, and the same on every
+        server sharing this store. A campaign of personal links has none (a code anyone can
+        type would stand for one person's link)."""
+        camp = self.campaign(campaign)
+        seg = (segment or "").strip()
+        problems = []
+        if camp.link_mode != "shared":
+            problems.append(f"{camp.id} gives personal links: a join code is for a shared link")
+        if rater_group not in camp.rater_groups:
+            problems.append(f"{camp.id} asks {', '.join(camp.rater_groups)}; not "
+                            f"{str(rater_group)[:20]!r}")
+        if seg and camp.segments is not None and seg not in camp.segments:
+            problems.append(f"segment {seg[:60]!r} is not one of {camp.id}'s segments")
+        if problems:
+            raise StoreError("no join code:", problems)
+        j = t.join_codes
+        this = (j.c.campaign == camp.id) & (j.c.rater_group == rater_group) & (j.c.segment == seg)
+        for _ in range(10):
+            with self.engine.connect() as conn:
+                code = conn.execute(select(j.c.code).where(this)).scalar()
+            if code is not None:
+                return code
+            try:
+                with self._write() as conn:
+                    conn.execute(insert(j).values(code=new_join_code(), campaign=camp.id,
+                                                  rater_group=rater_group, segment=seg,
+                                                  created_at=utc_now()))
+                    self._log(conn, "join-code", camp.id, f"{rater_group} {seg}".strip())
+            except IntegrityError:
+                continue  # that code is taken, or another server made this link's code first
+        raise StoreError(f"could not make a join code for {camp.id}; please try again")
+
+    def find_join_code(self, typed: str) -> tuple[str, str, str | None] | None:
+        """(campaign, rater group, segment) of the join code ``typed`` (any case, spaces or
+        dashes), while its campaign is open; None for any other text, known or not."""
+        code = normal_join_code(typed)
+        if code is None:
+            return None
+        j, c = t.join_codes, t.campaigns
+        with self.engine.connect() as conn:
+            row = conn.execute(select(j.c.campaign, j.c.rater_group, j.c.segment)
+                               .join(c, c.c.id == j.c.campaign)
+                               .where((j.c.code == code) & (c.c.status == "open")
+                                      & (c.c.link_mode == "shared"))).first()
+        return None if row is None else (row[0], row[1], row[2] or None)
 
     # -- staff keys ---------------------------------------------------------------------------
     def add_staff(self, name: str, role: str) -> str:
@@ -907,6 +974,20 @@ class Store:
                                   .where(t.drafts.c.campaign == campaign)).scalar_one()
         return {"drafts": drafts, "submissions": sum(groups.values()), "groups": groups}
 
+    def answering(self, campaign: str, *, within: float = ANSWERING_WITHIN,
+                  rater_group: str | None = None, now: datetime | None = None) -> int:
+        """People answering now: drafts saved in the last ``within`` seconds (only those of
+        ``rater_group`` when given). A draft left days ago is someone who went away."""
+        self.campaign(campaign)
+        d = t.drafts
+        since = to_utc(now or utc_now()) - timedelta(seconds=within)
+        q = select(func.count()).select_from(d).where((d.c.campaign == campaign)
+                                                      & (d.c.updated_at >= since))
+        if rater_group is not None:
+            q = q.where(d.c.rater_group == rater_group)
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
+
     def responses(self, campaign: str, *, rater_group=None, segment=None):
         """The campaign's answers as a long tidy DataFrame, one row per answer.
 
@@ -1015,6 +1096,16 @@ class Store:
         if row is None:
             raise StoreError(f"no action {id}; it may have been deleted")
         return {**row._asdict(), "created_at": read_utc(row.created_at)}
+
+
+def _check_expected(expected) -> list[str]:
+    if expected is None:
+        return []
+    if isinstance(expected, bool) or not isinstance(expected, int) \
+            or not 1 <= expected <= MAX_EXPECTED:
+        return [f"the number of people expected must be a whole number from 1 to "
+                f"{MAX_EXPECTED}, not {expected!r}"]
+    return []
 
 
 def _check_thresholds(min_group_size, comment_threshold) -> list[str]:

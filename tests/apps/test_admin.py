@@ -178,7 +178,11 @@ def test_links_per_group_and_segment(state, store, camp):
     for r in rows:  # signed with the store's secret: the questionnaire takes each as it is
         assert check_link(store.link_secret(), parse_link(r.url.split("?", 1)[1])) == "shared"
     got = list(csv.reader(io.StringIO(state.links_csv(rows).decode())))
-    assert got[0] == ["rater_group", "segment", "link"] and got[1][2] == rows[0].url
+    assert got[0] == ["rater_group", "segment", "link", "join_code"] and got[1][2] == rows[0].url
+    # Each shared link has its join code, the one the respondents' door resolves.
+    assert got[1][3] == rows[0].join and store.find_join_code(rows[0].join) == (
+        "q1-leaders", "self", "Retail")
+    assert len({r.join for r in rows}) == 4
 
 
 def test_personal_links_per_group_and_segment_and_a_fixed_segment_list(state, store):
@@ -332,14 +336,14 @@ def test_a_bad_mapping_names_the_uploaded_file(state, store, camp):
 
 
 def test_the_state_is_traits_that_follow_every_change_made_through_it(state):
-    """What a view observes, without any view: the chosen campaign, the overview, that
+    """What a view observes, without any view: the chosen campaign, the campaign table, that
     campaign as stored with its counts, and the newest audit lines."""
-    assert state.chosen is None and state.picked is None and state.overview == []
+    assert state.chosen is None and state.picked is None and state.campaign_rows == []
     chosen = []
     state.observe(lambda c: chosen.append(c["new"]), "chosen")
     state.create("first", "First", "focus-levels", min_group_size=3)
     state.create("second", "Second", "focus-levels", min_group_size=3)
-    assert chosen == ["first", "second"] and [r["id"] for r in state.overview] == \
+    assert chosen == ["first", "second"] and [r["id"] for r in state.campaign_rows] == \
         ["second", "first"]
     state.chosen = "first"
     assert state.picked.campaign.id == "first" and state.picked.submissions == 0
@@ -350,5 +354,5 @@ def test_the_state_is_traits_that_follow_every_change_made_through_it(state):
     state.links("second", ["self"])  # logged: the audit lines follow, the choice does not
     assert state.audit_lines[0]["action"] == "links" and state.chosen == "first"
     state.delete("first", "first")
-    assert state.chosen == "second" and [r["id"] for r in state.overview] == ["second"]
+    assert state.chosen == "second" and [r["id"] for r in state.campaign_rows] == ["second"]
     assert chosen == ["first", "second", "first", "second"]

@@ -6,7 +6,7 @@ A viewer who opens it gets a plain "for admins" page and nothing of the store.
 ``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
 by calling the same package functions as ``focuskit campaign``, ``focuskit import`` and
 ``focuskit export``. It is a traitlets ``HasTraits``, as the questionnaire's state is: the
-campaign being worked on (``chosen``), the overview, that campaign as stored (``picked``) and
+campaign being worked on (``chosen``), its campaign table, that campaign as stored (``picked``) and
 the newest audit lines are traits, kept up to date by every change made through the state,
 and ``view.Admin`` is a thin ipywidgets view observing them. Every refusal is a
 ``FocuskitError`` whose message, and ``.problems`` or ``.rows``, the view shows.
@@ -66,6 +66,7 @@ class LinkRow:
     segment: str | None
     url: str
     code: str | None = None  # a personal link's code; None for a shared link
+    join: str | None = None  # a shared link's join code (/j/CODE on the respondents' door)
 
 
 def slug(text: str) -> str:
@@ -103,7 +104,7 @@ class AdminState(HasTraits):
     #: The id of the campaign the page works on; None when the store has none.
     chosen = Unicode(None, allow_none=True)
     #: ``rows()``: one dict per campaign, newest first.
-    overview = List()
+    campaign_rows = List()
     #: The chosen campaign as stored, with its counts; None with no campaign chosen.
     picked = Instance(Picked, allow_none=True)
     #: ``audit(AUDIT_SHOWN)``: the newest lines of the audit log.
@@ -127,9 +128,9 @@ class AdminState(HasTraits):
         want = pick or self.chosen
         chosen = want if want in ids else (ids[0] if ids else None)
         before = self.chosen
-        # Observers run once all three are set: the overview's already names the choice.
+        # Observers run once all three are set: the table.s already names the choice.
         with self.hold_trait_notifications():
-            self.overview = rows
+            self.campaign_rows = rows
             self.audit_lines = self.audit(AUDIT_SHOWN)
             self.chosen = chosen
         if chosen == before:  # the same campaign, perhaps changed
@@ -160,7 +161,7 @@ class AdminState(HasTraits):
         return self.store.counts(campaign)
 
     def rows(self) -> list[dict]:
-        """One dict per campaign for the overview table, newest first."""
+        """One dict per campaign for the campaign table, newest first."""
         out = []
         for c in self.store.campaigns():
             n = self.store.counts(c.id)
@@ -372,20 +373,20 @@ class AdminState(HasTraits):
         if self.store.campaign(campaign).link_mode == "personal":
             return [LinkRow(group, segment, url, code) for code, url in
                     personal_links(self.store, campaign, group, segment, count, base=self.base)]
-        return [LinkRow(group, segment, shared_link(self.store, campaign, group, segment,
-                                                    base=self.base))]
+        url = shared_link(self.store, campaign, group, segment, base=self.base)
+        return [LinkRow(group, segment, url, join=self.store.join_code(campaign, group, segment))]
 
     @staticmethod
     def links_csv(rows: list[LinkRow]) -> bytes:
         buf = io.StringIO()
         wr = csv.writer(buf, lineterminator="\r\n")
         personal = any(r.code for r in rows)
-        wr.writerow(["rater_group", "segment", "link"] + (["code"] if personal else []))
+        wr.writerow(["rater_group", "segment", "link", "code" if personal else "join_code"])
         for r in rows:
             # The same escape exports use: a segment typed as "=..." must not run as a formula.
             seg = r.segment or ""
             wr.writerow([r.group, "'" + seg if seg.startswith(("=", "+", "-", "@")) else seg,
-                         r.url] + ([r.code or ""] if personal else []))
+                         r.url, (r.code if personal else r.join) or ""])
         return buf.getvalue().encode("utf-8")
 
     # -- import and export -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The staff page's ipywidgets view: a thin layer observing ``AdminState``.
 
-The state's traits say which campaign is chosen, what the overview and the audit log hold,
+The state's traits say which campaign is chosen, what the campaign table and the audit log hold,
 and how the chosen campaign stands; the view draws them when they change, and hands what
 the staff member does (pick, click, type) to the state.
 
@@ -20,7 +20,9 @@ import ipywidgets as w
 
 from ...errors import FocuskitError
 from ...io.formats import FORMAT_NAMES
+from ...links import join_url
 from ...ui.downloads import MIME, data_link
+from ...ui.reach import reach_warning
 from ...ui.style import style_tag
 from .new_campaign import NewCampaign
 from .parts import error_html, field, html, ok_html, row, section, table_html, uploaded
@@ -55,11 +57,11 @@ class Admin(Records, NewCampaign):
                               self.erase_box, self.audit_box],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-admin")
-        state.observe(self._show_overview, "overview")
+        state.observe(self._show_campaign_rows, "campaign_rows")
         state.observe(self._chosen_changed, "chosen")
         state.observe(self._show_picked, "picked")
         state.observe(self._show_audit_lines, "audit_lines")
-        self._show_overview()
+        self._show_campaign_rows()
         self._show_picked()
         self._show_audit_lines()
 
@@ -144,7 +146,8 @@ class Admin(Records, NewCampaign):
         self.links_box = section(
             "Respondent links", "Signed links per rater group and segment: an edited link "
             "does not open. Nobody can see another person's answers through one.",
-            field("Rater groups", self.link_groups), field("Segments", self.segments),
+            html(reach_warning(self.state.base)), field("Rater groups", self.link_groups),
+            field("Segments", self.segments),
             self.per_link_field, row(self.links_btn), self.links_msg, self.links_out,
             cls="fk-links")
 
@@ -217,8 +220,8 @@ class Admin(Records, NewCampaign):
         if change["new"] is not None:
             self.state.chosen = change["new"]
 
-    def _show_overview(self, _change=None) -> None:
-        rows = self.state.overview
+    def _show_campaign_rows(self, _change=None) -> None:
+        rows = self.state.campaign_rows
         self.table.value = table_html(rows)
         options = tuple((f"{r['title']} ({r['id']})", r["id"]) for r in rows)
         if tuple(self.picker.options) != options:
@@ -287,8 +290,14 @@ class Admin(Records, NewCampaign):
             text = w.Text(value=r.url, layout=w.Layout(width="100%"))
             text.add_class("fk-link")
             label = escape(r.group) + (f" · {escape(r.segment)}" if r.segment else "")
+            if r.join:  # what a person can type instead: the door's /j/ and the code
+                short = join_url(self.state.base, r.join)
+                label += (f" · join code <b class='fk-join-code'>{escape(r.join)}</b> "
+                          f"(<a href='{escape(short)}' target='_blank' rel='noopener'>"
+                          f"{escape(short.split('://', 1)[-1])}</a>)")
             boxes.append(field(label, text, grow=1))
         all_text = w.Textarea(value="\n".join(f"{r.group}\t{r.segment or ''}\t{r.url}"
+                                              + (f"\t{r.join}" if r.join else "")
                                               for r in rows),
                               layout=w.Layout(width="100%",
                                               height=f"{min(len(rows), 8) * 17 + 20}px"))
