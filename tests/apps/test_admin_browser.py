@@ -68,7 +68,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.locator("button.fk-import-check").click()  # the dry run first
         page.get_by_text("Checked: nothing stored.").wait_for(timeout=WAIT)
         expect(page.locator("pre.fk-import-report")).to_contain_text(
-            "Would import 3 new submission(s) from 3 row(s) into browser-round")
+            "Would import 3 new submission(s) from 24 row(s) into browser-round")
         page.locator(".fk-import-box").screenshot(path=str(ARTIFACTS / "admin-import-check.png"))
         with Store(db) as store:
             assert store.counts("browser-round")["submissions"] == 0
