@@ -162,7 +162,7 @@ def cmd_campaign_new(args) -> int:
 
 
 def cmd_link(args) -> int:
-    from .questionnaire.invites import personal_links, personal_links_csv, shared_link
+    from .apps.questionnaire.invites import personal_links, personal_links_csv, shared_link
 
     with _store(args) as store:
         if args.personal is None:

@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "COMMENT_THRESHOLD", "DB_URL_ENV", "LOG_LEVEL_ENV", "MIN_GROUP", "MIN_GROUP_FLOOR",
-    "NAME_ENV", "RESPONDENT_PORT", "RESPONDENT_URL_ENV", "ROLE_ENV", "STAFF_TOKEN_ENV",
-    "TOKEN_ENV", "default_url", "project_data_dir",
+    "COMMENT_THRESHOLD", "DB_URL_ENV", "DEFAULT_RESPONDENT_BASE", "LOG_LEVEL_ENV", "MIN_GROUP",
+    "MIN_GROUP_FLOOR", "NAME_ENV", "RATER_GROUPS", "RESPONDENT_PORT", "RESPONDENT_URL_ENV",
+    "ROLE_ENV", "STAFF_TOKEN_ENV", "TOKEN_ENV", "default_url", "project_data_dir",
+    "respondent_base",
 ]
 
 #: The store: a SQLAlchemy URL (SQLite file or PostgreSQL).
@@ -32,6 +33,12 @@ RESPONDENT_PORT = 8866
 MIN_GROUP, MIN_GROUP_FLOOR = 5, 3
 #: Comments reach staff only from groups at least this large.
 COMMENT_THRESHOLD = 10
+#: The ids of the rater groups, as links, stores and instruments name them. Their words
+#: (label, plural, how a respondent is addressed) are ``focuskit.instruments.rater_group``.
+RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
+#: Where respondents open the questionnaire when ``focuskit serve`` has not said otherwise.
+DEFAULT_RESPONDENT_BASE = (f"http://127.0.0.1:{RESPONDENT_PORT}"
+                           "/voila/render/take_assessment.ipynb")
 
 
 def project_data_dir(start: Path | None = None) -> Path:
@@ -53,3 +60,14 @@ def default_url() -> str:
     if url:
         return url
     return f"sqlite:///{project_data_dir() / 'focuskit.db'}"
+
+
+def respondent_base() -> str:
+    """The questionnaire's URL as respondents reach it, without a query string.
+
+    ``focuskit serve`` exports it as ``FOCUSKIT_RESPONDENT_URL`` to the staff door's kernels
+    (with the LAN address when it shares on a network), so the workshop and admin apps build
+    join links and QR codes that open on a respondent's phone, not on the staff port.
+    """
+    base = os.environ.get(RESPONDENT_URL_ENV, "").strip()
+    return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE

@@ -240,7 +240,7 @@ def demo_links(store, base: str | None = None) -> list[tuple[str, str, str]]:
 
     Links are signed with this store's secret, so they open only on a server using this store.
     """
-    from .questionnaire.invites import shared_link
+    from .apps.questionnaire.invites import shared_link
 
     out = []
     for camp in sorted(store.campaigns(status="open"), key=lambda c: c.id):

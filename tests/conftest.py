@@ -170,7 +170,7 @@ def signed_link(store, campaign, group=None, segment=None, *, visit=False, perso
     Plain: a shared link. ``visit``: a shared link as reopened by the browser it gave a code to.
     ``personal``: a personal link with its own code (for a campaign with personal links).
     """
-    from focuskit.questionnaire import Link, new_code, sign_link
+    from focuskit.links import Link, new_code, sign_link
 
     secret = store.link_secret()
     code = new_code(secret, campaign, group, segment, personal=personal) \

@@ -8,7 +8,7 @@ import time
 
 from conftest import ARTIFACTS
 
-from focuskit.questionnaire.view import choices
+from focuskit.apps.questionnaire.view import choices
 
 FIRST = 120_000  # ms: a cold kernel on two busy cores when the preheated pool is used up
 STEP = 60_000

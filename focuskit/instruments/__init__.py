@@ -8,10 +8,21 @@ from .loader import (
     validate_file,
     with_items,
 )
-from .model import RATER_GROUPS, Anchor, Facet, Instrument, Item, Scale, Section, anchor_key
+from .model import (
+    RATER_GROUPS,
+    Anchor,
+    Facet,
+    Instrument,
+    Item,
+    RaterGroup,
+    Scale,
+    Section,
+    anchor_key,
+    rater_group,
+)
 
 __all__ = [
-    "RATER_GROUPS", "Anchor", "Facet", "Instrument", "Item", "Scale", "Section", "anchor_key",
-    "builtin_ids", "load_instrument", "parse_instrument", "prompts_from_text", "validate_file",
-    "with_items",
+    "RATER_GROUPS", "Anchor", "Facet", "Instrument", "Item", "RaterGroup", "Scale", "Section",
+    "anchor_key", "builtin_ids", "load_instrument", "parse_instrument", "prompts_from_text",
+    "rater_group", "validate_file", "with_items",
 ]

@@ -9,12 +9,57 @@ import math
 import numbers
 from dataclasses import dataclass, field
 
+from ..config import RATER_GROUPS
 from ..names import slug
 
-__all__ = ["RATER_GROUPS", "Anchor", "Scale", "Facet", "Item", "Section", "Instrument", "anchor_key"]
+__all__ = ["RATER_GROUPS", "Anchor", "Scale", "Facet", "Item", "RaterGroup", "Section", "Instrument",
+           "anchor_key", "rater_group"]
 
-#: Who can rate: the organisation itself, its teams, customers, partners, internal reviewers.
-RATER_GROUPS = ("self", "team", "customer", "partner", "internal")
+
+
+@dataclass(frozen=True)
+class RaterGroup:
+    """One group of raters, in the words every page uses for it.
+
+    - ``id``: as links, stores and instruments name it (``config.RATER_GROUPS``);
+    - ``label``: the group on its own, in a legend, a heading or a filter: "Customers";
+    - ``plural``: the group inside a sentence: "customers", "our own people";
+    - ``respondent``: one of them, as the questionnaire tells a respondent who they answer
+      as: "a customer".
+
+    >>> g = rater_group("customer")
+    >>> f"{g.label} (n=12)", f"Where {g.plural} see us differently", f"You answer as {g.respondent}"
+    ('Customers (n=12)', 'Where customers see us differently', 'You answer as a customer')
+    """
+
+    id: str
+    label: str
+    plural: str
+    respondent: str
+
+
+_GROUPS = {g.id: g for g in (
+    RaterGroup("self", "Self", "our own people", "someone inside the organisation"),
+    RaterGroup("team", "Team", "the team", "a member of the team"),
+    RaterGroup("customer", "Customers", "customers", "a customer"),
+    RaterGroup("partner", "Partners", "partners", "a partner"),
+    RaterGroup("internal", "Internal reviewers", "internal reviewers", "an internal reviewer"),
+)}
+
+
+def rater_group(group: str) -> RaterGroup:
+    """The words for rater group ``group``; a name focuskit does not know is spoken as given.
+
+    >>> [rater_group(g).label for g in RATER_GROUPS]
+    ['Self', 'Team', 'Customers', 'Partners', 'Internal reviewers']
+    >>> rater_group("board").plural
+    'board'
+    """
+    found = _GROUPS.get(group)
+    if found is None:
+        name = str(group)
+        return RaterGroup(name, name, name, name)
+    return found
 
 
 def anchor_key(label: str) -> str:

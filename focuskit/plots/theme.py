@@ -19,6 +19,8 @@ import matplotlib as mpl
 import seaborn as sns
 from cycler import cycler
 
+from ..instruments import rater_group
+
 __all__ = ["GROUPS", "FACETS", "SERIES", "BANDS", "PALETTE", "RC", "Style", "group_style",
            "group_label", "theme", "set_theme"]
 
@@ -34,14 +36,14 @@ class Style:
     label: str
 
 
-#: Rater groups, fixed across every plot.
-GROUPS = {
-    "self": Style("#0072B2", "o", "-", "", "Self"),
-    "team": Style("#56B4E9", "s", "--", "..", "Team"),
-    "customer": Style("#D55E00", "D", "-.", "//", "Customers"),
-    "partner": Style("#009E73", "^", ":", "\\\\", "Partners"),
-    "internal": Style("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx", "Internal reviewers"),
-}
+#: Rater groups, fixed across every plot; their labels are the instruments' (``rater_group``).
+GROUPS = {g: Style(*look, rater_group(g).label) for g, look in {
+    "self": ("#0072B2", "o", "-", ""),
+    "team": ("#56B4E9", "s", "--", ".."),
+    "customer": ("#D55E00", "D", "-.", "//"),
+    "partner": ("#009E73", "^", ":", "\\\\"),
+    "internal": ("#CC79A7", "v", (0, (5, 1, 1, 1)), "xx"),
+}.items()}
 _OTHER = Style("#777777", "P", (0, (1, 1)), "++", "")
 
 #: Two-sided comparisons that are not rater groups: intention is hollow, practice solid.

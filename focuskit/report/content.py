@@ -12,8 +12,8 @@ import pandas as pd
 
 from .. import analysis as fa
 from .. import plots as fp
+from ..instruments import rater_group
 from ..names import readable
-from ..plots.theme import group_style
 
 __all__ = ["Report", "Section", "build"]
 
@@ -117,10 +117,8 @@ class _Words:
         seg = self.segs.get(g)
         if g == "self" and seg:
             name = f"the {seg[:1].lower()}{seg[1:]}"
-        elif g == "self":
-            name = "self-raters"
         else:
-            name = group_style(g).label.lower()
+            name = rater_group(g).plural
         return name[:1].upper() + name[1:] if cap else name
 
     def withheld(self, who: str, rows=None) -> str:
@@ -569,7 +567,7 @@ def build(store, campaign_id: str) -> Report:
             "none yet" if row is None else f"n < {camp.min_group_size} (withheld)"
             if str(row.n_shown).startswith("<") else "withheld")
         seg = w.segs.get(g)
-        label = group_style(g).label
+        label = rater_group(g).label
         name = label + (f" ({seg})" if seg and seg.lower() != label.lower()
                         and n >= camp.min_group_size else "")
         groups.append((name, shown))

@@ -40,7 +40,7 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-#: The ``meta`` row holding the key that signs respondent links (see questionnaire/links.py).
+#: The ``meta`` row holding the key that signs respondent links (see focuskit/links.py).
 LINK_SECRET = "link_secret"
 LINK_MODES = ("shared", "personal")
 

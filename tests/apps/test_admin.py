@@ -14,7 +14,7 @@ import yaml
 from focuskit import FocuskitError, ImportFileError, InstrumentError, StoreError
 from focuskit.apps.admin import MAX_IMPORT_BYTES, AdminState, prompts_from_text, slug
 from focuskit.instruments import load_instrument
-from focuskit.questionnaire import check_link, parse_link
+from focuskit.links import check_link, parse_link
 
 BASE = "https://survey.example.org/voila/render/take_assessment.ipynb"
 FOCUS = [i.id for i in load_instrument("focus-levels").items]

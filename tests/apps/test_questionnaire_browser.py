@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from respondent import FIRST, STEP, Respondent, address, closing, new_tab, wait_for
 
 from focuskit import Store, builtin_ids, load_instrument
-from focuskit.questionnaire import Link
-from focuskit.questionnaire.session import stored_answers
-from focuskit.questionnaire.view import choices
+from focuskit.apps.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire.view import choices
+from focuskit.links import Link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -4,8 +4,9 @@ import pytest
 from conftest import full_answers, signed_link
 
 from focuskit import load_instrument
-from focuskit.questionnaire import Link, LinkError, Problem, open_questionnaire
-from focuskit.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire import Problem, open_questionnaire
+from focuskit.apps.questionnaire.session import stored_answers
+from focuskit.links import Link, LinkError
 
 
 def open_(store, link):

@@ -5,8 +5,8 @@ import math
 import pytest
 
 from focuskit import builtin_ids, load_instrument
-from focuskit.questionnaire import AnswerError, Questionnaire
-from focuskit.questionnaire.state import facet_short_label
+from focuskit.apps.questionnaire import AnswerError, Questionnaire
+from focuskit.apps.questionnaire.state import facet_short_label
 
 
 class FakeSaver:
@@ -268,8 +268,8 @@ def test_the_state_module_imports_no_widgets():
     import subprocess
     import sys
 
-    code = ("import sys, focuskit.questionnaire.state, focuskit.questionnaire.session, "
-            "focuskit.questionnaire.links\n"
+    code = ("import sys, focuskit.apps.questionnaire.state, focuskit.apps.questionnaire.session, "
+            "focuskit.links, focuskit.serving.kernel_query\n"
             "print(sorted(m for m in ('ipywidgets', 'IPython', 'pandas', 'matplotlib', 'seaborn',"
             " 'sqlalchemy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

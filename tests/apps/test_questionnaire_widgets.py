@@ -13,9 +13,9 @@ from conftest import full_answers, signed_query
 from traitlets import TraitError
 
 from focuskit import Store, builtin_ids, load_instrument
-from focuskit.questionnaire import QuestionnaireApp
-from focuskit.questionnaire.session import stored_answers
-from focuskit.questionnaire.view import choices
+from focuskit.apps.questionnaire import QuestionnaireApp
+from focuskit.apps.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire.view import choices
 
 _QUERIES: dict[tuple, str] = {}
 
@@ -303,7 +303,7 @@ def test_rendering_every_questionnaire_loads_no_pandas_or_plotting(url):
     code = f"""
 import sys, json
 from focuskit import builtin_ids
-from focuskit.questionnaire import QuestionnaireApp, shared_link
+from focuskit.apps.questionnaire import QuestionnaireApp, shared_link
 app = QuestionnaireApp({url!r})
 for iid in builtin_ids():
     app.build(shared_link(app.store, "c-" + iid, "self").split("?", 1)[1])

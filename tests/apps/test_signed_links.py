@@ -16,21 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from focuskit import FocuskitError, Store, StoreError, load_instrument
-from focuskit.cli import main
-from focuskit.questionnaire import (
-    Link,
-    LinkError,
+from focuskit.apps.questionnaire import (
     Problem,
     QuestionnaireApp,
-    check_link,
-    new_code,
     open_questionnaire,
-    parse_link,
     personal_links,
     shared_link,
-    sign_link,
 )
-from focuskit.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire.session import stored_answers
+from focuskit.cli import main
+from focuskit.links import Link, LinkError, check_link, new_code, parse_link, sign_link
 from focuskit.store.respondent import RespondentStore
 
 

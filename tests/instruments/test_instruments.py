@@ -447,3 +447,15 @@ def test_problem_paths_use_brackets_and_dots():
     with pytest.raises(InstrumentError) as info:
         parse_instrument(spoil("sections", 0, "items", 0, "prompt", value=""))
     assert re.match(r"^sections\[0\]\.items\[0\]\.prompt: ", info.value.problems[0])
+
+
+def test_rater_groups_are_named_once_with_their_words():
+    from focuskit.config import RATER_GROUPS as IDS
+    from focuskit.instruments import RATER_GROUPS, rater_group
+
+    assert RATER_GROUPS == IDS
+    for g in RATER_GROUPS:
+        words = rater_group(g)
+        assert words.id == g and words.label and words.plural and words.respondent
+    assert rater_group("customer").plural == "customers"
+    assert rater_group("nobody-knows").label == "nobody-knows"

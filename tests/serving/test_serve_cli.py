@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT, free_port
 
 from focuskit.cli import main
-from focuskit.questionnaire.links import make_link, respondent_base, sign_link
+from focuskit.config import respondent_base
+from focuskit.links import make_link, sign_link
 from focuskit.serving import ServeOptions, voila_command
 
 

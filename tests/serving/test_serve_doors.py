@@ -64,7 +64,7 @@ def test_notebooks(tmp_path_factory):
                                               .read_bytes())
     (d / "button.ipynb").write_text(BUTTON)
     (d / "env.ipynb").write_text(notebook(
-        "import os\nfrom focuskit.questionnaire.links import respondent_base\n"
+        "import os\nfrom focuskit.config import respondent_base\n"
         "print('KEYS', sorted(k for k in os.environ if 'FOCUSKIT' in k or 'TOKEN' in k))\n"
         "print('VALUES', [v for k, v in os.environ.items()\n"
         "                 if k not in ('QUERY_STRING', 'VOILA_REQUEST_URL')])\n"

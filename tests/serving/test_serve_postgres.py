@@ -11,7 +11,7 @@ from conftest import signed_link
 from respondent import FIRST, STEP, Respondent
 
 from focuskit import Store, load_instrument
-from focuskit.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire.session import stored_answers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.slow]
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from conftest import full_answers, signed_link, signed_query
 
 from focuskit import Store, StoreError
-from focuskit.questionnaire.session import stored_answers
+from focuskit.apps.questionnaire.session import stored_answers
 from focuskit.store import respondent, schema
 from focuskit.store.engine import make_engine
 from focuskit.store.respondent import RespondentStore
@@ -473,7 +473,7 @@ def test_the_respondent_path_loads_no_sqlalchemy_pandas_or_plotting(sqlite_url):
         full.create_campaign("fl", "Focus levels", "focus-levels", rater_groups=["self"])
     code = f"""
 import sys, json
-from focuskit.questionnaire import QuestionnaireApp, shared_link
+from focuskit.apps.questionnaire import QuestionnaireApp, shared_link
 app = QuestionnaireApp({sqlite_url!r})
 assert type(app.store).__name__ == "RespondentStore", app.store
 app.build(shared_link(app.store, "fl", "self").split("?", 1)[1])
@@ -494,7 +494,7 @@ print(json.dumps([app.who.code, sorted(m for m in ("sqlalchemy", "pandas", "matp
 def test_a_kernel_started_before_the_store_was_set_up_opens_it_later(tmp_path):
     # A preheated kernel can start before anyone ran `focuskit demo`; RespondentStore refuses
     # a store it did not find set up, so the app tries again when a link is opened.
-    from focuskit.questionnaire import QuestionnaireApp
+    from focuskit.apps.questionnaire import QuestionnaireApp
 
     url = f"sqlite:///{tmp_path / 'later.db'}"
     app = QuestionnaireApp(url)
@@ -510,7 +510,7 @@ def test_a_kernel_started_before_the_store_was_set_up_opens_it_later(tmp_path):
 
 def test_a_whole_questionnaire_through_the_respondent_store(stores):
     # The session layer on RespondentStore, on both databases: drafts, resume, one submission.
-    from focuskit.questionnaire import open_questionnaire
+    from focuskit.apps.questionnaire import open_questionnaire
 
     s = stores["respondent"]
     link = signed_link(s, "sd", "team", "Finance", visit=True)

@@ -18,12 +18,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...config import respondent_base
 from ...errors import FocuskitError, InstrumentError
 from ...instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
 from ...names import slug as make_slug
-from ...questionnaire.invites import personal_links, shared_link
-from ...questionnaire.links import respondent_base
 from ...store import Campaign, Store
+from ..questionnaire.invites import personal_links, shared_link
 
 __all__ = ["AdminState", "Created", "LinkRow", "prompts_from_text", "MAX_IMPORT_BYTES",
            "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]

@@ -20,12 +20,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ...config import respondent_base
 from ...instruments import builtin_ids, load_instrument
 from ...names import readable
 from ...names import slug as make_slug
-from ...questionnaire.invites import shared_link
-from ...questionnaire.links import respondent_base
 from ...store import Store
+from ..questionnaire.invites import shared_link
 from .live import LiveCount
 
 __all__ = ["PREFIX", "LiveCount", "RoomResults", "WorkshopState", "parse_due"]

@@ -14,8 +14,9 @@ import sys
 import ipywidgets as w
 from IPython.display import display
 
-from ..config import LOG_LEVEL_ENV
-from .links import Link, LinkError, parse_link, query_string
+from ...config import LOG_LEVEL_ENV
+from ...links import Link, LinkError, parse_link
+from ...serving.kernel_query import query_string
 from .session import Problem, Respondent, open_questionnaire
 from .state import Questionnaire
 from .view import QuestionnaireView, js_string, problem_widget
@@ -66,7 +67,7 @@ class QuestionnaireApp:
     def _open_store(self) -> None:
         try:
             # Not Store: the respondent's store speaks DB-API and spares the kernel SQLAlchemy.
-            from ..store.respondent import RespondentStore
+            from ...store.respondent import RespondentStore
 
             self.store = RespondentStore(self._url)
         except Exception:

@@ -25,27 +25,20 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
-import os
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
-from ..config import RESPONDENT_URL_ENV
-from ..instruments import RATER_GROUPS
+from .config import RATER_GROUPS
 
-__all__ = ["Link", "LinkError", "check_link", "make_link", "new_code", "parse_link",
-           "query_string", "respondent_base", "sign_link"]
-
-log = logging.getLogger("focuskit.questionnaire")
+__all__ = ["Link", "LinkError", "check_link", "code_kind", "make_link", "new_code", "parse_link",
+           "sign_link"]
 
 _CAMPAIGN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")  # the store's campaign id rule
 _CODE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 _SIG = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_QUERY = 2000
-RECHECK = 10.0  # s: see query_string
 MAX_SEGMENT = 100
 KNOWN = ("campaign", "group", "segment", "sig", "code", "new", "device")
 SIG_CHARS = 16  # 96 bits: short enough to type from paper, far beyond guessing online
@@ -199,89 +192,14 @@ def parse_link(query: str | None) -> Link:
     return Link(campaign, group, segment, code, sig, new, device)
 
 
-DEFAULT_RESPONDENT_BASE = "http://127.0.0.1:8866/voila/render/take_assessment.ipynb"
-
-
-def respondent_base() -> str:
-    """The questionnaire's URL as respondents reach it, without a query string.
-
-    ``focuskit serve`` exports it as ``FOCUSKIT_RESPONDENT_URL`` to the staff door's kernels
-    (with the LAN address when it shares on a network), so the workshop and admin apps build
-    join links and QR codes that open on a respondent's phone, not on the staff port.
-    """
-    base = os.environ.get(RESPONDENT_URL_ENV, "").strip()
-    return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE
-
-
 def make_link(base: str, campaign: str, group: str | None = None, segment: str | None = None,
               code: str | None = None, *, secret: bytes) -> str:
     """A signed respondent link to ``base`` (the notebook's URL); checks what it writes.
 
     Without ``code`` it is a shared link; with one (from ``new_code(..., personal=True)``)
-    a personal link. ``focuskit.questionnaire.invites`` makes them from a store, with the
+    a personal link. ``focuskit.apps.questionnaire.invites`` makes them from a store, with the
     campaign's own checks; this is the plain maker underneath.
     """
     link = Link(campaign, group, segment, code, sign_link(secret, campaign, group, segment, code))
     parse_link(link.query())  # refuse to hand out a link that we would not accept
     return f"{base}?{link.query()}"
-
-
-def query_string(timeout: float = 30.0) -> str | None:
-    """The query string of the page that runs this kernel; None outside Voila.
-
-    What ``voila.utils.get_query_string`` does, without importing ``voila.utils``: that module
-    pulls in nbconvert, jupyter_server and requests, ~45 MB in every respondent's kernel.
-    Voila gives an on-demand kernel the request in ``QUERY_STRING``; a preheated kernel
-    (``VOILA_PREHEAT=True``) has no request yet, so it waits on Voila's ``/voila/query/<kernel>``
-    websocket, which sends the request's details once a browser is given this kernel.
-    ``tests/test_questionnaire_links.py`` holds this to voila's own function.
-    """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return os.environ.get("QUERY_STRING")
-    protocol = os.environ.get("VOILA_WS_PROTOCOL", "ws")
-    ip = os.environ.get("VOILA_APP_IP", "127.0.0.1")
-    port = os.environ.get("VOILA_APP_PORT", "8866")
-    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
-    url = f"{protocol}://{ip}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID')}"
-    got: list[str] = []
-
-    def receive():  # in a thread: the kernel's own event loop is busy running this cell
-        import asyncio
-
-        from websockets.asyncio.client import connect
-
-        log.info("waiting for the page's link on %s", url)
-
-        async def wait():
-            # A preheated kernel may wait hours for a visitor. No client pings (Voila's server
-            # pings, and a slow reply under load must not drop us); a dropped connection is
-            # opened again, and Voila then sends a request that arrived meanwhile.
-            # Voila 0.5 can lose track of a waiting socket (its on_close may unregister another
-            # kernel's socket), and then keeps the request for the next connection: so a quiet
-            # connection is also closed and opened again, which bounds that loss to RECHECK s.
-            failures = 0
-            while not got:
-                try:
-                    async with connect(url, open_timeout=timeout, ping_interval=None) as ws:
-                        failures = 0
-                        try:
-                            got.append(await asyncio.wait_for(ws.recv(), RECHECK))
-                        except TimeoutError:
-                            continue
-                        log.info("received the page's link")
-                except Exception as e:
-                    failures += 1
-                    log.warning("waiting for the page's link: %r (attempt %d)", e, failures)
-                    if failures >= 5:  # Voila is gone: the caller shows a friendly page
-                        return
-                    await asyncio.sleep(min(2.0 * failures, 10.0))
-
-        asyncio.run(wait())
-
-    thread = threading.Thread(target=receive, name="focuskit-query", daemon=True)
-    thread.start()
-    thread.join()
-    if got:
-        for key, value in json.loads(got[0]).items():
-            os.environ[key] = value
-    return os.environ.get("QUERY_STRING")

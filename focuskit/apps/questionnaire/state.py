@@ -16,8 +16,8 @@ import logging
 
 from traitlets import Bool, Dict, Enum, HasTraits, Instance, Int, Unicode
 
-from ..errors import FocuskitError
-from ..instruments import Instrument, Item
+from ...errors import FocuskitError
+from ...instruments import Instrument, Item
 
 __all__ = ["AnswerError", "Questionnaire", "facet_short_label"]
 

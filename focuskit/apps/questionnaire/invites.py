@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 
-from ..errors import FocuskitError
-from .links import LinkError, make_link, new_code, respondent_base
+from ...config import respondent_base
+from ...errors import FocuskitError
+from ...links import LinkError, make_link, new_code
 
 __all__ = ["MAX_PERSONAL", "links_base", "personal_links", "personal_links_csv", "shared_link"]
 

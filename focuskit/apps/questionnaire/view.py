@@ -18,23 +18,14 @@ from IPython.display import Javascript, display
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
-from ..instruments import Instrument, Item
-from ..ui.style import style_tag
+from ...instruments import Instrument, Item, rater_group
+from ...ui.style import style_tag
 from .session import Problem, Respondent
 from .state import AnswerError, Questionnaire, facet_short_label
 
 __all__ = ["ItemView", "QuestionnaireView", "choices", "problem_widget"]
 
 log = logging.getLogger("focuskit.questionnaire")
-
-GROUPS = {  # how the intro names the respondent's rater group
-    "self": "someone inside the organisation",
-    "team": "a member of the team",
-    "customer": "a customer",
-    "partner": "a partner",
-    "internal": "an internal reviewer",
-}
-
 
 def choices(instrument: Instrument, item: Item, facet_id: str) -> tuple[list[tuple], str]:
     """The options of one rating as (text, value) pairs, and how to show them.
@@ -285,7 +276,7 @@ class QuestionnaireView:
                  f"page{'s' if st.page_count != 1 else ''}."]
         if who is not None:
             segment = f" ({escape(who.segment)})" if who.segment else ""
-            facts.insert(0, f"You are answering as {escape(GROUPS.get(who.group, who.group))}"
+            facts.insert(0, f"You are answering as {escape(rater_group(who.group).respondent)}"
                             f"{segment}.")
         if outside and org:
             facts.append(f"In the questions, \u201cwe\u201d and \u201cour\u201d mean {org}.")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..errors import StoreError
-from ..store.records import nest_answers
-from .links import Link, LinkError, check_link, new_code
+from ...errors import StoreError
+from ...links import Link, LinkError, check_link, new_code
+from ...store.records import nest_answers
 from .state import Questionnaire
 
 __all__ = ["PROBLEMS", "Problem", "Respondent", "StoreSaver", "open_questionnaire",
@@ -91,7 +91,7 @@ def stored_answers(store, campaign: str, respondent: str) -> dict | None:
         return store.stored_answers(campaign, respondent)
     from sqlalchemy import select
 
-    from ..store import schema as t
+    from ...store import schema as t
 
     s, a = t.submissions, t.answers
     with store.engine.connect() as conn:
