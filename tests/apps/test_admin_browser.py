@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 from test_admin import answers_csv
@@ -69,6 +70,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.get_by_text("Imported 3 new submission(s)").wait_for(timeout=WAIT)
         expect(page.get_by_text("browser-round now holds 3 submission(s)")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "admin-laptop.png"), full_page=True)
+        check_page(page, "admin")  # WCAG 2.2 AA by axe-core (issue 11)
         page.locator("button.fk-import").click()  # the same file again
         page.get_by_text("Nothing new stored: all 3").wait_for(timeout=WAIT)
         with Store(db) as store:

@@ -223,9 +223,7 @@ class Dashboard:
                 continue
             i = len(out)
             if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
-                from ...plots.output import png
-
-                reuse[i].children[0].value = png(p)
+                ui.update_plot(reuse[i], p)
                 out.append(reuse[i])
                 continue
             out.append(ui.plot_box(p))

@@ -365,7 +365,9 @@ class WorkshopBoard:
         labels = {i: label for label, i in self.state.item_choices()}
         for a in self.state.actions():
             status = w.Dropdown(options=[(v, k) for k, v in STATUS_WORDS.items()],
-                                value=a["status"], layout=w.Layout(width="120px"))
+                                value=a["status"], layout=w.Layout(width="120px"),
+                                description=f"Status of {a['title']}")  # read aloud, not shown
+            status.add_class("fk-ws-status")
             status.add_class(f"fk-ws-status-{a['id']}")
             status.observe(lambda c, i=a["id"]: self.set_status(i, c["new"]), "value")
             about = labels.get(a["item"]) or "The round as a whole"
