@@ -1,10 +1,13 @@
 """The executive's flow through `focuskit serve` in Chromium: open the dashboard, wait for the
-first plot, open every tab, change a filter and see the plot redrawn, download the answers."""
+first plot, open every tab (each checked by axe-core and printed on A4 and Letter), change a
+filter and see the plot redrawn, download the answers; and the dashboard on a 390 px phone."""
 
 import base64
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS
+from paper import check_print
 from playwright.sync_api import expect
 
 from focuskit.apps.dashboard.tabs import TABS
@@ -47,6 +50,11 @@ def test_executive_flow(chromium, voila_server):
                     page.locator(PLOT).first.wait_for(timeout=60_000)
             if tab.key in ("agreement", "outside"):
                 page.screenshot(path=str(ARTIFACTS / f"dashboard-{tab.key}-laptop.png"))
+            # WCAG 2.2 AA by axe-core: no serious or critical violation on any tab (issue 11).
+            check_page(page, f"dashboard-{tab.key}")
+            if tab.key not in ("saydo", "priorities", "blocks", "contact"):
+                # Ctrl+P prints the open tab whole, on A4 and Letter portrait (issue 11).
+                check_print(page, f"dashboard-{tab.key}")
         # A filter re-runs the analysis and redraws the open tab.
         page.locator(".fk-tab-levels").click()
         page.locator(PLOT).first.wait_for(timeout=60_000)
@@ -78,10 +86,24 @@ def test_executive_flow(chromium, voila_server):
         page.close()
 
 
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
 def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
     page = _open(chromium, voila_server(), 390)
     try:
+        page.set_viewport_size({"width": 390, "height": 844})  # a 390 x 844 phone
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        # The first plot starts on the first screen; cards and the campaign picker fit.
+        assert _box(page, PLOT)["y"] < 844 - 100, _box(page, PLOT)
+        cards = page.locator(".fk-card")
+        expect(cards.first).to_be_visible()
+        for i in range(cards.count()):
+            box = cards.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        picker = _box(page, ".fk-ctl select")
+        assert picker["x"] >= 0 and picker["x"] + picker["width"] <= 390, picker
         for tab in TABS:  # every tab button is on screen horizontally (they wrap)
             box = page.locator(f".fk-tab-{tab.key}").bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 391, tab.key
