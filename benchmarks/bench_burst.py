@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 import psutil
-from bench_questionnaire import CHROMIUM, FLAGS, Server, free_port, say
+from bench_questionnaire import CHROMIUM, FLAGS, Server, say
+
+from focuskit.testing import free_port
 
 FIRST = ".fk-item .widget-radio-box label"
 

@@ -23,15 +23,14 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from focuskit import testing
+from focuskit.testing import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("FOCUSKIT_CHROMIUM", "/usr/bin/chromium")
@@ -47,47 +46,18 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(cmd, env, logdir, name):
     port = free_port()
-    out = open(Path(logdir) / f"{name}.log", "wb")
-    proc = subprocess.Popen([*cmd, f"--port={port}"], env={**os.environ, **env}, cwd=ROOT,
-                            stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited; see {out.name}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{name} did not answer")
+    return start_server([*cmd, f"--port={port}"], url, log=Path(logdir) / f"{name}.log",
+                        env=env, cwd=ROOT), url
 
 
 def start_serve(env, logdir, name, *args):
     """``focuskit serve`` with its two doors; returns the process and the dashboard's URL on
     the staff door (behind its token)."""
-    import secrets
-
-    token, staff = secrets.token_urlsafe(16), free_port()
-    proc, _ = start([sys.executable, "-m", "focuskit.cli", "serve", f"--staff-port={staff}",
-                     *args], {**env, "FOCUSKIT_TOKEN": token}, logdir, name)
-    url = f"http://127.0.0.1:{staff}/voila/render/results.ipynb?token={token}"
-    for _ in range(300):  # the staff door may answer a moment after the respondents' one
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{staff}/login", timeout=2):
-                break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.3)
-    return proc, url
+    served = testing.start_serve(args, env, log_dir=logdir, cwd=ROOT)
+    return served.proc, served.staff_url("voila/render/results.ipynb")
 
 
 def load_time(browser, url, selector) -> float:
@@ -175,9 +145,7 @@ def main(argv=None) -> int:
                     log(f"run {r + 1}: {name} {rows[name][-1]:.2f} s")
                 time.sleep(12)  # the pool refills its kernel
             for p in procs:
-                p.terminate()
-            for p in procs:
-                p.wait(30)
+                stop_server(p, 30)
             procs = []
             # Filter change with 10,000 respondents.
             big_url = f"sqlite:///{tmp}/big.db"
@@ -220,8 +188,7 @@ def main(argv=None) -> int:
             browser.close()
     finally:
         for p in procs:
-            p.terminate()
-            p.wait(30)
+            stop_server(p, 30)
     if not args.filter_only:
         bare_med = statistics.median(rows["bare one-button notebook (plain Voilà)"])
         print("| page | median s | runs (s) | ratio to bare |")

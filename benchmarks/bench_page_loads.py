@@ -21,7 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_questionnaire import CHROMIUM, FLAGS, Server, free_port, say
+from bench_questionnaire import CHROMIUM, FLAGS, Server, say
+
+from focuskit.testing import free_port
 
 FIRST = ".fk-item .widget-radio-box label"
 

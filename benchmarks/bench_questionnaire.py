@@ -24,14 +24,14 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
+
+from focuskit.testing import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,14 +43,6 @@ SEABORN = "import seaborn\nimport ipywidgets as widgets\n\nwidgets.Button(descri
 
 def say(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def notebook(path: Path, source: str) -> Path:
@@ -67,18 +59,7 @@ def notebook(path: Path, source: str) -> Path:
 class Server:
     def __init__(self, cmd: list[str], env: dict, log: Path, port: int):
         self.port, self.log = port, log
-        self.fh = open(log, "wb")
-        self.proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=self.fh,
-                                     stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                    break
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start; see {log}") from None
-                time.sleep(0.3)
+        self.proc = start_server(cmd, f"http://127.0.0.1:{port}/", log=log, env=env, cwd=ROOT)
 
     def kernels(self) -> list[psutil.Process]:
         return [p for p in psutil.Process(self.proc.pid).children(recursive=True)
@@ -104,12 +85,7 @@ class Server:
         say("warning: kernels did not settle")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.fh.close()
+        stop_server(self.proc, 30)
 
 
 def peak_rss_mb(proc: psutil.Process) -> tuple[float, float]:
@@ -150,6 +126,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     from focuskit import Store
+    from focuskit.apps.questionnaire import shared_link
     from focuskit.demo import seed_store
 
     tmp = Path(tempfile.mkdtemp(prefix="focuskit-bench-q-"))
@@ -169,6 +146,9 @@ def main(argv=None) -> int:
                 "--Voila.ip=127.0.0.1", "--strip_sources=True", "--show_tracebacks=False"],
                {}, tmp / "bare.log", bport)
     qbase = f"http://127.0.0.1:{qport}/voila/render/take_assessment.ipynb"
+    with Store(db) as store:  # links are signed: an unsigned one gets a friendly page
+        warm_link = shared_link(store, "demo-focus-levels", "customer", base=qbase)
+        bench_link = shared_link(store, "demo-focus-levels", "customer", "Bench", base=qbase)
     bbase = f"http://127.0.0.1:{bport}/voila/render/"
 
     q_steps = [("question", lambda p: p.locator(".fk-item .widget-radio-box label").first
@@ -181,8 +161,8 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
             # One unmeasured visit each: disk caches and .pyc files warm for both alike.
-            for url, steps, server in ((f"{qbase}?campaign=demo-focus-levels&group=customer",
-                                        q_steps, q), (bbase + "bare.ipynb", b_steps, b)):
+            for url, steps, server in ((warm_link, q_steps, q),
+                                       (bbase + "bare.ipynb", b_steps, b)):
                 server.settle(2 if server is q else 0)
                 _, _, (ctx, _) = visit(browser, url, steps)
                 ctx.close()
@@ -191,8 +171,7 @@ def main(argv=None) -> int:
                 for which, server in order:
                     server.settle(2 if which == "q" else 0)
                     if which == "q":
-                        url = f"{qbase}?campaign=demo-focus-levels&group=customer&segment=Bench"
-                        times, kid, (ctx, _) = visit(browser, url, q_steps)
+                        times, kid, (ctx, _) = visit(browser, bench_link, q_steps)
                         rows["question"].append(times["question"])
                         mem["questionnaire"].append(peak_rss_mb(q.kernel(kid)))
                     else:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from focuskit.testing import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -77,26 +77,10 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(cmd: list[str], env: dict, port: int, logfile: Path) -> subprocess.Popen:
-    out = open(logfile, "wb")
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, stdout=out,
-                            stderr=subprocess.STDOUT)
-    for _ in range(400):
-        if proc.poll() is not None:
-            raise RuntimeError(f"{cmd[:4]} exited; see {logfile}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/render/button.ipynb",
-                                   timeout=60).read()
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"no answer on port {port}; see {logfile}")
+    """Start a server and wait until it has rendered the button notebook once."""
+    return start_server(cmd, f"http://127.0.0.1:{port}/voila/render/button.ipynb", log=logfile,
+                        env=env, cwd=ROOT, timeout=300, request_timeout=60)
 
 
 def main() -> int:
@@ -156,11 +140,7 @@ def main() -> int:
             browser.close()
     finally:
         for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc, 30)
 
     print(f"Widget round-trip, click to the kernel's reply on the page ({args.clicks} clicks "
           f"per row, interleaved in blocks of {args.block}; {os.cpu_count()} cores)\n")

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from focuskit import testing
+from focuskit.testing import Served, stop_server
+
 PG_ENV = "FOCUSKIT_TEST_PG_URL"
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -217,81 +220,18 @@ def chromium():
     pw.stop()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served(str):
-    """A running ``focuskit serve``: the string is the respondent door's base URL (what the
-    questionnaire tests add ``voila/render/take_assessment.ipynb?...`` to); ``staff`` is the
-    staff door's base URL and ``token`` its access key; ``log`` the server's output file."""
-
-    staff: str
-    token: str
-    log: Path
-    proc: object
-
-    def staff_url(self, path: str = "", token: bool = True) -> str:
-        """``path`` on the staff door, with ``?token=`` (or ``&token=``) unless token=False."""
-        if not token:
-            return self.staff + path
-        return f"{self.staff}{path}{'&' if '?' in path else '?'}token={self.token}"
-
-
 def start_serve(procs: list, env: dict | None = None, args: tuple = (),
                 timeout: float = 120) -> Served:
-    """Start ``focuskit serve`` on two free ports; return once both doors answer."""
-    import secrets
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port, staff = free_port(), free_port()
-    token = secrets.token_urlsafe(16)
-    log_path = ARTIFACTS / f"serve-{port}.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
-                             f"--staff-port={staff}", *args],
-                            env={**os.environ, "FOCUSKIT_TOKEN": token, **(env or {})},
-                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    procs.append((proc, log))
-    served = Served(f"http://127.0.0.1:{port}/")
-    served.staff, served.token, served.log, served.proc = (f"http://127.0.0.1:{staff}/", token,
-                                                           log_path, proc)
-    deadline = time.monotonic() + timeout
-    waiting = [served, served.staff]
-    while waiting:
-        if proc.poll() is not None:
-            raise RuntimeError(f"focuskit serve exited with {proc.returncode}; see {log.name}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"focuskit serve did not answer on {waiting} within {timeout} s")
-        try:
-            # The staff door answers a visitor without the token with a 403 page: alive too.
-            with urllib.request.urlopen(waiting[0] + "login", timeout=2):
-                pass
-            waiting.pop(0)
-        except urllib.error.HTTPError:
-            waiting.pop(0)
-        except OSError:
-            time.sleep(0.3)
+    """Start ``focuskit serve`` on two free ports (``focuskit.testing``), its log among the
+    test artifacts; ``procs`` collects it for ``stop_serve``."""
+    served = testing.start_serve(args, env, log_dir=ARTIFACTS, cwd=ROOT, timeout=timeout)
+    procs.append(served.proc)
     return served
 
 
 def stop_serve(procs: list) -> None:
-    import subprocess
-
-    for proc, log in procs:
-        proc.terminate()  # focuskit serve passes it on to both Voilas, which stop their kernels
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    for proc in procs:
+        stop_server(proc)
 
 
 @pytest.fixture
@@ -303,7 +243,7 @@ def voila_server():
     stop_serve(procs)
 
 
-# -- questionnaire (issue 5) -------------------------------------------------------------------
+# -- one server for a whole test module -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def voila_module_server():
     """``voila_server`` shared by a whole test module: Voila with its preheated kernels takes

@@ -127,3 +127,13 @@ def test_css_lives_in_files_and_ships():
         if not ok:
             missing.append(str(rel))
     assert not missing, f"stylesheets pyproject.toml does not ship: {missing}"
+
+
+def test_every_docstring_example_under_focuskit_runs_in_the_suite():
+    """The examples analysts copy must stay true: pytest collects all of focuskit/ with
+    --doctest-modules (names from tests/conftest.py), rather than a hand-picked list."""
+    opts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"][
+        "ini_options"]
+    assert "--doctest-modules" in opts["addopts"].split() and "focuskit" in opts["testpaths"]
+    for name in ("agreement", "agenda", "reliability", "diagnostics", "benchmarking", "planner"):
+        assert ">>>" in (PKG / "analysis" / f"{name}.py").read_text("utf-8"), name

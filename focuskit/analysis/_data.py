@@ -85,11 +85,14 @@ def min_group(data: pd.DataFrame, min_group: int | None) -> int:
 
 
 def instrument_of(data: pd.DataFrame, instrument: Instrument | str | None) -> Instrument:
-    """The instrument behind a frame: given, or the built-in the frame's attrs name."""
+    """The instrument behind a frame: given, else the one its attrs carry (``Store.responses``),
+    else the built-in its attrs name."""
     _need_frame(data)
     if isinstance(instrument, Instrument):
         return instrument
     iid = instrument or data.attrs.get("instrument")
+    if isinstance(iid, Instrument):  # the campaign's own, as Store.responses gives it
+        return iid
     if iid is None:
         raise ValueError("pass instrument= (e.g. store.campaign(id).instrument): this frame "
                          "does not say which instrument it answers")

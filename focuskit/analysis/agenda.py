@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import Scale
+from ._carry import carries_instrument
 from ._data import check_frame, instrument_of
 from ._data import min_group as _threshold
 from ._ratings import _instrument_order, _item_sections, _item_stats, _on_scale, _rating_facet
@@ -35,6 +36,7 @@ def _spread_text(counts: pd.DataFrame) -> pd.Series:
     return counts.apply(one, axis=1) if len(counts) else pd.Series(dtype=object)
 
 
+@carries_instrument
 def discussion_agenda(data, *, group="self", facet=None, top=None, min_group=None,
                       instrument=None):
     r"""What a trainer puts on screen: the items one rater group disagrees on most, with the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._carry import carries_instrument
 from ._data import check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
 from ._ratings import (
@@ -225,6 +226,7 @@ def rwg_j(values, scale_points=None, *, by=None, min_group=None, truncate=True, 
 
 
 # -- ICC ---------------------------------------------------------------------------------------
+@carries_instrument
 def agreement(data, *, by=None, facet=None, min_group=None, instrument=None, where=None):
     r"""How far each group agrees on each item: spread, rwg and the level band of the mean.
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import Instrument
+from ._carry import carries_instrument
 from ._data import check_frame
 from ._data import min_group as _threshold
 from .anonymity import restrict, withhold, withhold_all
@@ -152,6 +153,7 @@ def _top_slice(col: pd.Series, perf: pd.Series, top_by: str, higher_is_better: b
     return col[col <= col.quantile(0.25)].to_numpy()
 
 
+@carries_instrument
 def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrument=None,
               group: str | list[str] | None = "self", min_group: int | None = None,
               top_by: str = "measure") -> pd.DataFrame:
@@ -234,8 +236,8 @@ def benchmark(data: pd.DataFrame, base: pd.DataFrame | None = None, *, instrumen
         frame, view = restrict(frame, None, k)
         label = "all"
 
-    iid = instrument.id if isinstance(instrument, Instrument) else \
-        instrument or data.attrs.get("instrument")
+    iid = instrument or data.attrs.get("instrument")
+    iid = iid.id if isinstance(iid, Instrument) else iid
     facets = set(frame["facet"].unique())
     if iid is not None:
         if iid not in BENCHMARKED:

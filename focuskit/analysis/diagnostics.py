@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._carry import carries_instrument
 from ._data import check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
 from ._ratings import _rwg_from_var
@@ -34,6 +35,7 @@ ADLI = ("approach", "deployment", "learning", "integration")
 
 
 # -- blocks ------------------------------------------------------------------------------------
+@carries_instrument
 def blocks(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrument=None,
            tolerance: float = MISATTRIBUTION_TOLERANCE) -> pd.DataFrame:
     """Blocks to customer focus, ranked by severity and agreement, beside the 85/15 rule.
@@ -203,6 +205,7 @@ def _rank(out: pd.DataFrame, by: list[str]) -> pd.Series:
 
 
 # -- ADLI --------------------------------------------------------------------------------------
+@carries_instrument
 def adli(data: pd.DataFrame, *, by=None, min_group: int | None = None, instrument=None,
          confidence: float = 0.95) -> pd.DataFrame:
     """Scores of a customer-contact programme review per question and A/D/L/I dimension.

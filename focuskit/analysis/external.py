@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._carry import carries_instrument
 from ._data import anchor_reached, check_by, check_frame, instrument_of, level_band
 from ._data import min_group as _threshold
 from ._summaries import _finish, _need_facets, _order, _person_means, _summary
@@ -14,6 +15,7 @@ from .anonymity import restrict, source, withhold, withhold_all
 __all__ = ["external_focus"]
 
 
+@carries_instrument
 def external_focus(data: pd.DataFrame, *, self_group: str | None = "self", by=None,
                    min_group: int | None = None, instrument=None,
                    confidence: float = 0.95) -> pd.DataFrame:

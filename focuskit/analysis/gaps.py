@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._carry import carries_instrument
 from ._data import check_by, check_frame, instrument_of, t_interval, threshold
 from .anonymity import judge, restrict, withhold
 
@@ -22,6 +23,7 @@ def _welch(m1, s1, n1, m2, s2, n2):
     return t, df, p
 
 
+@carries_instrument
 def perception_gaps(data, a="self", b="customer", *, by=None, facet=None, test="welch",
                     threshold_gap=None, min_group=None, instrument=None,
                     where=None) -> pd.DataFrame:
@@ -111,6 +113,7 @@ def perception_gaps(data, a="self", b="customer", *, by=None, facet=None, test="
     return out.drop(columns="n")
 
 
+@carries_instrument
 def say_do(data, *, by=None, min_group=None, instrument=None, where=None,
            confidence=0.95) -> pd.DataFrame:
     """The Say-Do gap: intention against practice, per statement, per area and overall.
@@ -173,6 +176,7 @@ QUADRANTS = {
 }
 
 
+@carries_instrument
 def importance_performance(data, *, by=None, crosshair="mean", min_group=None,
                            instrument=None, where=None) -> pd.DataFrame:
     """Importance-performance analysis (Martilla & James 1977) of expectations.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._carry import carries_instrument
 from ._data import check_by, check_frame, instrument_of, level_band, t_interval, threshold
 from .anonymity import restrict, withhold
 
@@ -21,6 +22,7 @@ def _facet(inst, facet):
     return inst.facet(facet)
 
 
+@carries_instrument
 def profile(data, *, by=("rater_group",), per="item", facet=None, confidence=0.95,
             min_group=None, instrument=None, where=None, respondent=None) -> pd.DataFrame:
     """Level profile: per dimension (item or section) and group, how high we stand.
@@ -87,6 +89,7 @@ def profile(data, *, by=("rater_group",), per="item", facet=None, confidence=0.9
                     view=None if respondent is not None else view)
 
 
+@carries_instrument
 def next_steps(data, *, group="self", compare="customer", facet=None, min_group=None,
                instrument=None) -> pd.DataFrame:
     """What to do first: per dimension, where ``group`` stands and the next level's descriptor.

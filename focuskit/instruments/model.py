@@ -190,6 +190,11 @@ class Instrument:
     def items(self) -> tuple[Item, ...]:
         return tuple(i for s in self.sections for i in s.items)
 
+    def __deepcopy__(self, memo):
+        # Frozen all the way down, so a copy would be the same thing. It travels in a
+        # responses frame's attrs, which pandas deep-copies on nearly every operation.
+        return self
+
     def item(self, item_id: str) -> Item:
         for i in self.items:
             if i.id == item_id:

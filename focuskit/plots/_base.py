@@ -69,9 +69,12 @@ def _builtin(iid: str) -> Instrument:
     return load_instrument(iid)
 
 
-def instrument_for(ids, instrument=None, kind: str = "item") -> Instrument | None:
-    """The instrument a result's items (or sections) come from: given, or the built-in that
-    holds them all."""
+def instrument_for(ids, instrument=None, kind: str = "item", data=None) -> Instrument | None:
+    """The instrument a result's items (or sections) come from: given; else the one the result
+    ``data`` carries (``attrs["instrument"]``, from ``Store.responses`` through the analysis);
+    else, for a frame made by hand, the built-in that holds them all."""
+    if instrument is None and data is not None:
+        instrument = data.attrs.get("instrument")
     if isinstance(instrument, Instrument):
         return instrument
     if isinstance(instrument, str):

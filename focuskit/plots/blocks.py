@@ -52,7 +52,7 @@ def blocks_chart(data=None, *, labels=None, min_group=None,
                              f"pass data=res[res['{col}'] == ...]")
     blk = res[res["scope"] == "block"]
     rows = pd.concat([blk, res[res["scope"] == "overall"]], ignore_index=True)
-    inst = b.instrument_for(blk["item"], None)
+    inst = b.instrument_for(blk["item"], data=res)
     scale = b.scale_of(inst, "applies")
     names = b.item_labels(blk["item"], labels, inst, width=26) + ["All blocks"] * (
         len(rows) - len(blk))

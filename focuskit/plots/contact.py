@@ -48,7 +48,8 @@ def adli_rubric(data=None, *, labels=None, min_group=None, cmap="Blues",
             raise ValueError(f"adli_rubric draws one group of reviewers; this result is split "
                              f"by {col}: pass data=res[res['{col}'] == ...]")
     items = list(dict.fromkeys(res.loc[res["scope"] == "question", "item"]))
-    inst = b.instrument_for(items, "contact-programme")
+    carried = res.attrs.get("instrument")  # the campaign's own, else the built-in
+    inst = b.instrument_for(items, carried if carried is not None else "contact-programme")
     scale = inst.scale
     cells = {}
     for r in res.itertuples():

@@ -56,7 +56,7 @@ def gap_dumbbell(data=None, *, a="self", b="customer", scope="statement", labels
                          a=a, b=b, min_group=min_group, instrument=instrument)
     rows, ends, kind = _normalise(res, scope)
     ids = list(rows["key"])
-    inst = base.instrument_for(ids, instrument, kind)
+    inst = base.instrument_for(ids, instrument, kind, data=res)
     scale = base.scale_of(inst, "say" if "say" in res.columns else None)
     names = base.item_labels(ids, labels, inst, width=26, kind=kind)
     if title is None:

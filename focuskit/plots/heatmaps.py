@@ -59,7 +59,7 @@ def heatmap(data=None, *, by=("rater_group",), value="mean", labels=None, instru
     order = {g: i for i, g in enumerate(th.GROUPS)}
     rows = sorted(dict.fromkeys(map(tuple, res[keys].to_numpy().tolist())),
                   key=lambda r: (order.get(r[0], len(order)),) if keys[0] == "rater_group" else ())
-    inst = b.instrument_for(cols, instrument, col)
+    inst = b.instrument_for(cols, instrument, col, data=res)
     scale = b.scale_of(inst, res["facet"].iloc[0] if "facet" in res.columns else None)
     table = res.set_index([*keys, col])
     grid = np.full((len(rows), len(cols)), np.nan)

@@ -62,7 +62,7 @@ def level_profile(data=None, *, per="item", groups=None, kind="interval", labels
     if unknown:
         raise ValueError(f"no rows for rater group(s) {unknown}; the result has {present}")
     dims = list(dict.fromkeys(res[dim]))
-    inst = b.instrument_for(dims, instrument, dim)
+    inst = b.instrument_for(dims, instrument, dim, data=res)
     scale = b.scale_of(inst, res["facet"].iloc[0] if "facet" in res.columns else None)
     names = b.item_labels(dims, labels, inst, kind=dim)
     table = res.set_index([dim, "rater_group"])

@@ -50,7 +50,7 @@ def ip_quadrant(data=None, *, labels=None, instrument=None, min_group=None,
                              f"draw each with data=res[res['{col}'] == ...]")
     vis = b.shown(res)
     pts = res[vis]
-    inst = b.instrument_for(res["item"], instrument)
+    inst = b.instrument_for(res["item"], instrument, data=res)
     scale = b.scale_of(inst, "importance")
     names = b.item_labels(pts["item"], labels, inst, width=18 if labels != "prompt" else 26)
     with b.canvas(ax, (8.5, 7)) as ax:

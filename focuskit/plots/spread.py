@@ -73,7 +73,7 @@ def team_spread(data=None, *, group="self", labels=None, instrument=None, min_gr
         raise ValueError("data= lacks the n_<level> counts of discussion_agenda")
     values = [int(c[2:]) for c in count_cols]
     items = list(res["item"])
-    inst = b.instrument_for(items, instrument)
+    inst = b.instrument_for(items, instrument, data=res)
     scale = b.scale_of(inst)
     names = b.item_labels(items, labels, inst)
     hidden = ~b.shown(res)

@@ -837,8 +837,9 @@ class Store:
         with self.engine.connect() as conn:
             df = responses_frame(conn, q, camp.instrument)
             withheld = tuple(conn.execute(held).scalars())
-        # The analysis layer reads these to apply the campaign's anonymity threshold.
-        df.attrs.update(campaign=camp.id, instrument=camp.instrument.id,
+        # The analysis layer reads these to apply the campaign's anonymity threshold; the
+        # campaign's own instrument travels with its answers (it may be a with_items copy).
+        df.attrs.update(campaign=camp.id, instrument=camp.instrument,
                         instrument_version=camp.instrument.version,
                         min_group_size=camp.min_group_size,
                         campaign_min_group=camp.min_group_size,

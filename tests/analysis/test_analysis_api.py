@@ -12,7 +12,7 @@ NAMES = ["profile", "agreement", "rwg", "rwg_j", "icc", "cronbach_alpha", "discu
          "external_focus", "contact_plan", "next_steps"]
 
 
-def test_the_issue_names_are_public():
+def test_every_analysis_function_is_public_with_an_example():
     for name in NAMES:
         assert name in fa.__all__ and callable(getattr(fa, name))
         assert "Example" in (getattr(fa, name).__doc__ or ""), f"{name} lacks an example"

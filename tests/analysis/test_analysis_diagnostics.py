@@ -570,13 +570,3 @@ def demo_frame(campaign: str) -> pd.DataFrame:
     out = _FRAMES[campaign].copy()
     out.attrs = dict(_FRAMES[campaign].attrs)
     return out
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    from focuskit.analysis import benchmarking, diagnostics, planner
-
-    for module in (diagnostics, benchmarking, planner):
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted > 0, module.__name__

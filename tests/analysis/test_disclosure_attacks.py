@@ -1,4 +1,4 @@
-"""An attacker's review of disclosure control (issue 9, section 1): a curious employee, a
+"""An attacker's review of disclosure control: a curious employee, a
 hostile respondent and a careless admin each try to work out one person's answers (or the
 size of a group of 1 to k-1) by combining what focuskit shows. Each test performs one attack
 and asserts that it fails."""
@@ -11,7 +11,7 @@ from focuskit import analysis as fa
 from focuskit.analysis import profile, respondents
 from focuskit.analysis.anonymity import erase
 from focuskit.apps.dashboard import DashboardState
-from focuskit.apps.overview import overview_html
+from focuskit.apps.landing import landing_html
 from focuskit.apps.roles import VIEWER
 from focuskit.instruments import load_instrument
 
@@ -132,7 +132,7 @@ def test_the_landing_page_total_beside_the_dashboard_does_not_pin_a_small_group(
     with _store(k=3) as store:
         store.submit_many("cc", [dict(answers=_answers(store, 3), rater_group="self")] * 4
                           + [dict(answers=_answers(store, 1), rater_group="customer")])
-        page = overview_html(store, role=VIEWER)
+        page = landing_html(store, role=VIEWER)
         dash = DashboardState(store, "cc")
         total = respondents(dash.frame, by="rater_group").iloc[0]
     # The dashboard: "Respondents 4 · customer not shown". The landing page: "5 responses".
@@ -349,7 +349,7 @@ def test_the_landing_page_after_an_erasure_does_not_pin_the_withheld():
                          respondent=f"code-{n:02d}-abcdefghijklmnop")
         erase(store, "cc", "code-06-abcdefghijklmnop")
         shown = respondents(DashboardState(store, "cc").frame, by="rater_group").iloc[0]
-        page = overview_html(store, role=VIEWER)
+        page = landing_html(store, role=VIEWER)
     assert shown["n"] == 3
     assert "5 responses" not in page, "5 - 3 = 2 withheld with the erased one"
 

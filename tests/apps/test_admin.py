@@ -329,3 +329,26 @@ def test_a_bad_mapping_names_the_uploaded_file(state, store, camp):
     with pytest.raises(FocuskitError, match="must be a .yaml"):
         state.import_upload(camp.id, "survey.csv", survey_csv(), mapping=("tool.txt", b"x"))
     assert store.counts(camp.id)["submissions"] == 0
+
+
+def test_the_state_is_traits_that_follow_every_change_made_through_it(state):
+    """What a view observes, without any view: the chosen campaign, the campaign table, that
+    campaign as stored with its counts, and the newest audit lines."""
+    assert state.chosen is None and state.picked is None and state.campaign_rows == []
+    chosen = []
+    state.observe(lambda c: chosen.append(c["new"]), "chosen")
+    state.create("first", "First", "focus-levels", min_group_size=3)
+    state.create("second", "Second", "focus-levels", min_group_size=3)
+    assert chosen == ["first", "second"] and [r["id"] for r in state.campaign_rows] == \
+        ["second", "first"]
+    state.chosen = "first"
+    assert state.picked.campaign.id == "first" and state.picked.submissions == 0
+    state.import_upload("first", "a.csv", answers_csv())
+    assert state.picked.submissions == 3 and state.audit_lines[0]["action"] == "import"
+    state.set_status("first", "closed")
+    assert state.picked.campaign.status == "closed" and state.chosen == "first"
+    state.links("second", ["self"])  # logged: the audit lines follow, the choice does not
+    assert state.audit_lines[0]["action"] == "links" and state.chosen == "first"
+    state.delete("first", "first")
+    assert state.chosen == "second" and [r["id"] for r in state.campaign_rows] == ["second"]
+    assert chosen == ["first", "second", "first", "second"]

@@ -182,7 +182,7 @@ def test_own_list_relabels_the_questionnaire_picker(page):
 def test_reload_shows_what_others_changed(page, state, store, camp):
     page.refresh(camp.id)
     store.create_campaign("made-elsewhere", "By a colleague", "blocks")
-    state.import_upload(camp.id, "a.csv", answers_csv())
+    AdminState(store, base=BASE).import_upload(camp.id, "a.csv", answers_csv())  # a colleague
     assert "made-elsewhere" not in page.table.value
     page.reload_btn.click()
     assert "made-elsewhere" in page.table.value and page.current == camp.id
@@ -239,3 +239,13 @@ def test_an_import_clears_downloads_made_before_it(page, camp):
     page.upload.value = upload_value("answers.csv", answers_csv())
     page.import_btn.click()
     assert page.export_out.value == ""
+
+
+def test_the_page_observes_its_state(page, state, camp):
+    """A change made through the state reaches the page without asking it to refresh."""
+    state.set_status(camp.id, "closed")
+    assert "closed" in page.status.value and not page.open_btn.disabled
+    state.create("later", "Later", "blocks")
+    assert page.picker.value == page.current == "later" and "later" in page.table.value
+    page.picker.value = camp.id
+    assert state.chosen == camp.id and "Leaders, Q1" in page.picker.label

@@ -60,3 +60,31 @@ def test_every_dashboard_tab_of_a_campaign_with_its_own_items(own_store):
     assert state.cards()[-1][0] == "Largest gap"
     assert set(state.tables()) == {"priorities"}
     assert state.download("csv").startswith(b"table,")
+
+
+def test_the_campaigns_instrument_travels_from_the_store_to_the_plot(sqlite_url):
+    """No instrument= anywhere: the responses frame carries the campaign's own instrument, the
+    analysis result carries it on, and the plot labels items with its prompts (which say more
+    than the ids it would otherwise guess from)."""
+    import focuskit.analysis as fa
+    import focuskit.plots as fp
+
+    own = ["One clear invoice, not three", "Knows our history (CRM)", "Calls back", "Delivers"]
+    store = Store(sqlite_url)
+    inst = with_items(load_instrument("expectations"), own)
+    store.create_campaign("own", "Own", inst, rater_groups=["customer"], min_group_size=3)
+    for k in range(4):
+        answers = full_answers(inst)
+        for j, item in enumerate(inst.items):
+            answers[item.id] = {f: 1 + (k + j + len(f)) % 5 for f in answers[item.id]
+                                if f != "comment"}
+        store.submit("own", answers, rater_group="customer")
+    df = store.responses("own")
+    assert df.attrs["instrument"] == store.campaign("own").instrument
+    res = fa.importance_performance(df)
+    assert res.attrs["instrument"] == df.attrs["instrument"]
+    ax = fp.ip_quadrant(data=res, labels="prompt")
+    shown = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    assert "One clear invoice, not three" in shown and "Knows our history (CRM)" in shown
+    assert fa.profile(df, facet="importance").attrs["instrument"] == df.attrs["instrument"]
+    store.close()

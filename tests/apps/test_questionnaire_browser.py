@@ -68,7 +68,7 @@ def coded_link(store, base, campaign, group="self") -> tuple[str, str]:
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, width):
-    """The issue's path: open a link, click every answer, reload halfway, submit, resubmit."""
+    """The whole path: open a link, click every answer, reload halfway, submit, resubmit."""
     inst = load_instrument("focus-levels")
     rng = random.Random(width)
     before = qstore.counts("q-focus-levels")["submissions"]

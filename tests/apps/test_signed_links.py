@@ -80,7 +80,7 @@ def answer_everything(q, value=3):
         assert q.next()
 
 
-# -- the attacks of the trust issue -----------------------------------------------------------
+# -- attacks on signed links and codes ------------------------------------------------------------
 def test_an_edited_group_is_refused(store, either, camp):
     url = shared_link(store, "q1", "customer", "North")
     assert not isinstance(opens(either, query_of(url)), Problem)

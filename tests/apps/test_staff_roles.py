@@ -1,4 +1,4 @@
-"""The trust issue: minimum group size and comments, staff roles, the audit log, erasure.
+"""Trust: minimum group size and comments, staff roles, the audit log, erasure.
 
 Storage tests run on SQLite and PostgreSQL (the ``store``/``db_url`` fixtures). The serving
 tests start a real ``focuskit serve`` and knock on the staff door with real keys; one short
@@ -25,7 +25,7 @@ from focuskit.analysis import comments, profile
 from focuskit.analysis.anonymity import erase
 from focuskit.apps import roles
 from focuskit.apps.admin import AdminState, admin
-from focuskit.apps.overview import overview_html
+from focuskit.apps.landing import landing_html
 from focuskit.cli import main
 from focuskit.errors import FocuskitError, StoreError
 from focuskit.store import schema as t
@@ -306,13 +306,13 @@ def test_the_landing_page_shows_what_the_role_may_open(store):
     store.create_campaign("cc", "C", "focus-levels", rater_groups=["self", "customer"])
     _answer(store, "cc", 6, group="self")
     _answer(store, "cc", 1, group="customer")
-    viewer = overview_html(store, "viewer", "vera")
+    viewer = landing_html(store, "viewer", "vera")
     assert "results.ipynb" in viewer and "admin.ipynb" not in viewer
     assert "Signed in as <b>vera</b> (viewer)" in viewer
     assert "customer 1" not in viewer and " draft" not in viewer  # a group of one stays unsaid
-    full = overview_html(store, "admin", "adam")
+    full = landing_html(store, "admin", "adam")
     assert "admin.ipynb" in full and "customer 1" in full
-    assert "For staff" in overview_html(store, None)
+    assert "For staff" in landing_html(store, None)
 
 
 def test_admin_page_confirms_erasure_and_says_the_minimum_is_fixed(store):
@@ -447,7 +447,7 @@ async def _try_to_run_code(base: str, notebook: str, key: str, marker) -> bool:
 def test_no_page_can_send_its_kernel_code(door, tmp_path):
     """The role in a kernel's environment holds only while no visitor can run code there:
     Voila passes widget messages only (its kernel manager's allowed_message_types). Guarded
-    here, on both doors, because everything in this issue rests on it."""
+    here, on both doors, because everything in this file rests on it."""
     served, keys, _ = door
 
     def run(coro):  # in a thread of its own: a browser test may hold this thread's loop

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("width,name", [(1280, "laptop"), (390, "phone")])
-def test_overview_page_renders_the_demo_campaigns(chromium, voila_server, width, name):
+def test_the_landing_page_renders_the_demo_campaigns(chromium, voila_server, width, name):
     url = voila_server().staff_url("voila/render/index.ipynb")  # the staff door, with its token
     page = chromium.new_page(viewport={"width": width, "height": 900})
     try:
@@ -18,11 +18,11 @@ def test_overview_page_renders_the_demo_campaigns(chromium, voila_server, width,
         expect(page.get_by_role("heading", name="Item banks")).to_be_visible()
         expect(page.get_by_text("Traceback")).to_have_count(0)
         # Sources are stripped for visitors: no code cell is shown.
-        expect(page.get_by_text("import overview")).to_have_count(0)
+        expect(page.get_by_text("import landing")).to_have_count(0)
         # Nothing scrolls sideways on a phone.
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width + 1
-        page.screenshot(path=str(ARTIFACTS / f"overview-{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"landing-{name}.png"), full_page=True)
         # The staff key leaves the address bar; the cookie carries the visit on to a page.
         page.wait_for_function("!window.location.search.includes('token=')", timeout=60_000)
         if name == "laptop":

@@ -9,12 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 
 from focuskit.cli import main
 from focuskit.config import respondent_base
 from focuskit.links import make_link, sign_link
 from focuskit.serving import ServeOptions, voila_command
+from focuskit.testing import free_port
 
 
 def refused(capsys, *args) -> str:
@@ -100,7 +101,7 @@ def test_respondent_base(monkeypatch):
         url + "?campaign=q1&group=team&sig=" + sign_link(secret, "q1", "team")
 
 
-def test_serve_options_default_to_the_issue():
+def test_serve_options_have_the_documented_defaults():
     o = ServeOptions()
     assert (o.host, o.port, o.staff_port, o.preheat, o.staff_preheat) == (
         "127.0.0.1", 8866, None, 2, 1)

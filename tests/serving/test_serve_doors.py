@@ -9,7 +9,6 @@ to test-artifacts/serve-*.png.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -17,6 +16,8 @@ import time
 import pytest
 from conftest import ARTIFACTS, ROOT, signed_link
 from playwright.sync_api import expect
+
+from focuskit.testing import free_port, notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,15 +34,6 @@ def questionnaire(code: bool = False) -> tuple[str, str | None]:
     return "voila/render/take_assessment.ipynb?" + link.query(), link.code
 
 SIZES = [(1280, "laptop"), (390, "phone")]
-
-
-def notebook(*cells: str) -> str:
-    return json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-                   "outputs": [], "source": src} for i, src in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5})
 
 
 BUTTON = notebook(
@@ -293,8 +285,6 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
     import os
     import subprocess
     import urllib.request
-
-    from conftest import free_port
 
     from focuskit.serving import _write_template, voila_command
 

@@ -1,4 +1,4 @@
-"""The doors against a visitor who does not play along (the trust issue's findings).
+"""The doors against a visitor who does not play along.
 
 Real ``focuskit serve`` processes (conftest.start_serve), spoken to with plain HTTP and
 websocket clients: no browser is needed to attack a door. Every limit is set small here (a few
@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import websocket
-from conftest import ROOT, free_port, signed_query, start_serve, stop_serve
+from conftest import ROOT, signed_query, start_serve, stop_serve
 
 from focuskit.serving.clients import client_address
 from focuskit.serving.request_log import scrub
 from focuskit.serving.voila_main import own_path
+from focuskit.testing import free_port, notebook
 
 pytestmark = pytest.mark.slow
 
@@ -144,15 +145,6 @@ def per_client():
 
 
 PROBE = "PROBE-{}"
-
-
-def notebook(*cells: str) -> str:
-    return json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-                   "outputs": [], "source": src} for i, src in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5})
 
 
 @pytest.fixture(scope="module")

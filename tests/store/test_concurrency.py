@@ -1,79 +1,24 @@
 """Many writer processes, retried submissions and killed writers, on real databases.
 
 Each writer is a separate process with its own Store (engine, pool, connections), as each
-Voila kernel is. Processes come from a forkserver that has already imported focuskit, so
-fifty of them start in seconds even on two cores.
+Voila kernel is (``store_writers``, shared with the respondent store's tests).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
-import threading
 import time
 
 import pytest
 import sqlalchemy as sa
 from conftest import full_answers
+from store_writers import CTX, WAIT, run_writers
 
 from focuskit import Store
 from focuskit.store.engine import make_engine
 
 pytestmark = pytest.mark.slow
-
-CTX = mp.get_context("forkserver")
-# Ignored when a forkserver is already running in this session; then children just import more.
-CTX.set_forkserver_preload(["focuskit", "sqlalchemy", "conftest", "test_concurrency"])
-WAIT = 120  # seconds; a generous bound so a wedged child fails the test instead of hanging it
-
-
-def _writer(url, campaign, keys, barrier, results):
-    """Submit one complete focus-levels answer per key, all writers starting together."""
-    try:
-        store = Store(url)
-        answers = full_answers(store.campaign(campaign).instrument)
-    except BaseException as e:
-        barrier.abort()  # release the others rather than leave them waiting
-        results.put(([], [f"setup: {type(e).__name__}: {e}"]))
-        return
-    receipts, errors = [], []
-    try:
-        barrier.wait(WAIT)
-        for key in keys:
-            try:
-                r = store.submit(campaign, answers, rater_group="team", idempotency_key=key)
-                receipts.append((key, r.submission, r.created))
-            except Exception as e:  # collected, so the parent can report every failure
-                errors.append(f"{key}: {type(e).__name__}: {e}")
-    except threading.BrokenBarrierError:
-        errors.append("barrier broken: another writer failed to start")
-    finally:
-        store.close()
-        results.put((receipts, errors))
-
-
-def run_writers(url, campaign, key_lists):
-    """Start one process per key list; return every receipt and every error."""
-    barrier, results = CTX.Barrier(len(key_lists)), CTX.Queue()
-    procs = [CTX.Process(target=_writer, args=(url, campaign, keys, barrier, results))
-             for keys in key_lists]
-    for p in procs:
-        p.start()
-    receipts, errors = [], []
-    try:
-        for _ in procs:  # drain before join: a child blocks until its result is read
-            r, e = results.get(timeout=WAIT)
-            receipts += r
-            errors += e
-    finally:
-        for p in procs:
-            p.join(WAIT)
-            if p.is_alive():
-                p.kill()
-    assert [p.exitcode for p in procs] == [0] * len(procs)
-    return receipts, errors
-
 
 def table_counts(url):
     """Submissions, distinct idempotency keys and answers, read with plain SQL."""

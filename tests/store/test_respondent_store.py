@@ -7,7 +7,6 @@ schema (``db_url``), and what one writes is read back through the other.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from conftest import full_answers, signed_link, signed_query
+from store_writers import run_writers
 
 from focuskit import Store, StoreError
 from focuskit.apps.questionnaire.session import stored_answers
@@ -375,73 +375,20 @@ def test_threads_sharing_one_respondent_store(stores, db_url):
     assert table_counts(db_url)[:3] == (20, 20 * len(inst.items), 4)
 
 
-CTX = mp.get_context("forkserver")
-# Children fork from a server that imported this module once, so each starts in milliseconds
-# (ignored when test_concurrency.py started the forkserver first; children then import more).
-CTX.set_forkserver_preload(["focuskit", "conftest", "test_respondent_store"])
-WAIT = 120
-
-
-def _writer(url, campaign, keys, barrier, results):
-    """One kernel: a RespondentStore submitting one answer per key, all starting together."""
-    try:
-        store = RespondentStore(url)
-        answers = full_answers(store.campaign(campaign).instrument)
-    except BaseException as e:
-        barrier.abort()
-        results.put(([], [f"setup: {type(e).__name__}: {e}"]))
-        return
-    receipts, errors = [], []
-    try:
-        barrier.wait(WAIT)
-        for key in keys:
-            try:
-                r = store.submit(campaign, answers, rater_group="team", respondent=key)
-                receipts.append((key, r.submission, r.created))
-            except Exception as e:  # collected, so the parent can report every failure
-                errors.append(f"{key}: {type(e).__name__}: {e}")
-    except threading.BrokenBarrierError:
-        errors.append("barrier broken: another writer failed to start")
-    finally:
-        store.close()
-        results.put((receipts, errors))
-
-
-def run_writers(url, campaign, key_lists):
-    barrier, results = CTX.Barrier(len(key_lists)), CTX.Queue()
-    procs = [CTX.Process(target=_writer, args=(url, campaign, keys, barrier, results))
-             for keys in key_lists]
-    for p in procs:
-        p.start()
-    receipts, errors = [], []
-    try:
-        for _ in procs:
-            r, e = results.get(timeout=WAIT)
-            receipts += r
-            errors += e
-    finally:
-        for p in procs:
-            p.join(WAIT)
-            if p.is_alive():
-                p.kill()
-    assert [p.exitcode for p in procs] == [0] * len(procs)
-    return receipts, errors
-
-
 @pytest.mark.slow
 def test_many_respondent_kernels_write_one_store(db_url):
     with Store(db_url) as full:
         items = len(full.create_campaign("crowd", "Many", "focus-levels").instrument.items)
     writers, each = 8, 6
     keys = [[f"w{w:02d}-r{r:02d}" for r in range(each)] for w in range(writers)]
-    receipts, errors = run_writers(db_url, "crowd", keys)
+    receipts, errors = run_writers(db_url, "crowd", keys, "respondent")
     assert errors == []
     assert len(receipts) == writers * each and all(c for _, _, c in receipts)
     first = {k: sid for k, sid, _ in receipts}
     assert len(set(first.values())) == writers * each
     # Every kernel sends everything again (a reconnect), and a double click races on the
     # same codes from four more kernels: nothing new is stored, each code keeps its submission.
-    receipts, errors = run_writers(db_url, "crowd", keys + [keys[0]] * 4)
+    receipts, errors = run_writers(db_url, "crowd", keys + [keys[0]] * 4, "respondent")
     assert errors == []
     assert not any(c for _, _, c in receipts)
     assert all(first[k] == sid for k, sid, _ in receipts)
@@ -458,7 +405,7 @@ def test_the_same_new_code_from_many_kernels_is_stored_once(db_url):
     with Store(db_url) as full:
         items = len(full.create_campaign("crowd", "Many", "focus-levels").instrument.items)
     codes = [f"code-{n}" for n in range(5)]
-    receipts, errors = run_writers(db_url, "crowd", [codes] * 8)
+    receipts, errors = run_writers(db_url, "crowd", [codes] * 8, "respondent")
     assert errors == []
     for code in codes:
         mine = [(sid, created) for k, sid, created in receipts if k == code]

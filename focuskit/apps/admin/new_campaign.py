@@ -130,7 +130,6 @@ class NewCampaign:
             self.create_msg.value = error_html(e)
             return
         c = res.campaign
-        self.refresh(c.id)
         what = "Created" if res.created else "Already created (nothing new)"
         self.create_msg.value = ok_html(
             f"{what}: {c.id}, {c.status}, asking {c.instrument.title} ({len(c.instrument.items)} "

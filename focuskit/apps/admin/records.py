@@ -12,8 +12,7 @@ import ipywidgets as w
 from ...errors import FocuskitError
 from ...ui.downloads import MIME, data_link
 from .parts import error_html, field, html, ok_html, row, section
-
-AUDIT_SHOWN = 50
+from .state import AUDIT_SHOWN
 
 
 class Records:
@@ -89,7 +88,6 @@ class Records:
         except FocuskitError as e:
             self.rules_msg.value = error_html(e)
             return
-        self.refresh(c.id)
         self.rules_msg.value = ok_html(f"{c.id}: groups under {c.min_group_size} withheld; "
                                        f"comments from {c.comment_threshold} people.")
 
@@ -102,7 +100,6 @@ class Records:
         code = self.erase_code.value.strip()
         self.erase_code.value = self.erase_again.value = ""
         self.export_out.value = ""  # downloads made before still hold the erased answers
-        self.refresh(self.current)
         self.erase_msg.value = ok_html(
             f"Erased {gone.submissions} submission(s) and {gone.drafts} unfinished answer "
             f"set(s) of {code}." + (f" The figures now also leave out the {gone.withheld} "
@@ -120,7 +117,6 @@ class Records:
             return
         self.state.set_status(cid, "archived")
         self.delete_again.value = ""
-        self.refresh(cid)
         self.delete_msg.value = ok_html(f"{cid} is archived: it takes no answers; its results "
                                         "stay.")
 
@@ -132,12 +128,11 @@ class Records:
             self.delete_msg.value = error_html(e)
             return
         self.delete_again.value = ""
-        self.refresh()
         self.delete_msg.value = ok_html(f"Deleted {cid} with {gone.submissions} "
                                         "submission(s).")
 
-    def show_audit(self) -> None:
-        rows = self.state.audit(AUDIT_SHOWN)
+    def _show_audit_lines(self, _change=None) -> None:
+        rows = self.state.audit_lines
         body = "".join(
             f"<tr><td>{r['at']:%Y-%m-%d %H:%M:%S}</td><td>{escape(str(r['actor']))}</td>"
             f"<td>{escape(str(r['action']))}</td><td>{escape(str(r['campaign']))}</td>"
@@ -151,4 +146,3 @@ class Records:
     def prepare_audit(self) -> None:
         name, data = self.state.audit_csv()
         self.audit_out.value = data_link(data, name, MIME["csv"], "Audit log (CSV)")
-        self.show_audit()

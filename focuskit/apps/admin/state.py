@@ -5,8 +5,11 @@ A viewer who opens it gets a plain "for admins" page and nothing of the store.
 
 ``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
 by calling the same package functions as ``focuskit campaign``, ``focuskit import`` and
-``focuskit export``; ``view.Admin`` is a thin ipywidgets view over it. Every
-refusal is a ``FocuskitError`` whose message, and ``.problems`` or ``.rows``, the view shows.
+``focuskit export``. It is a traitlets ``HasTraits``, as the questionnaire's state is: the
+campaign being worked on (``chosen``), its campaign table, that campaign as stored (``picked``) and
+the newest audit lines are traits, kept up to date by every change made through the state,
+and ``view.Admin`` is a thin ipywidgets view observing them. Every refusal is a
+``FocuskitError`` whose message, and ``.problems`` or ``.rows``, the view shows.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from traitlets import HasTraits, Instance, List, Unicode, observe
+
 from ...config import respondent_base
 from ...errors import FocuskitError, InstrumentError
 from ...instruments import Instrument, builtin_ids, load_instrument, prompts_from_text, with_items
@@ -25,14 +30,15 @@ from ...names import slug as make_slug
 from ...store import Campaign, Store
 from ..questionnaire.invites import personal_links, shared_link
 
-__all__ = ["AdminState", "Created", "LinkRow", "prompts_from_text", "MAX_IMPORT_BYTES",
-           "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
+__all__ = ["AUDIT_SHOWN", "AdminState", "Created", "LinkRow", "Picked", "prompts_from_text",
+           "MAX_IMPORT_BYTES", "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
 
 #: An upload travels to the kernel in one websocket message; `focuskit serve` lets the staff
 #: door take up to 64 MB so that bigger files reach this check and are refused in words.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_INSTRUMENT_BYTES = 512 * 1024
 MAX_LINKS = 200
+AUDIT_SHOWN = 50  # audit lines on the page; the CSV download has them all
 IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 INSTRUMENT_SUFFIXES = (".yaml", ".yml")
 
@@ -43,6 +49,15 @@ class Created:
 
     campaign: Campaign
     created: bool
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The campaign the page works on, as stored now, with its counts."""
+
+    campaign: Campaign
+    submissions: int
+    drafts: int
 
 
 @dataclass(frozen=True)
@@ -78,15 +93,61 @@ def _check_size(name: str, data: bytes, limit: int, advice: str = "") -> None:
         raise FocuskitError(f"{name} is empty")
 
 
-class AdminState:
-    """The store and the staff member's actions on it."""
+class AdminState(HasTraits):
+    """The store and the staff member's actions on it.
+
+    The traits mirror the store after every change made through this state (and after
+    ``reload``): a view observes them rather than asking again.
+    """
+
+    #: The id of the campaign the page works on; None when the store has none.
+    chosen = Unicode(None, allow_none=True)
+    #: ``rows()``: one dict per campaign, newest first.
+    campaign_rows = List()
+    #: The chosen campaign as stored, with its counts; None with no campaign chosen.
+    picked = Instance(Picked, allow_none=True)
+    #: ``audit(AUDIT_SHOWN)``: the newest lines of the audit log.
+    audit_lines = List()
 
     def __init__(self, store: Store, *, base: str | None = None, actor: str | None = None):
+        super().__init__()
         self.store = store
         if actor:
             store.actor = actor  # the audit log names this staff member for what they do
         self.base = base or respondent_base()
         self._done: dict[tuple, str] = {}  # create requests already carried out -> campaign id
+        self.reload()
+
+    # -- what the page shows -----------------------------------------------------------------
+    def reload(self, pick: str | None = None) -> None:
+        """Read the campaigns, the chosen one and the audit log again, and choose ``pick``
+        (default: keep the choice while its campaign exists, else the newest campaign)."""
+        rows = self.rows()
+        ids = [r["id"] for r in rows]
+        want = pick or self.chosen
+        chosen = want if want in ids else (ids[0] if ids else None)
+        before = self.chosen
+        # Observers run once all three are set: the table.s already names the choice.
+        with self.hold_trait_notifications():
+            self.campaign_rows = rows
+            self.audit_lines = self.audit(AUDIT_SHOWN)
+            self.chosen = chosen
+        if chosen == before:  # the same campaign, perhaps changed
+            self.picked = self._read_picked(chosen)
+
+    @observe("chosen")
+    def _chosen_changed(self, change) -> None:
+        self.picked = self._read_picked(change["new"])
+
+    def _read_picked(self, campaign: str | None) -> Picked | None:
+        if campaign is None:
+            return None
+        n = self.store.counts(campaign)
+        return Picked(self.store.campaign(campaign), n["submissions"], n["drafts"])
+
+    def _logged(self) -> None:
+        """After an action the audit log records but nothing else changes."""
+        self.audit_lines = self.audit(AUDIT_SHOWN)
 
     # -- reading ---------------------------------------------------------------------------
     def campaigns(self) -> list:
@@ -99,7 +160,7 @@ class AdminState:
         return self.store.counts(campaign)
 
     def rows(self) -> list[dict]:
-        """One dict per campaign for the overview table, newest first."""
+        """One dict per campaign for the campaign table, newest first."""
         out = []
         for c in self.store.campaigns():
             n = self.store.counts(c.id)
@@ -184,18 +245,24 @@ class AdminState:
                organisation, groups, size, comments, status)
         if self._done.get(key) == id:
             try:
-                return Created(self.store.campaign(id), False)
+                again = Created(self.store.campaign(id), False)
             except FocuskitError:  # deleted behind our back: create it again below
                 pass
+            else:
+                self.reload(id)
+                return again
         camp = self.store.create_campaign(id, title, instrument, organisation=organisation,
                                           rater_groups=groups, min_group_size=size,
                                           comment_threshold=comments, status=status)
         self._done[key] = camp.id
+        self.reload(camp.id)
         return Created(camp, True)
 
     def set_status(self, campaign: str, status: str):
         """Open, close or archive a campaign (``focuskit campaign open/close/archive``)."""
-        return self.store.set_status(self.campaign(campaign).id, status)
+        camp = self.store.set_status(self.campaign(campaign).id, status)
+        self.reload(camp.id)
+        return camp
 
     def set_thresholds(self, campaign: str, min_group_size, comment_threshold) -> Campaign:
         """Change the minimum group size (refused once the campaign has answers) and the
@@ -213,6 +280,7 @@ class AdminState:
             self.store.set_min_group_size(camp.id, k)
         if t != self.campaign(camp.id).comment_threshold:
             self.store.set_comment_threshold(camp.id, t)
+        self.reload(camp.id)
         return self.campaign(camp.id)
 
     def has_answers(self, campaign: str) -> bool:
@@ -229,7 +297,9 @@ class AdminState:
             raise FocuskitError("type the code a second time to confirm; nothing was erased")
         from ...analysis.anonymity import erase
 
-        return erase(self.store, camp.id, code)
+        gone = erase(self.store, camp.id, code)
+        self.reload(camp.id)
+        return gone
 
     def delete(self, campaign: str, confirm: str):
         """Delete a campaign and everything in it; ``confirm`` must repeat its id."""
@@ -237,7 +307,9 @@ class AdminState:
         if str(confirm or "").strip() != camp.id:
             raise FocuskitError(f"type the campaign's id ({camp.id}) to confirm; nothing was "
                                 "deleted")
-        return self.store.delete_campaign(camp.id)
+        gone = self.store.delete_campaign(camp.id)
+        self.reload()
+        return gone
 
     # -- audit log ---------------------------------------------------------------------------
     def audit(self, limit: int = 50) -> list[dict]:
@@ -253,6 +325,7 @@ class AdminState:
 
         log = escape_cells(self.store.audit_log())
         self.store.log("export", None, f"audit log ({len(log)} lines)")
+        self._logged()
         return "focuskit-audit.csv", log.to_csv(index=False).encode("utf-8")
 
     # -- links -------------------------------------------------------------------------------
@@ -292,6 +365,7 @@ class AdminState:
         out = [r for g in groups for s in segs or [None]
                for r in self._links(camp.id, g, s, count)]
         self.store.log("links", camp.id, f"{len(out)} link(s)")
+        self._logged()
         return out
 
     def _links(self, campaign: str, group: str, segment: str | None, count: int) -> list[LinkRow]:
@@ -348,6 +422,7 @@ class AdminState:
                           check=check)
         if not check:
             self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
+            self.reload(camp.id)
         return res
 
     def export(self, campaign: str, fmt: str = "csv", *, wide: bool = False
@@ -362,4 +437,5 @@ class AdminState:
             path = export(self.store, camp.id, Path(tmp) / name, format=fmt, wide=wide)
             data = path.read_bytes()
         self.store.log("export raw", camp.id, f"{fmt}{' wide' if wide else ''}")
+        self._logged()
         return name, data

@@ -1,4 +1,8 @@
-"""The staff page's ipywidgets view: a thin layer over ``AdminState``.
+"""The staff page's ipywidgets view: a thin layer observing ``AdminState``.
+
+The state's traits say which campaign is chosen, what the campaign table and the audit log hold,
+and how the chosen campaign stands; the view draws them when they change, and hands what
+the staff member does (pick, click, type) to the state.
 
 Cards stacked in one column: the campaigns (pick, open, close), a new campaign, links,
 import, raw export, anonymity thresholds, erasure and the audit log. Labels sit above their
@@ -33,7 +37,6 @@ class Admin(Records, NewCampaign):
     def __init__(self, state: AdminState):
         self.state = state
         self.link_rows = []
-        self._shown = self._status = None
         self._busy: list = []
         self._build_campaigns()
         self._build_new()
@@ -52,7 +55,13 @@ class Admin(Records, NewCampaign):
                               self.erase_box, self.audit_box],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-admin")
-        self.refresh()
+        state.observe(self._show_campaign_rows, "campaign_rows")
+        state.observe(self._chosen_changed, "chosen")
+        state.observe(self._show_picked, "picked")
+        state.observe(self._show_audit_lines, "audit_lines")
+        self._show_campaign_rows()
+        self._show_picked()
+        self._show_audit_lines()
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -87,18 +96,20 @@ class Admin(Records, NewCampaign):
             self._sync_buttons()
 
     def _sync_buttons(self) -> None:
-        none = self.current is None
+        picked = self.state.picked
+        none = picked is None
+        status = None if none else picked.campaign.status
         for b in (self.links_btn, self.import_btn, self.check_btn, self.export_btn, self.rules_btn,
                   self.erase_btn, self.archive_btn, self.delete_btn):
             b.disabled = none
-        self.open_btn.disabled = none or self._status == "open"
-        self.close_btn.disabled = none or self._status == "closed"
+        self.open_btn.disabled = none or status == "open"
+        self.close_btn.disabled = none or status == "closed"
         self.create_btn.disabled = self.reload_btn.disabled = self.audit_btn.disabled = False
 
     def _build_campaigns(self):
         self.table = html()
         self.picker = w.Dropdown(layout=w.Layout(width="100%"))
-        self.picker.observe(lambda _c: self.show_campaign(), "value")
+        self.picker.observe(self._picker_changed, "value")
         self.status = html()
         self.open_btn = self._button("Open", "fk-open", lambda: self.set_status("open"),
                                      "campaign_msg", icon="play")
@@ -195,41 +206,48 @@ class Admin(Records, NewCampaign):
     # -- campaigns -----------------------------------------------------------------------------
     @property
     def current(self) -> str | None:
-        return self.picker.value
+        return self.state.chosen
 
     def refresh(self, pick: str | None = None) -> None:
-        rows = self.state.rows()
-        self.table.value = table_html(rows)
-        self.show_audit()
-        options = [(f"{r['title']} ({r['id']})", r["id"]) for r in rows]
-        keep = pick or self.picker.value
-        self.picker.options = options
-        ids = [o[1] for o in options]
-        if ids:
-            self.picker.value = keep if keep in ids else ids[0]
-        self.show_campaign()
+        """Read the store again (others may have changed it), choosing ``pick``."""
+        self.state.reload(pick)
 
-    def show_campaign(self) -> None:
-        cid = self.current
-        if cid != self._shown:  # links and downloads belong to the campaign they were made for
-            self.links_out.children, self.link_rows = [], []
-            self.links_msg.value = self.export_out.value = self.import_msg.value = ""
-            self.rules_msg.value = self.erase_msg.value = ""
-            self._shown = cid
+    def _picker_changed(self, change) -> None:
+        if change["new"] is not None:
+            self.state.chosen = change["new"]
+
+    def _show_campaign_rows(self, _change=None) -> None:
+        rows = self.state.campaign_rows
+        self.table.value = table_html(rows)
+        options = tuple((f"{r['title']} ({r['id']})", r["id"]) for r in rows)
+        if tuple(self.picker.options) != options:
+            # New options select the first one, unless nothing is selected: so select
+            # nothing first, and then the state's choice (a picker at None is ignored).
+            self.picker.index = None
+            self.picker.options = options
+        self.picker.value = self.state.chosen
+
+    def _chosen_changed(self, change) -> None:
+        if change["new"] is not None and self.picker.value != change["new"]:
+            self.picker.value = change["new"]
+        # Links and downloads belong to the campaign they were made for.
+        self.links_out.children, self.link_rows = [], []
+        self.links_msg.value = self.export_out.value = self.import_msg.value = ""
+        self.rules_msg.value = self.erase_msg.value = ""
+
+    def _show_picked(self, _change=None) -> None:
+        picked = self.state.picked
         for part in (self.picker_field, self.status_btns):
-            part.layout.display = "none" if cid is None else ""
-        if cid is None:
+            part.layout.display = "none" if picked is None else ""
+        if picked is None:
             self.status.value = "<p class='fk-note'>No campaigns yet: create one below.</p>"
-            self._status = None
             self._sync_buttons()
             return
-        c = self.state.campaign(cid)
-        self._status = c.status
+        c = picked.campaign
         self.show_rules(c)
-        n = self.state.counts(cid)
         self.status.value = (f"<p class='fk-status'><span class='fk-badge {c.status}'>"
-                             f"{c.status}</span> {n['submissions']} submission(s), "
-                             f"{n['drafts']} unfinished · asks {escape(c.instrument.title)}</p>")
+                             f"{c.status}</span> {picked.submissions} submission(s), "
+                             f"{picked.drafts} unfinished · asks {escape(c.instrument.title)}</p>")
         self._sync_buttons()
         self.per_link_field.layout.display = "" if c.link_mode == "personal" else "none"
         if [b.description for b in self.link_groups.children] != list(c.rater_groups):
@@ -249,7 +267,6 @@ class Admin(Records, NewCampaign):
             self.campaign_msg.value = error_html(e)
             return
         verb = "takes answers now" if c.status == "open" else "takes no more answers"
-        self.refresh(c.id)
         self.campaign_msg.value = ok_html(f"{c.id} is {c.status}: it {verb}.")
 
     # -- links -------------------------------------------------------------------------------
@@ -319,8 +336,7 @@ class Admin(Records, NewCampaign):
         lines = [x for x in lines if not x.startswith("Imported ")]
         report = ("<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"
                   if lines else "")
-        total = self.state.counts(cid)["submissions"]
-        self.refresh(cid)
+        total = self.state.picked.submissions
         if res.created:
             self.export_out.value = ""  # downloads made before hold the answers before
         if res.created == 0:

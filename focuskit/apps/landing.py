@@ -11,7 +11,7 @@ from ..store import Store
 from ..ui.style import style_tag
 from .roles import ADMIN, pages_for, staff
 
-__all__ = ["overview", "overview_html"]
+__all__ = ["landing", "landing_html"]
 
 
 def _count(n: int, word: str) -> str:
@@ -33,11 +33,11 @@ def _released(store: Store, campaign: str) -> dict:
             "groups": {r.rater_group: int(r.n) for r in per.itertuples() if not r.suppressed}}
 
 
-def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
+def landing_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
     """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
     built-in instruments."""
     if role is None:  # e.g. a page prepared before its visitor came: show nothing
-        return (style_tag("focuskit.apps", "overview.css") + '<div class="fk-page"><h1>For '
+        return (style_tag("focuskit.apps", "landing.css") + '<div class="fk-page"><h1>For '
                 'staff</h1><p>This page could not tell '
                 "who opened it. Open your staff link again.</p></div>")
     cards = []
@@ -72,7 +72,7 @@ def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str
            + ("every page below is open to you." if role == ADMIN else "dashboards and "
               "reports; campaigns, raw answers and erasure are for admins.") + "</p>"
            if name else "")
-    return (style_tag("focuskit.apps", "overview.css") + '<div class="fk-page"><h1>focuskit</h1>'
+    return (style_tag("focuskit.apps", "landing.css") + '<div class="fk-page"><h1>focuskit</h1>'
             '<p class="fk-lead">How customer-focused is the organisation, really? '
             "Campaigns in this store, and the questionnaires they can ask.</p>" + who +
             f'<div class="fk-cards">{pages}</div>'
@@ -80,8 +80,8 @@ def overview_html(store: Store, role: str | None = ADMIN, name: str = "") -> str
             f'<h2>Item banks</h2><div class="fk-cards">{"".join(banks)}</div></div>')
 
 
-def overview(url: str | None = None):
-    """The overview as a widget (the default store unless ``url`` is given).
+def landing(url: str | None = None):
+    """The landing page as a widget (the default store unless ``url`` is given).
 
     A widget, not IPython's HTML output: JupyterLab's renderer, which Voila uses for outputs,
     rewrites relative links into file downloads, and the links to the staff pages would break.
@@ -90,5 +90,5 @@ def overview(url: str | None = None):
 
     who = staff()
     with Store(url) as store:
-        return widgets.HTML(overview_html(store, who.role,
+        return widgets.HTML(landing_html(store, who.role,
                                           "" if who.name == "local" else who.name))
