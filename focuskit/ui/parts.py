@@ -6,7 +6,7 @@ from html import escape
 
 import ipywidgets as w
 
-__all__ = ["box", "html", "plot_box", "plot_html", "update_plot"]
+__all__ = ["box", "html", "plot_box", "plot_html", "tab_title", "update_plot"]
 
 
 def html(value: str = "", cls: str | None = None, **layout) -> w.HTML:
@@ -50,3 +50,16 @@ def plot_box(ax, max_width: str = "820px", alt: str | None = None) -> w.Box:
 def update_plot(box: w.Box, ax, alt: str | None = None) -> None:
     """Draw ``ax`` into a ``plot_box`` already on screen: the browser swaps the picture."""
     box.children[0].value = plot_html(ax, alt)
+
+
+def tab_title(out: w.Output, text: str) -> None:
+    """Name the browser tab ``text`` (a page and its campaign, not the notebook's file name):
+    a line of JavaScript shown in ``out``, a hidden Output widget in the page."""
+    import json
+
+    from IPython.display import Javascript, display
+
+    literal = json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
+    with out:
+        out.clear_output()
+        display(Javascript(f"document.title={literal};"))

@@ -33,6 +33,8 @@ def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
         expect(page.get_by_text("Traceback")).to_have_count(0)
+        # The browser tab names the page and the campaign, not the notebook "results".
+        expect(page).to_have_title("Dashboard: Where we stand: eight dimensions of customer focus")
         expect(page.get_by_text("Largest disagreement")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
         for tab in TABS:

@@ -81,7 +81,9 @@ class Dashboard:
         self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
-        self.widget = w.VBox([ui.html(style_tag(__package__)), self.title, self.controls,
+        self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
+        self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
+                              self.controls,
                               self.cards, self.tabbar,
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
@@ -162,6 +164,7 @@ class Dashboard:
         finally:
             self._quiet = False
         c = s.campaign
+        ui.tab_title(self.tab_name, f"Dashboard: {c.title}")
         self.title.value = (f"<h1>{escape(c.title)}</h1><p class='fk-lead'>"
                             f"{escape(c.organisation)} · asks about "
                             f"{escape(WHAT.get(s.instrument, c.instrument.title))} · groups "
