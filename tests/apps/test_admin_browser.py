@@ -45,6 +45,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.goto(url, wait_until="domcontentloaded")
         page.locator("button.fk-create").wait_for(timeout=WAIT)
         expect(page.get_by_text("No campaigns yet")).to_be_visible()
+        expect(page).to_have_title("Staff page: campaigns, links and imports")  # not "admin"
         page.locator(".fk-title input").fill("Browser round")
         page.locator("button.fk-create").dblclick()  # an impatient double click
         page.get_by_text("browser-round, open, asking").wait_for(timeout=WAIT)

@@ -79,6 +79,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.locator(".fk-ws-create").click()
         board.locator(".fk-qr svg").wait_for(timeout=STEP)
         board.get_by_role("heading", name="Leadership team, trainer flow").wait_for(timeout=STEP)
+        expect(board).to_have_title("Workshop board: Leadership team, trainer flow")
         with Store(url) as store:
             rid = store.campaigns()[0].id
         assert rid.startswith("ws-leadership-team-trainer-flow-")

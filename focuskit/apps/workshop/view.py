@@ -142,9 +142,11 @@ class WorkshopBoard:
         self.scripts = w.Output(layout=w.Layout(height="0px", overflow="hidden"))
         self.body = w.VBox([self.stage, self.results, self.actions],
                            layout=w.Layout(width="100%"))
+        self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)),
                               ui.html("<h1>Workshop board</h1>", cls="fk-ws"),
-                              self.bar, self.form, self.title, self.body, self.scripts],
+                              self.bar, self.form, self.title, self.body, self.scripts,
+                              self.tab_name],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("fk-ws")
         self.widget.add_class("fk-ws-root")
@@ -268,6 +270,7 @@ class WorkshopBoard:
                                 "name below and press Create.</p>")
             return
         c = s.round
+        ui.tab_title(self.tab_name, f"Workshop board: {c.title}")
         self.title.value = (f"<h2 class='fk-ws-name'>{escape(c.title)}</h2><p class='fk-lead'>"
                             f"{escape(c.instrument.title)} · groups under {c.min_group_size} "
                             "stay hidden</p>")
