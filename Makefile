@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install browser axe lint bench clean
+.PHONY: demo test install browser axe proxy lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,12 +50,23 @@ $(AXE_JS):
 	&& tar -xzf $$tgz -C $(AXE_DIR) --strip-components=1 package/axe.min.js \
 	&& rm -f $$tgz \
 	|| { rm -rf $(AXE_DIR); echo "WARNING: could not fetch axe-core $(AXE_VERSION); the accessibility checks will skip (and fail under CI=true)"; }
+# Debian's nginx for the scale-out test (tests/serving/test_scale_out.py), installed only where
+# we are root and it is missing; the test runs it unprivileged, on its own config and ports.
+proxy:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's nginx for the scale-out test..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+		|| echo "WARNING: could not install nginx; the scale-out test will skip (and fail under CI=true)"; \
+	else \
+		echo "WARNING: nginx is missing and we are not root; the scale-out test will skip (and fail under CI=true)"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
 
 # pytest exits 5 when it collected nothing; that is not a failure of the code.
-test: install browser lint
+test: install browser proxy lint
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 

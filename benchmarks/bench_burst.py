@@ -83,15 +83,35 @@ def kernel_memory(server: Server) -> list[tuple[float, float]]:
     return out
 
 
-def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str) -> dict:
+def profiler(server: Server, out: Path | None, seconds: float):
+    """``py-spy record`` of the respondent door's Voila and its kernels for ``seconds``, in
+    py-spy's raw (collapsed stacks) format: what the burst spends its time on."""
+    if out is None:
+        return None
+    import shutil
+    import subprocess
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    door = next(c for c in psutil.Process(server.proc.pid).children(recursive=True)
+                if "door=respondent" in " ".join(c.cmdline()))
+    return subprocess.Popen([spy, "record", "-p", str(door.pid), "--subprocesses", "-r", "50",
+                             "-d", str(int(seconds)), "-f", "raw", "-o", str(out),
+                             "--nonblocking"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str,
+        query: str, profile: Path | None = None) -> dict:
     port = free_port()
     server = Server([sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
                      f"--staff-port={free_port()}", f"--preheat={preheat}", "--staff-preheat=0",
-                     f"--max-kernels={people + preheat + 5}"],
+                     f"--max-kernels={people + preheat + 5}",
+                     # One address for the whole room, and in "http" mode no page ever
+                     # connects its kernel: the per-client cap would refuse all but three.
+                     "--per-client-kernels=0"],
                     {"FOCUSKIT_DB_URL": db, "FOCUSKIT_TOKEN": "bench-token-of-the-burst"},
                     tmp / f"serve-{mode}-{preheat}.log", port)
-    url = (f"http://127.0.0.1:{port}/voila/render/take_assessment.ipynb"
-           "?campaign=demo-focus-levels&group=self")
+    url = f"http://127.0.0.1:{port}/voila/render/take_assessment.ipynb?{query}"
     try:
         server.settle(preheat)
         voila = psutil.Process(server.proc.pid)
@@ -112,8 +132,12 @@ def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str)
                 for ctx in browser.contexts:
                     await ctx.close()
                 server.settle(preheat)
+                spy = profiler(server, profile and profile / f"burst-{mode}-{preheat}.txt",
+                               within + 30)
                 results = await asyncio.gather(*(open_link(browser, url, i * within / people)
                                                  for i in range(people)))
+                if spy is not None:
+                    spy.wait()
                 mem = kernel_memory(server)  # while all the pages are still open
                 after = sum(p.memory_info().rss for p in voila_procs) / 2**20
                 await browser.close()
@@ -124,8 +148,12 @@ def run(db: str, tmp: Path, preheat: int, people: int, within: float, mode: str)
             if err:
                 raise RuntimeError(f"the solo visit failed: {err}")
             server.settle(preheat)
+            spy = profiler(server, profile and profile / f"burst-{mode}-{preheat}.txt",
+                           within + 30)
             results = await asyncio.gather(*(fetch_page(url, i * within / people)
                                              for i in range(people)))
+            if spy is not None:
+                spy.wait()
             return (solo, results, kernel_memory(server),
                     sum(p.memory_info().rss for p in voila_procs) / 2**20)
 
@@ -148,19 +176,29 @@ def main(argv=None) -> int:
     ap.add_argument("--within", type=float, default=10.0, help="seconds over which they arrive")
     ap.add_argument("--modes", nargs="+", default=["http", "browser"], choices=["http", "browser"])
     ap.add_argument("--pools", nargs="+", type=int, default=[2, 10])
+    ap.add_argument("--profile", type=Path, help="a folder: py-spy records the respondent "
+                    "door and its kernels during each burst (pip install py-spy)")
     args = ap.parse_args(argv)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     from focuskit import Store
     from focuskit.demo import seed_store
+    from focuskit.links import make_link
 
     tmp = Path(tempfile.mkdtemp(prefix="focuskit-bench-burst-"))
     db = f"sqlite:///{tmp / 'demo.db'}"
     with Store(db) as store:
         seed_store(store)
+        # The room's shared link, signed as the board hands it out (an unsigned one gets the
+        # "this link does not work" page, which is quicker to make than the questionnaire).
+        query = make_link("", "demo-focus-levels", "self",
+                          secret=store.link_secret()).lstrip("?")
     rows = []
     for mode in args.modes:
         for preheat in args.pools:
             say(f"burst of {args.people} ({mode}) with --preheat {preheat}...")
-            rows.append(run(db, tmp, preheat, args.people, args.within, mode))
+            rows.append(run(db, tmp, preheat, args.people, args.within, mode, query,
+                             args.profile))
             say(rows[-1])
     print(f"\n{args.people} respondents open the shared link within {args.within:.0f} s; load "
           f"average {psutil.getloadavg()[0]:.1f} at the end. \"browser\": fresh Chromium contexts "

@@ -14,7 +14,12 @@ the first visit of a selection (analysis computed) and a return to one (plot dra
 results) are also reported apart, with the kernel's CPU time per change (from /proc) and the
 load average.
 
-Run: .venv/bin/python benchmarks/bench_dashboard.py [--runs 5] [--filters 9] [--filter-only]
+Two more rows serve the dashboard as configured (one kernel kept ready for it) and open it for
+a first executive and, 20 s later, a second (``--pairs`` times): the second may find the pool
+still refilling. Budget: both ≤ 0.8× the bare notebook.
+
+Run: .venv/bin/python benchmarks/bench_dashboard.py [--runs 5] [--pairs 3] [--filters 9]
+[--filter-only]
 """
 
 from __future__ import annotations
@@ -94,7 +99,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--filters", type=int, default=9)
+    ap.add_argument("--pairs", type=int, default=3,
+                    help="first and second executive on focuskit serve as configured")
     ap.add_argument("--filter-only", action="store_true", help="skip the load-time rows")
+    ap.add_argument("--pairs-only", action="store_true",
+                    help="only the first and second executive on serve as configured")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -129,12 +138,12 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--headless", "--no-sandbox", "--disable-gpu"])
-            if not args.filter_only:
+            if not args.filter_only and not args.pairs_only:
                 time.sleep(15)  # let the preheated kernel run the notebook
                 load_time(browser, bare_url + "voila/render/bare.ipynb", "button")  # warm-up
                 load_time(browser, serve_url, "img.fk-plot")
                 time.sleep(15)
-            for r in range(0 if args.filter_only else args.runs):
+            for r in range(0 if args.filter_only or args.pairs_only else args.runs):
                 for name, url, sel in (
                         ("dashboard (focuskit serve)", serve_url, "img.fk-plot"),
                         ("bare one-button notebook (plain Voilà)",
@@ -147,57 +156,94 @@ def main(argv=None) -> int:
             for p in procs:
                 stop_server(p, 30)
             procs = []
-            # Filter change with 10,000 respondents.
-            big_url = f"sqlite:///{tmp}/big.db"
-            t = time.perf_counter()
-            seed_10k(big_url)
-            log(f"seeded 10,000 respondents in {time.perf_counter() - t:.1f} s")
-            # No kernels kept ready, so the dashboard's kernel is the only one to watch.
-            big, url = start_serve({"FOCUSKIT_DB_URL": big_url}, tmp, "big", "--preheat=0",
-                                   "--staff-preheat=0")
-            procs.append(big)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url, wait_until="commit", timeout=180_000)
-            page.locator("img.fk-plot").first.wait_for(timeout=180_000)
-            kernel = newest_kernel(big.pid)
-            redraws, firsts, returns, cpus, loads = [], [], [], [], []
-            segs = ["North", "South", "East", "West", "All"]
-            seen = {"All"}  # the page opens on All
-            for k in range(args.filters + 1):
-                seg = segs[k % len(segs)]
-                before = page.locator("img.fk-plot").first.get_attribute("src")
-                cpu = kernel_cpu(kernel)
+            if not args.filter_only:
+                # As configured (one dashboard kernel kept ready): a first executive once the
+                # kept kernel waits for its visitor, then a second one 20 s later, while the
+                # pool is refilling; each right after a bare notebook's load, for the ratio.
+                bare, bare_url = start([*voila, str(bare_dir)], {}, tmp, "bare2")
+                for r in range(args.pairs):
+                    conf, conf_url = start_serve({"FOCUSKIT_DB_URL": demo_url,
+                                                  "FOCUSKIT_LOG_LEVEL": "INFO"}, tmp,
+                                                 f"conf{r}")
+                    t0 = time.perf_counter()
+                    ready = wait_in_log(Path(tmp) / f"conf{r}.log", "waiting for its visitor")
+                    log(f"pair {r + 1}: the kept kernel was ready {ready - t0:.1f} s after the "
+                        "server answered")
+                    for who in ("first", "second"):
+                        if who == "second":
+                            time.sleep(20)
+                        rows.setdefault("bare one-button notebook, before each executive",
+                                        []).append(load_time(browser, bare_url +
+                                                             "voila/render/bare.ipynb",
+                                                             "button"))
+                        took = load_time(browser, conf_url, "img.fk-plot")
+                        name = ("as configured: first executive" if who == "first" else
+                                "as configured: second executive, 20 s later")
+                        rows.setdefault(name, []).append(took)
+                        log(f"pair {r + 1}: {who} {took:.2f} s")
+                    conf.terminate()
+                    conf.wait(30)
+                bare.terminate()
+                bare.wait(30)
+            if args.pairs_only:
+                browser.close()
+            else:
+                # Filter change with 10,000 respondents.
+                big_url = f"sqlite:///{tmp}/big.db"
                 t = time.perf_counter()
-                page.locator(".fk-ctl select").nth(1).select_option(seg)
-                page.wait_for_function(
-                    "s => { const i = document.querySelector('img.fk-plot');"
-                    " return i && i.src !== s && i.complete }", arg=before, timeout=60_000)
-                took = time.perf_counter() - t
-                time.sleep(1.0)  # the kernel finishes the cards after the plot
-                used = kernel_cpu(kernel) - cpu
-                if k:  # the first is a warm-up
-                    redraws.append(took)
-                    (returns if seg in seen else firsts).append(took)
-                    cpus.append(used)
-                    loads.append(os.getloadavg()[0])
-                    log(f"filter {k} ({seg}, {'return' if seg in seen else 'first visit'}): "
-                        f"{took * 1000:.0f} ms, kernel CPU {used * 1000:.0f} ms "
-                        f"(plot and cards), load {loads[-1]:.1f}")
-                seen.add(seg)
-            page.close()
-            browser.close()
+                seed_10k(big_url)
+                log(f"seeded 10,000 respondents in {time.perf_counter() - t:.1f} s")
+                # No kernels kept ready, so the dashboard's kernel is the only one to watch.
+                big, url = start_serve({"FOCUSKIT_DB_URL": big_url}, tmp, "big", "--preheat=0",
+                                       "--staff-preheat=0")
+                procs.append(big)
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(url, wait_until="commit", timeout=180_000)
+                page.locator("img.fk-plot").first.wait_for(timeout=180_000)
+                kernel = newest_kernel(big.pid)
+                redraws, firsts, returns, cpus, loads = [], [], [], [], []
+                segs = ["North", "South", "East", "West", "All"]
+                seen = {"All"}  # the page opens on All
+                for k in range(args.filters + 1):
+                    seg = segs[k % len(segs)]
+                    before = page.locator("img.fk-plot").first.get_attribute("src")
+                    cpu = kernel_cpu(kernel)
+                    t = time.perf_counter()
+                    page.locator(".fk-ctl select").nth(1).select_option(seg)
+                    page.wait_for_function(
+                        "s => { const i = document.querySelector('img.fk-plot');"
+                        " return i && i.src !== s && i.complete }", arg=before, timeout=60_000)
+                    took = time.perf_counter() - t
+                    time.sleep(1.0)  # the kernel finishes the cards after the plot
+                    used = kernel_cpu(kernel) - cpu
+                    if k:  # the first is a warm-up
+                        redraws.append(took)
+                        (returns if seg in seen else firsts).append(took)
+                        cpus.append(used)
+                        loads.append(os.getloadavg()[0])
+                        log(f"filter {k} ({seg}, {'return' if seg in seen else 'first visit'}): "
+                            f"{took * 1000:.0f} ms, kernel CPU {used * 1000:.0f} ms "
+                            f"(plot and cards), load {loads[-1]:.1f}")
+                    seen.add(seg)
+                page.close()
+                browser.close()
     finally:
         for p in procs:
             stop_server(p, 30)
     if not args.filter_only:
-        bare_med = statistics.median(rows["bare one-button notebook (plain Voilà)"])
+        bare_med = statistics.median(rows["bare one-button notebook (plain Voilà)"]
+                                     or rows["bare one-button notebook, before each executive"])
         print("| page | median s | runs (s) | ratio to bare |")
         print("|---|---|---|---|")
         for name, vals in rows.items():
+            if not vals:
+                continue
             med = statistics.median(vals)
             print(f"| {name} | {med:.2f} | {', '.join(f'{v:.2f}' for v in vals)} | "
                   f"{med / bare_med:.2f} |")
         print()
+    if args.pairs_only:
+        return 0
     print("| filter change, 10,000 respondents | changes | median ms | min ms | max ms |")
     print("|---|---|---|---|---|")
     for name, vals in (("segment chosen → Levels plot redrawn (all)", redraws),
@@ -212,6 +258,16 @@ def main(argv=None) -> int:
               f"{statistics.median(cpus) * 1000:.0f} ms; load average "
               f"{min(loads):.1f}-{max(loads):.1f}")
     return 0
+
+
+def wait_in_log(path: Path, text: str, timeout: float = 180) -> float:
+    """The time ``text`` first appears in the log at ``path``."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if text in path.read_text(errors="replace"):
+            return time.perf_counter()
+        time.sleep(0.2)
+    raise RuntimeError(f"{text!r} not in {path} within {timeout} s")
 
 
 def newest_kernel(server_pid: int):

@@ -86,7 +86,7 @@ def start(cmd: list[str], env: dict, port: int, logfile: Path) -> subprocess.Pop
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from focuskit.serving import _write_template, voila_command
+    from focuskit.serving import voila_command, write_template
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--clicks", type=int, default=100, help="clicks per server (default 100)")
@@ -97,7 +97,7 @@ def main() -> int:
     nbdir = work / "notebooks"
     nbdir.mkdir()
     (nbdir / "button.ipynb").write_text(json.dumps(NOTEBOOK))
-    _write_template(work / "jupyter")
+    write_template(work / "jupyter")
     plain_port, ours_port, nagle_port = free_port(), free_port(), free_port()
     # The launcher with NoDelayKernelWebsocket.open put back to Voila's own (Nagle on).
     nagle = voila_command(nbdir, nagle_port, "127.0.0.1", door="staff")

@@ -10,7 +10,8 @@ mapping file. Measured in the same run, on the same backend:
   a draft every 50 ms; each save is timed;
 * baseline: ``pandas.read_csv`` of the same file, then one bulk insert of the same rows
   (the submissions, then their answers) with the driver (``sqlite3`` / ``psycopg``
-  ``executemany``) into tables of the same shape, in one transaction.
+  ``executemany``) into tables of the same shape, in one transaction; run just before and
+  just after the import, and averaged (the shared machine's load drifts).
 
     .venv/bin/python benchmarks/bench_survey_import.py [--rows 100000] [--no-pg]
 """
@@ -20,18 +21,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import multiprocessing as mp
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from bench_import_lock import save_loop
+from import_harness import backends, median_ms, p95, timed_import
 
-PG_ENV = "FOCUSKIT_TEST_PG_URL"
 ITEMS = ["segments_and_partnerships", "expectations", "data", "contact", "innovation", "budgets",
          "structure", "training"]
 META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
@@ -68,30 +65,9 @@ def write_export(path: Path, rows: int) -> int:
     return good
 
 
-def importer(url: str, path: str, mapping: str, marks) -> None:
-    from focuskit import Store
-    from focuskit.io.imports import import_file
-
-    with Store(url) as store:
-        marks["start"] = time.time()
-
-        last = [time.time(), 0]
-
-        def progress(done, total):
-            if "write" not in marks:
-                marks["write"] = time.time()
-            if os.environ.get("FOCUSKIT_BENCH_TRACE"):  # each chunk's size and time
-                now = time.time()
-                print(f"  chunk {done - last[1]} in {now - last[0]:.2f} s", file=sys.stderr)
-                last[:] = [now, done]
-
-        result = import_file(store, path, "bench", mapping=mapping, progress=progress)
-        marks["end"] = time.time()
-        marks["created"] = result.created
-
-
-def baseline(url: str, path: Path) -> tuple[float, int]:
-    """Seconds for pandas.read_csv plus one executemany of the same rows, and rows inserted."""
+def baseline(url: str, path: Path, name: str = "base") -> tuple[float, int]:
+    """Seconds for pandas.read_csv plus one executemany of the same rows into tables named
+    ``name``_submissions and ``name``_answers, and rows inserted."""
     import pandas as pd
 
     t0 = time.perf_counter()
@@ -102,14 +78,14 @@ def baseline(url: str, path: Path) -> tuple[float, int]:
     answers = [(n, item, "level", float(v), None)
                for j, item in enumerate(ITEMS)
                for n, v in enumerate(df[f"Q2_{j + 1}"].tolist(), start=1)]
-    sql_s = ("INSERT INTO base_submissions (campaign, respondent, rater_group, segment, "
+    sql_s = (f"INSERT INTO {name}_submissions (campaign, respondent, rater_group, segment, "
              "submitted_at, idempotency_key) VALUES (%s, %s, %s, %s, %s, %s)")
-    sql_a = ("INSERT INTO base_answers (submission, item, facet, value, comment) "
+    sql_a = (f"INSERT INTO {name}_answers (submission, item, facet, value, comment) "
              "VALUES (%s, %s, %s, %s, %s)")
-    ddl = ["CREATE TABLE base_submissions (id {serial} PRIMARY KEY, campaign VARCHAR(64), "
+    ddl = [f"CREATE TABLE {name}_submissions (id {{serial}} PRIMARY KEY, campaign VARCHAR(64), "
            "respondent VARCHAR(128), rater_group VARCHAR(16), segment VARCHAR(100), "
            "submitted_at VARCHAR(40), idempotency_key VARCHAR(200) UNIQUE)",
-           "CREATE TABLE base_answers (submission INTEGER, item VARCHAR(64), "
+           f"CREATE TABLE {name}_answers (submission INTEGER, item VARCHAR(64), "
            "facet VARCHAR(64), value FLOAT, comment TEXT, PRIMARY KEY (submission, item, "
            "facet))"]
     if url.startswith("sqlite"):
@@ -139,7 +115,7 @@ def baseline(url: str, path: Path) -> tuple[float, int]:
     return took, len(subs)
 
 
-def run(url: str, rows: int, tmp: Path, pg_schema: str | None = None) -> dict:
+def run(url: str, rows: int, tmp: Path) -> dict:
     from focuskit import Store
 
     with Store(url) as store:
@@ -148,30 +124,17 @@ def run(url: str, rows: int, tmp: Path, pg_schema: str | None = None) -> dict:
     path, mapping = tmp / "qualtrics.csv", tmp / "map.yaml"
     good = write_export(path, rows)
     mapping.write_text(MAPPING)
-    base_url = url
-    if pg_schema is not None:  # the driver's URL, with the same search_path
-        base_url = url.replace("postgresql+psycopg", "postgresql")
-    base, inserted = baseline(base_url, path)
+    # The baseline before and after the import, averaged: the machine's load drifts.
+    driver_url = url.replace("postgresql+psycopg", "postgresql")
+    before, inserted = baseline(driver_url, path, "base1")
     assert inserted == good, (inserted, good)
-
-    quiet: list = []
-    stop = time.time() + 3
-    save_loop(url, ITEMS[0], lambda: time.time() > stop, quiet)
-    marks = mp.Manager().dict()
-    proc = mp.get_context("fork").Process(target=importer,
-                                          args=(url, str(path), str(mapping), marks))
-    proc.start()
-    during: list = []
-    save_loop(url, ITEMS[0], lambda: not proc.is_alive(), during)
-    proc.join()
-    if proc.exitcode != 0:
-        raise SystemExit(f"the import failed (exit code {proc.exitcode})")
-    assert marks["created"] == good, (marks["created"], good)
-    waits = [d for t0, d, ok in during if marks["start"] <= t0 <= marks["end"]]
-    return dict(rows=rows, created=marks["created"], base=base,
-                ours=marks["end"] - marks["start"], read=marks["write"] - marks["start"],
-                quiet=statistics.median(d for _, d, _ in quiet), waits=sorted(waits),
-                failed=[ok for _, _, ok in during if ok is not True])
+    r = timed_import(url, path, ITEMS[0], mapping)
+    base = (before + baseline(driver_url, path, "base2")[0]) / 2
+    assert r["created"] == good, (r["created"], good)
+    waits = [d for t0, d, ok in r["during"] if r["start"] <= t0 <= r["end"]]
+    return dict(rows=rows, created=r["created"], base=base, ours=r["end"] - r["start"],
+                read=r["write"] - r["start"], quiet=statistics.median(d for _, d, _ in r["quiet"]),
+                waits=sorted(waits), failed=[ok for _, _, ok in r["during"] if ok is not True])
 
 
 def main(argv=None) -> int:
@@ -182,30 +145,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     from focuskit.store import store as store_module
 
-    out = []
     with tempfile.TemporaryDirectory(prefix="focuskit-bench-") as tmp:
-        if not args.no_sqlite:
-            print("SQLite ...", file=sys.stderr)
-            out.append(("SQLite", run(f"sqlite:///{tmp}/bench.db", args.rows, Path(tmp))))
-        pg = os.environ.get(PG_ENV)
-        if pg and not args.no_pg:
-            import sqlalchemy as sa
-
-            from focuskit.store.engine import make_engine
-
-            print("PostgreSQL ...", file=sys.stderr)
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            admin = make_engine(pg)
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                sep = "&" if "?" in pg else "?"
-                url = f"{pg}{sep}options=-csearch_path%3D{schema}"
-                out.append(("PostgreSQL", run(url, args.rows, Path(tmp), schema)))
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
+        out = [(name, run(url, args.rows, Path(tmp)))
+               for name, url in backends(Path(tmp), sqlite=not args.no_sqlite,
+                                         pg=not args.no_pg)]
     print(f"{args.rows:,}-row Qualtrics export; CHUNK={store_module.CHUNK}, "
           f"HOLD={store_module.HOLD}s, PAUSE={store_module.PAUSE}s; a draft saved every 50 ms "
           "by another process\n")
@@ -218,7 +161,7 @@ def main(argv=None) -> int:
         print(f"| {name} | {r['created']:,} | {r['base']:.1f} | {r['ours']:.1f} | "
               f"{r['read']:.1f} | {r['ours'] / r['base']:.1f}x | {len(r['waits'])} | "
               f"{len(r['failed'])} | {r['quiet'] * 1000:.1f} | "
-              f"{statistics.median(w) * 1000:.1f} / {w[int(0.95 * (len(w) - 1))] * 1000:.0f} / "
+              f"{median_ms(w):.1f} / {p95(w) * 1000:.0f} / "
               f"{w[-1] * 1000:.0f} |")
     for name, r in out:
         for why in r["failed"][:3]:

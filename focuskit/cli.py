@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from .config import SERVE
 from .errors import FocuskitError
 
 __all__ = ["main"]
@@ -163,11 +164,18 @@ def cmd_campaign_new(args) -> int:
 
 def cmd_link(args) -> int:
     from .apps.questionnaire.invites import personal_links, personal_links_csv, shared_link
+    from .links import join_url, parse_link
 
     with _store(args) as store:
         if args.personal is None:
-            print(shared_link(store, args.campaign, args.group, args.segment,
-                              base=args.base_url))
+            url = shared_link(store, args.campaign, args.group, args.segment,
+                              base=args.base_url)
+            print(url)
+            # The link alone on stdout (for scripts); what people can type instead on stderr.
+            link = parse_link(url.split("?", 1)[1])
+            code = store.join_code(link.campaign, link.group, link.segment)
+            print(f"join code {code}: people can also open {join_url(url, code)}",
+                  file=sys.stderr)
         else:
             rows = personal_links(store, args.campaign, args.group, args.segment,
                                   args.personal, base=args.base_url)
@@ -279,11 +287,9 @@ def cmd_audit(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from .analysis.anonymity import counted_with
     from .io.imports import import_file
 
-    counted_with = None
-    if args.replace:
-        from .analysis.anonymity import counted_with
     with _store(args) as store:
         res = import_file(store, args.file, args.campaign, mapping=args.mapping,
                           rater_group=args.rater_group, segment=args.segment,
@@ -331,6 +337,7 @@ def cmd_serve(args) -> int:
                             "this machine (ps); set $FOCUSKIT_TOKEN or give --token-file FILE")
     return serve(ServeOptions(
         host=args.host, port=args.port, staff_port=args.staff_port, preheat=args.preheat,
+        expected=args.expected,
         staff_preheat=args.staff_preheat, max_kernels=args.max_kernels,
         staff_max_kernels=args.staff_max_kernels, cull_idle=args.cull_idle,
         cell_timeout=args.cell_timeout, token_file=args.token_file, notebooks=args.notebooks,
@@ -373,6 +380,19 @@ def _plan_share(text: str, flag: str, example: str) -> float:
         raise FocuskitError(f"{flag} must lie strictly between 0 and 1 (a share, e.g. {example}, "
                             f"or a percentage such as {float(example) * 100:g}%); got {text!r}")
     return value
+
+
+def cmd_benchmark_load(args) -> int:
+    from .analysis.benchmarking import save_benchmark
+
+    try:
+        path, n = save_benchmark(args.file, args.source, date=args.date)
+    except ValueError as e:
+        print(f"focuskit: {e}", file=sys.stderr)
+        return 2
+    print(f"Benchmark base: {n} organisations from {args.file}, source \"{args.source}\", "
+          f"now in {path}")
+    return 0
 
 
 def cmd_plan(args) -> int:
@@ -598,35 +618,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     srv = sub.add_parser("serve", help="serve the questionnaire (to anyone with a link) and the "
                          "staff pages (with a token) through Voila")
-    srv.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default 127.0.0.1, this machine only; "
+    srv.add_argument("--host", default=SERVE.host,
+                     help="address to listen on (default %(default)s, this machine only; "
                      "0.0.0.0 shares it on the network, e.g. for a workshop room)")
-    srv.add_argument("--port", type=int, default=8866, help="respondents' port (default 8866)")
+    srv.add_argument("--port", type=int, default=SERVE.port,
+                     help="respondents' port (default %(default)s)")
     srv.add_argument("--staff-port", type=int, help="staff port (default: --port + 1)")
     srv.add_argument("--token", help=argparse.SUPPRESS)  # refused: see cmd_serve
     srv.add_argument("--token-file", type=Path, metavar="FILE",
                      help="file holding the staff access key (default: $FOCUSKIT_TOKEN, else "
                      "a new random one printed once)")
-    srv.add_argument("--preheat", type=int, default=2, metavar="N",
-                     help="kernels kept ready for the questionnaire (default 2; 0: none)")
-    srv.add_argument("--staff-preheat", type=int, default=1, metavar="N",
-                     help="kernels kept ready for the results dashboard (default 1; 0: none)")
-    srv.add_argument("--staff-preheat-max-age", type=int, default=600, metavar="SECONDS",
+    srv.add_argument("--preheat", type=int, default=SERVE.preheat, metavar="N",
+                     help="kernels kept ready for the questionnaire (default %(default)s; 0: none)")
+    srv.add_argument("--expected", type=int, default=SERVE.expected, metavar="N",
+                     help="people expected to open the questionnaire at once (a workshop "
+                     "room): keep N kernels ready, as far as memory allows (default %(default)s: "
+                     "--preheat); open workshop rounds with an expected number add theirs")
+    srv.add_argument("--staff-preheat", type=int, default=SERVE.staff_preheat, metavar="N",
+                     help="kernels kept ready for the results dashboard (default %(default)s; 0: none)")
+    srv.add_argument("--staff-preheat-max-age", type=int, metavar="SECONDS",
+                     default=SERVE.staff_preheat_max_age,
                      help="replace a preheated dashboard kernel after this long, so it shows "
-                     "recent answers (default 600; 0: never)")
-    srv.add_argument("--max-kernels", type=int, default=40, metavar="N",
+                     "recent answers (default %(default)s; 0: never)")
+    srv.add_argument("--max-kernels", type=int, default=SERVE.max_kernels, metavar="N",
                      help="questionnaire pages open at once; more get a 'busy' page "
-                     "(default 40; 0: no cap)")
-    srv.add_argument("--staff-max-kernels", type=int, default=10, metavar="N",
-                     help="staff pages open at once (default 10; 0: no cap)")
-    srv.add_argument("--cull-idle", type=int, default=600, metavar="SECONDS",
+                     "(default %(default)s; 0: no cap)")
+    srv.add_argument("--staff-max-kernels", type=int, default=SERVE.staff_max_kernels, metavar="N",
+                     help="staff pages open at once (default %(default)s; 0: no cap)")
+    srv.add_argument("--cull-idle", type=int, default=SERVE.cull_idle, metavar="SECONDS",
                      help="shut down a kernel whose page is gone after this long idle "
-                     "(default 600; 0: never)")
-    srv.add_argument("--cell-timeout", type=int, default=300, metavar="SECONDS",
+                     "(default %(default)s; 0: never)")
+    srv.add_argument("--cell-timeout", type=int, default=SERVE.cell_timeout, metavar="SECONDS",
                      help="stop a notebook cell running longer while a page is prepared "
-                     "(default 300; 0: no limit)")
+                     "(default %(default)s; 0: no limit)")
     srv.add_argument("--notebooks", type=Path, metavar="DIR",
-                     help="notebooks folder to serve (default: the project's notebooks/)")
+                     help="notebooks folder to serve (default: the ones inside focuskit)")
     srv.add_argument("--public-url", metavar="URL",
                      help="respondents' address behind a reverse proxy, e.g. "
                      "https://survey.example.com (for the links and QR codes staff hand out; "
@@ -634,19 +660,31 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
                      help="a reverse proxy (address or network) whose X-Forwarded-For names "
                      "the client; repeat for several (default: none, the peer is the client)")
-    srv.add_argument("--connect-within", type=int, default=30, metavar="SECONDS",
+    srv.add_argument("--connect-within", type=int, default=SERVE.connect_within, metavar="SECONDS",
                      help="shut down the kernel of a page that has not connected this long "
-                     "after it was sent (default 30; 0: never)")
-    srv.add_argument("--per-client-kernels", type=int, default=3, metavar="N",
+                     "after it was sent (default %(default)s; 0: never)")
+    srv.add_argument("--per-client-kernels", type=int, default=SERVE.per_client_kernels, metavar="N",
                      help="questionnaire kernels one client address may hold whose page never "
-                     "connected (default 3; 0: no limit)")
-    srv.add_argument("--idle-close", type=int, default=1800, metavar="SECONDS",
+                     "connected (default %(default)s; 0: no limit)")
+    srv.add_argument("--idle-close", type=int, default=SERVE.idle_close, metavar="SECONDS",
                      help="close a questionnaire page silent this long; it resumes from its "
-                     "draft on reload (default 1800; 0: never)")
-    srv.add_argument("--kernel-memory", type=int, default=512, metavar="MB",
-                     help="memory (address space) per questionnaire kernel (default 512; "
+                     "draft on reload (default %(default)s; 0: never)")
+    srv.add_argument("--kernel-memory", type=int, default=SERVE.kernel_memory, metavar="MB",
+                     help="memory (address space) per questionnaire kernel (default %(default)s; "
                      "0: no cap)")
     srv.set_defaults(func=cmd_serve)
+
+    bench = sub.add_parser("benchmark", help="the benchmark base other organisations form")
+    bsub = bench.add_subparsers(dest="action", required=True, metavar="ACTION")
+    bload = bsub.add_parser("load", help="load your own base from a CSV (columns: see the "
+                            "README); every view then says its source")
+    bload.add_argument("file", metavar="FILE", help="a CSV with the columns organisation, "
+                       "sector, employees, performance, instrument, measure, facet, value")
+    bload.add_argument("--source", required=True, metavar="TEXT",
+                       help="where the base comes from, shown beside every benchmark figure")
+    bload.add_argument("--date", metavar="YYYY-MM-DD",
+                       help="when the base was collected (default: today)")
+    bload.set_defaults(func=cmd_benchmark_load)
 
     plan = sub.add_parser("plan", help="how many customers to contact per segment, and what a "
                           "number of contacts buys (Cochran)")

@@ -5,6 +5,7 @@ respondent's kernel reads it)."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -24,11 +25,38 @@ LOG_LEVEL_ENV = "FOCUSKIT_LOG_LEVEL"
 TOKEN_ENV = "FOCUSKIT_TOKEN"
 #: How serve hands the staff token to its staff Voila (not argv, which ps shows).
 STAFF_TOKEN_ENV = "FOCUSKIT_STAFF_TOKEN"
+#: A file where the respondents' door of ``focuskit serve`` says how many questionnaires it has
+#: ready (read it with :func:`pool_status`).
+POOL_STATUS_ENV = "FOCUSKIT_POOL_STATUS"
 #: Voila's names for the headers the staff door sets after checking a key (HTTP_ + header).
 ROLE_ENV, NAME_ENV = "HTTP_X_FOCUSKIT_ROLE", "HTTP_X_FOCUSKIT_STAFF"
 
 #: The respondent door of ``focuskit serve``; the staff door is the next port unless set.
 RESPONDENT_PORT = 8866
+
+
+@dataclass(frozen=True)
+class ServeDefaults:
+    """``focuskit serve``'s defaults, declared here only: its options (serving.ServeOptions), its
+    command line and its Voila read them. Times in seconds; 0 turns a limit off."""
+
+    host: str = "127.0.0.1"  # this machine only; 0.0.0.0 shares both doors on the network
+    port: int = RESPONDENT_PORT  # the respondents' door; the staff door is port + 1
+    preheat: int = 2  # questionnaire kernels kept ready
+    expected: int = 0  # people expected at once (0: --preheat alone)
+    staff_preheat: int = 1  # results dashboards kept ready
+    staff_preheat_max_age: int = 600  # a preheated dashboard is replaced after this long
+    max_kernels: int = 40  # questionnaire pages open at once
+    staff_max_kernels: int = 10  # staff pages open at once
+    cull_idle: int = 600  # a kernel without a page is shut down after this long idle
+    cell_timeout: int = 300  # longest a cell may run while a page is prepared
+    connect_within: int = 30  # a page, once sent, has this long to connect to its kernel
+    per_client_kernels: int = 3  # never-connected questionnaire kernels per client address
+    idle_close: int = 1800  # a questionnaire page silent this long is closed (reload goes on)
+    kernel_memory: int = 512  # MB of address space per questionnaire kernel
+
+
+SERVE = ServeDefaults()
 #: Figures about fewer people are withheld: the default, and the least a campaign may set.
 MIN_GROUP, MIN_GROUP_FLOOR = 5, 3
 #: Comments reach staff only from groups at least this large.
@@ -71,3 +99,19 @@ def respondent_base() -> str:
     """
     base = os.environ.get(RESPONDENT_URL_ENV, "").strip()
     return base.split("?", 1)[0] if base else DEFAULT_RESPONDENT_BASE
+
+
+def pool_status() -> dict | None:
+    """What the respondents' door has ready, as ``{"ready": 28, "wanted": 30, "note": ""}``
+    (``note``: why fewer are kept ready, in words); None outside ``focuskit serve``. A staff
+    page (the workshop board) shows it as "ready for 28 of 30"."""
+    import json
+
+    path = os.environ.get(POOL_STATUS_ENV)
+    if not path:
+        return None
+    try:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return got if isinstance(got, dict) else None

@@ -16,12 +16,14 @@ from pathlib import Path
 from .errors import StoreError
 from .instruments import load_instrument
 
-__all__ = ["ORGANISATION", "SEED", "benchmark_rows", "demo_links", "write_benchmark",
-           "seed_store"]
+__all__ = ["DEMO_BASE_SOURCE", "ORGANISATION", "SEED", "benchmark_rows", "demo_base",
+           "demo_links", "seed_store", "write_benchmark"]
 
 ORGANISATION = "Alder Valley Utilities (fictional)"
 SEED = 20261122
 BENCHMARK_FILE = "benchmark.csv"
+#: What every view says about the demo's base: it is made up.
+DEMO_BASE_SOURCE = "synthetic demo base"
 BENCHMARK_COLUMNS = ["organisation", "sector", "employees", "performance", "instrument",
                      "measure", "facet", "value"]
 SECTORS = ["utilities", "financial services", "healthcare", "manufacturing", "retail",
@@ -65,14 +67,32 @@ def benchmark_rows(seed: int = SEED, n: int = 300) -> list[dict]:
     return rows
 
 
+def demo_base(seed: int = SEED):
+    """The synthetic base as a DataFrame, saying so (``attrs["source"]``)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    base = pd.DataFrame(benchmark_rows(seed))
+    base.attrs.update(source=DEMO_BASE_SOURCE, date=dt.date.today().isoformat(),
+                      synthetic=True)
+    return base
+
+
 def write_benchmark(data_dir: Path, seed: int = SEED) -> Path:
-    """Write the benchmark base to ``data_dir/benchmark.csv``."""
+    """Write the synthetic base to ``data_dir/benchmark.csv``, with its provenance beside
+    it (``benchmark.source.json``: "synthetic demo base")."""
+    import datetime as dt
+
+    from .analysis.benchmarking import write_provenance
+
     path = Path(data_dir) / BENCHMARK_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=BENCHMARK_COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(benchmark_rows(seed))
+    write_provenance(path, DEMO_BASE_SOURCE, dt.date.today().isoformat(), synthetic=True)
     return path
 
 

@@ -14,6 +14,11 @@ Links are signed, so nobody can edit one into another group or segment, or inven
   shared link ("visit"). A typed or imported id has no valid tag, so no draft or submission is
   ever shown back to it.
 
+A join code (``7KQ4MX``) is what a room types from a projector instead of a link: six
+characters from an alphabet without look-alikes, stored with the campaign, rater group and
+segment it stands for (``Store.join_code``); the respondents' door sends ``/j/CODE`` on to the
+signed shared link (serving/join_door.py). ``join_url`` is that short address.
+
 Everything here is plain text handling (no store, no widgets), and everything from the URL is
 treated as hostile: a link that fails a check becomes a LinkError whose ``kind`` picks the
 friendly page to show, never a traceback.
@@ -32,8 +37,9 @@ from urllib.parse import parse_qs, urlencode
 
 from .config import RATER_GROUPS
 
-__all__ = ["Link", "LinkError", "check_link", "code_kind", "make_link", "new_code", "parse_link",
-           "sign_link"]
+__all__ = ["JOIN_ALPHABET", "JOIN_LENGTH", "Link", "LinkError", "check_link", "code_kind",
+           "join_url", "loopback_host", "make_link", "new_code", "new_join_code",
+           "normal_join_code", "parse_link", "sign_link"]
 
 _CAMPAIGN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")  # the store's campaign id rule
 _CODE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -45,6 +51,10 @@ SIG_CHARS = 16  # 96 bits: short enough to type from paper, far beyond guessing 
 CODE_RANDOM_BYTES = 9  # 12 characters, 72 bits
 CODE_TAG_CHARS = 8  # 48 bits: a typed or imported id never carries a valid one
 CODE_KINDS = ("personal", "visit")
+#: Digits and capitals without the pairs a projector or a hand confuses: 0/O, 1/I/L, 5/S,
+#: 2/Z, 8/B. 25 symbols in 6 places: 244 million codes (serving/join_door.py limits guessing).
+JOIN_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+JOIN_LENGTH = 6
 
 
 class LinkError(ValueError):
@@ -203,3 +213,53 @@ def make_link(base: str, campaign: str, group: str | None = None, segment: str |
     link = Link(campaign, group, segment, code, sign_link(secret, campaign, group, segment, code))
     parse_link(link.query())  # refuse to hand out a link that we would not accept
     return f"{base}?{link.query()}"
+
+
+def new_join_code() -> str:
+    """A fresh join code: ``JOIN_LENGTH`` symbols of ``JOIN_ALPHABET``, from ``secrets``."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+
+
+def normal_join_code(typed) -> str | None:
+    """A code as a person typed it (any case, spaces or dashes between) in the stored form,
+    or None when it cannot be a code at all (wrong length, a symbol not in the alphabet).
+
+    >>> normal_join_code(" 7kq-4mx "), normal_join_code("7KQ4M0")
+    ('7KQ4MX', None)
+    """
+    if not isinstance(typed, str) or len(typed) > 4 * JOIN_LENGTH:
+        return None
+    code = "".join(c for c in typed.upper() if not c.isspace() and c not in "-_.")
+    if len(code) != JOIN_LENGTH or any(c not in JOIN_ALPHABET for c in code):
+        return None
+    return code
+
+
+def join_url(base: str, code: str) -> str:
+    """The short address of a join code on the respondents' door, from the questionnaire's
+    URL ``base`` (``http://10.0.0.5:8866/voila/render/take_assessment.ipynb`` ->
+    ``http://10.0.0.5:8866/j/7KQ4MX``); a server behind a proxy keeps its path prefix."""
+    root = base.split("?", 1)[0]
+    if "/voila/render/" in root:
+        root = root.split("/voila/render/", 1)[0]
+    elif root.endswith(".ipynb"):
+        root = root.rsplit("/", 1)[0]
+    return f"{root.rstrip('/')}/j/{code}"
+
+
+def loopback_host(url: str) -> str | None:
+    """The host of ``url`` when only this machine can open it (localhost, 127.x.x.x, ::1),
+    else None: a link a phone in the room cannot reach."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        return host if ipaddress.ip_address(host).is_loopback else None
+    except ValueError:
+        return None

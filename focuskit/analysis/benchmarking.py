@@ -21,7 +21,8 @@ from ._data import check_frame
 from ._data import min_group as _threshold
 from .anonymity import restrict, withhold, withhold_all
 
-__all__ = ["BASE_COLUMNS", "load_benchmark", "benchmark", "say_do_quartiles"]
+__all__ = ["BASE_COLUMNS", "benchmark", "check_base_file", "load_benchmark", "read_provenance",
+           "save_benchmark", "say_do_quartiles", "write_provenance"]
 
 BASE_COLUMNS = ("organisation", "sector", "employees", "performance", "instrument", "measure",
                 "facet", "value")
@@ -64,7 +65,118 @@ def load_benchmark(path=None) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError,
             pd.errors.EmptyDataError) as e:
         raise ValueError(f"{path}: cannot read the benchmark base as CSV ({e})") from None
+    base = _check_base(base, str(path))
+    base.attrs.update(read_provenance(path))
+    return base
+
+
+def provenance_path(path) -> Path:
+    """Where a base's provenance is kept: beside its CSV, ``benchmark.csv`` ->
+    ``benchmark.source.json``."""
+    path = Path(path)
+    return path.with_name(path.stem + ".source.json")
+
+
+def read_provenance(path) -> dict:
+    """``{"source": ..., "date": ..., "synthetic": bool}`` of the base at ``path``; an empty
+    dict when none was recorded (the views then say "source not recorded")."""
+    import json
+
+    side = provenance_path(path)
+    try:
+        got = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: got[k] for k in ("source", "date", "synthetic") if k in got}
+
+
+def write_provenance(path, source: str, date: str, *, synthetic: bool = False) -> Path:
+    import json
+
+    side = provenance_path(path)
+    side.write_text(json.dumps({"source": source, "date": date, "synthetic": synthetic},
+                               indent=1) + "\n", encoding="utf-8")
+    return side
+
+
+#: What a loaded base may hold, per instrument: its measures come from the instrument's
+#: items (focus-levels) or sections (say-do), its facets are these.
+FACETS = {"focus-levels": ("level",), "say-do": ("say", "do")}
+
+
+def check_base_file(path) -> pd.DataFrame:
+    """Read a base from a CSV and check every row, naming row, column, value and reason of
+    the first problems found (ValueError); the checked base on success."""
+    from ..instruments import load_instrument
+
+    path = Path(path)
+    try:
+        base = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as e:
+        raise ValueError(f"{path}: cannot read it as CSV ({e})") from None
+    missing = [c for c in BASE_COLUMNS if c not in base.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; the columns are "
+                         f"{', '.join(BASE_COLUMNS)} (see the README)")
+    measures = {"focus-levels": {i.id for i in load_instrument("focus-levels").items},
+                "say-do": {s.id for s in load_instrument("say-do").sections}}
+    problems = []
+
+    def bad(i, col, why):
+        problems.append(f"row {i + 2}, column {col}, value {base.at[i, col]!r}: {why}")
+
+    for i in base.index:
+        inst = base.at[i, "instrument"]
+        if not base.at[i, "organisation"].strip():
+            bad(i, "organisation", "every row needs the organisation it describes")
+        if inst not in FACETS:
+            bad(i, "instrument", f"must be one of {', '.join(FACETS)}")
+        else:
+            if base.at[i, "measure"] not in measures[inst]:
+                bad(i, "measure", f"not a measure of {inst}; one of "
+                    f"{', '.join(sorted(measures[inst]))}")
+            if base.at[i, "facet"] not in FACETS[inst]:
+                bad(i, "facet", f"must be {' or '.join(FACETS[inst])} for {inst}")
+        for col, lo, hi in (("value", 1, 5), ("performance", None, None)):
+            try:
+                v = float(base.at[i, col])
+            except ValueError:
+                bad(i, col, "must be a number")
+                continue
+            if v != v or (lo is not None and not lo <= v <= hi):
+                bad(i, col, f"must be a mean rating from {lo} to {hi}" if lo is not None
+                    else "must be a number")
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise ValueError(f"{path}: the base was not loaded.\n" + "\n".join(problems))
     return _check_base(base, str(path))
+
+
+def save_benchmark(src, source: str, *, date: str | None = None, dest=None) -> tuple:
+    """Check the base in ``src`` and make it the one every view uses (``dest``, default the
+    project's ``benchmark.csv``), with its source and date. Nothing is replaced unless the
+    whole file is good. Returns (path written, organisations)."""
+    import datetime as dt
+    import os
+    import shutil
+
+    if not str(source or "").strip():
+        raise ValueError("say where the base comes from: --source TEXT (who collected it, "
+                         "and when)")
+    base = check_base_file(src)
+    if dest is None:
+        from ..config import project_data_dir
+
+        dest = project_data_dir() / "benchmark.csv"
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".new")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+    write_provenance(dest, source.strip(), date or dt.date.today().isoformat())
+    return dest, int(base["organisation"].nunique())
 
 
 def _check_base(base, where: str = "the benchmark base") -> pd.DataFrame:

@@ -191,8 +191,9 @@ class Instrument:
         return tuple(i for s in self.sections for i in s.items)
 
     def __deepcopy__(self, memo):
-        # Frozen all the way down, so a copy would be the same thing. It travels in a
-        # responses frame's attrs, which pandas deep-copies on nearly every operation.
+        # Never changed once loaded (the store shares one per campaign too), so a copy would
+        # be the same thing. It travels in a responses frame's attrs, which pandas
+        # deep-copies on nearly every operation.
         return self
 
     def item(self, item_id: str) -> Item:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FORMATS", "export", "wide_frame", "escape_cells"]
+__all__ = ["FORMATS", "escape_cells", "export", "wide_frame", "with_submission_info"]
 
 FORMATS = ("csv", "xlsx")
-META = ["campaign", "submission", "respondent", "rater_group", "segment", "submitted_at"]
+META = ["campaign", "submission", "respondent", "rater_group", "segment", "submitted_at",
+        "source_submitted_at", "flags"]
+TIMES = ("submitted_at", "source_submitted_at")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -77,11 +79,25 @@ def wide_frame(long, instrument):
     return out[META + [c for c in out.columns if c not in META]]
 
 
+def with_submission_info(store, campaign: str, long):
+    """``long`` with each submission's ``source_submitted_at`` (the survey tool's time of an
+    imported answer, UTC) and ``flags`` (data quality flags, comma-separated) beside
+    ``submitted_at``: an export imported again keeps both."""
+    info = store.submission_info(campaign)[["submission", "source_submitted_at", "flags"]]
+    info = info.assign(flags=info["flags"].map(",".join))
+    out = long.merge(info, on="submission", how="left")
+    out.attrs = long.attrs
+    return out
+
+
 def export(store, campaign: str, out: str | Path, *, format: str = "csv",
            wide: bool = False) -> Path:
     """Write the campaign's answers to ``out`` as CSV or Excel; returns the path written.
 
-    Timestamps are written in UTC (ISO 8601). Cells that start with ``=``, ``+``, ``-`` or
+    Besides the answers, each row has the submission's ``submitted_at`` (its arrival in this
+    store), ``source_submitted_at`` (the survey tool's time, for an import) and ``flags``
+    (data quality flags); importing the file again keeps the last two. Timestamps are
+    written in UTC (ISO 8601). Cells that start with ``=``, ``+``, ``-`` or
     ``@`` are escaped so that opening the file in a spreadsheet runs nothing.
     """
     from ..errors import FocuskitError
@@ -89,9 +105,9 @@ def export(store, campaign: str, out: str | Path, *, format: str = "csv",
     if format not in FORMATS:
         raise FocuskitError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     camp = store.campaign(campaign)
-    long = store.responses(camp.id)
+    long = with_submission_info(store, camp.id, store.responses(camp.id))
     df = wide_frame(long, camp.instrument) if wide else long
-    df = df.assign(submitted_at=df["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    df = df.assign(**{c: df[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ") for c in TIMES})
     if format == "xlsx":
         df = _excel_safe(df)
     df = escape_cells(_whole_numbers(df))

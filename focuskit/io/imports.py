@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ImportFileError, StoreError
 from ..instruments import RATER_GROUPS
 from ..plain_text import text_problem
-from ..store.checks import MAX_COMMENT, MAX_SEGMENT, MAX_TOKEN
+from ..store.checks import FLAGS, MAX_COMMENT, MAX_SEGMENT, MAX_TOKEN
 from .formats import LAYOUTS, Sheet, detect_format, parse_time, preview, sheet, unfinished
 from .mapping import Mapping, read_mapping
 from .quality import flags as quality_flags
@@ -38,11 +38,13 @@ from .readers import num_text, read_rows, read_table
 
 __all__ = ["ImportResult", "import_file", "read_mapping", "read_table"]
 
+# focuskit's own exports also carry source_submitted_at and flags: kept when imported again.
 LONG_META = {"submission", "respondent", "rater_group", "segment", "comment", "campaign",
-             "submitted_at", "section"}
+             "submitted_at", "section", "source_submitted_at", "flags"}
 WIDE_META = {"submission", "respondent", "rater_group", "segment", "campaign", "submitted_at",
-             "started_at", "duration"}
+             "started_at", "duration", "source_submitted_at", "flags"}
 PREVIEW_ROWS = 3
+MAX_PROBLEMS = 10_000  # a file with more is refused without checking the rest
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d{1,2}$")
 _BAD = object()  # a value already reported; counts as given so it is not also "missing"
 _IGNORED = "\x00ignored:"
@@ -115,9 +117,11 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
     transaction, as new arrivals; ``counted_with`` (``analysis.anonymity.counted_with``,
     required then) works out whom the old answers were counted with, to withhold them as an
     erasure does (``Store.replace_submissions``). Raises ImportFileError listing every bad
-    cell (first 50, then a count); nothing is stored then. A large file is written in short transactions
-    (``Store.submit_many``), so respondents answering meanwhile are not held up;
-    ``progress(done, total)`` is called after each.
+    cell (first 50, then a count); nothing is stored then. A large file is written in short
+    transactions (``Store.submit_many``), so respondents answering meanwhile are not held up;
+    ``progress(done, total)`` is called after each. Should a later one fail, the chunks
+    already in are taken back as an erasure would (with ``counted_with``), or kept and said
+    so in the error (without it), never deleted silently.
     """
     camp = store.campaign(campaign)
     label = name or (str(source) if not isinstance(source, (bytes, bytearray)) else "upload")
@@ -140,7 +144,7 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
                 "segment": segment or (mapping.segment if mapping else None)})
     subs = run.build(plain=mapping is None)
     if problems:
-        raise ImportFileError(label, sorted(problems, key=lambda p: p[0])[:10_000])
+        raise ImportFileError(label, sorted(problems, key=lambda p: p[0])[:MAX_PROBLEMS + 1])
     digest = None
     for s in subs:
         ident = s.pop("_id")
@@ -181,7 +185,7 @@ def import_file(store, source: str | Path | bytes, campaign: str, *,
             store.replace_submissions(camp.id, changed, withhold=others)
             replaced = len(changed)
         receipts = store.submit_many(camp.id, new, label=lambda n: f"row {firsts[n]}",
-                                     progress=progress) if new else []
+                                     progress=progress, counted_with=counted_with) if new else []
     except StoreError as e:
         # The checks above name the column; this is the store's last word on anything else.
         bad = [(int(m[1]), "", "", m[2]) if (m := re.match(r"row (\d+): (.*)", p, re.S))
@@ -325,12 +329,20 @@ class _Run:
         """(row number, cells) for each row with as many cells as the header, filtered."""
         mp, sh = self.mp, self.sh
         for n, cells in sh.rows:
+            if len(self.problems) >= MAX_PROBLEMS:
+                # A file wrong throughout (or made to be) is refused at once, not after
+                # listing every cell: what is listed is the start of the file.
+                self.problems.append((n, "", "", f"checking stopped at row {n}, after "
+                                                 f"{MAX_PROBLEMS:,} problems; fix those and "
+                                                 "import again"))
+                return
             if len(cells) != width:
                 # Trailing blank cells that some tools add or leave off are not a problem.
                 if len(cells) > width and all(c is None for c in cells[width:]):
                     cells = cells[:width]
                 elif len(cells) < width:
-                    self.problems.append((n, "", "", f"has {len(cells)} cells; the header has "
+                    self.problems.append((n, self.shown[len(cells)][:80], "",
+                                          f"has {len(cells)} cells; the header has "
                                                      f"{width} (no cell for "
                                                      f"{self.shown[len(cells)][:60]} and after)"))
                     continue
@@ -499,14 +511,18 @@ class _Run:
             self.problems.append((1, "", "", "no answer columns: expected item:facet columns, "
                                              "or item, facet and value columns"))
         subs, durations, seen, occurrences = [], [], {}, {}
+        plan = [(i, item_id, facet, self._values(i), {})
+                for i, (item_id, facet) in answer_cols.items()]
         for n, cells in self._rows(len(header)):
             row = {}
             for h, i in meta_cols.items():
                 v = cells[i]
                 if h in ("rater_group", "segment"):
                     v = self._recoded(n, i, v)
-                elif h in ("submitted_at", "started_at"):
+                elif h in ("submitted_at", "started_at", "source_submitted_at"):
                     v = self._time(n, i, v)
+                elif h == "flags":
+                    v = self._flags(n, i, v)
                 elif h == "duration" and v is not None:
                     x, _ = _number(v, {})
                     v = x if x is not None else self.problem(n, i, v, "not a number of "
@@ -523,26 +539,57 @@ class _Run:
                 seen.setdefault(ident, n)
             sub = {**self._meta(n, row, meta_cols), "answers": {}, "_id": ident, "_row": n,
                    "_who": ident[3:40] if ident and ident.startswith("id:") else f"row {n}"}
-            for key in ("submitted_at", "started_at"):
-                if row.get(key) not in (None, _BAD):
-                    sub["source_submitted_at" if key == "submitted_at" else key] = row[key]
+            self._times(sub, row)
             took = row.get("duration")
             if took in (None, _BAD) and row.get("submitted_at") not in (None, _BAD) \
                     and row.get("started_at") not in (None, _BAD):
                 took = (row["submitted_at"] - row["started_at"]).total_seconds()
             durations.append(None if took is _BAD else took)
-            for i, (item_id, facet) in answer_cols.items():
+            answers = sub["answers"]
+            for i, item_id, facet, values, read in plan:
                 raw = cells[i]
-                slot = sub["answers"].setdefault(item_id, {})
+                if raw is None:  # unanswered: _complete finds it missing if it is required
+                    continue
+                slot = answers.get(item_id)
+                if slot is None:
+                    slot = answers[item_id] = {}
                 if facet == "comment":
-                    if raw is not None and (text := self._comment(n, i, raw)) is not None:
+                    if (text := self._comment(n, i, raw)) is not None:
                         slot["comment"] = text
                     continue
-                value = self._value(n, i, facet, raw, self._values(i))
-                if value is not None:
-                    slot[facet] = value
+                # A column holds a handful of distinct answers: each is read once (a third
+                # of the time of a 100,000-row import went to reading "3" again).
+                got = read.get(raw)
+                if got is None:
+                    got = read[raw] = self._read_value(facet, raw, values)
+                if got[1]:
+                    self.problem(n, i, raw, got[1])
+                if got[0] is not None:
+                    slot[facet] = got[0]
             subs.append(sub)
         return self._complete(subs, durations)
+
+    @staticmethod
+    def _times(sub: dict, row: dict) -> None:
+        """The tool's times of a submission: its submitted_at, unless the file is a focuskit
+        export, whose source_submitted_at is the tool's time (submitted_at: its arrival)."""
+        source = "source_submitted_at" if "source_submitted_at" in row else "submitted_at"
+        for key, to in ((source, "source_submitted_at"), ("started_at", "started_at")):
+            if row.get(key) not in (None, _BAD):
+                sub[to] = row[key]
+        if row.get("flags") not in (None, _BAD):
+            sub["_flags"] = row["flags"]
+
+    def _flags(self, n: int, col, raw):
+        """A focuskit export's flags cell, as a tuple of known flag names."""
+        if raw is None:
+            return None
+        given = tuple(f.strip() for f in _num_or_text(raw).split(",") if f.strip())
+        unknown = [f for f in given if f not in FLAGS]
+        if unknown:
+            self.problem(n, col, raw, f"not a data quality flag ({', '.join(FLAGS)})")
+            return _BAD
+        return given
 
     def _complete(self, subs: list[dict], durations: list) -> list[dict]:
         """Rows missing a required answer: problems (refuse) or left out and listed (skip)."""
@@ -554,7 +601,8 @@ class _Run:
         for sub, took in zip(subs, durations, strict=True):
             answers = sub["answers"]
             missing = [f"{i}:{f}" for i, f in required if f not in answers.get(i, empty)]
-            for slot in sub["answers"].values():  # values already reported count as given
+            for slot in sub["answers"].values() if self.problems else ():
+                # values already reported count as given (and the file is refused)
                 for f in [f for f, v in slot.items() if v is _BAD]:
                     del slot[f]
             if missing and self.mp.incomplete == "skip":
@@ -571,6 +619,9 @@ class _Run:
             kept.append(sub)
             kept_durations.append(took)
         for sub, found in zip(kept, quality_flags(kept, kept_durations), strict=True):
+            # An exported flag the file cannot show again (speeder: no durations) is kept.
+            given = sub.pop("_flags", ())
+            found = [f for f in FLAGS if f in found or f in given]
             if found:
                 sub["flags"] = ",".join(found)
         self.skipped.sort()
@@ -599,6 +650,12 @@ class _Run:
             if sub is None:
                 sub = groups[key] = {**self._meta(n, row, col), "answers": {}, "_id": "id:" + key,
                                      "_row": n, "_who": key[:40]}
+                times = {h: self._time(n, col[h], row[h]) for h in ("submitted_at",
+                                                                    "source_submitted_at")
+                         if h in row}
+                if "flags" in row:
+                    times["flags"] = self._flags(n, col["flags"], row["flags"])
+                self._times(sub, times)
             else:
                 saved, self.problems = self.problems, []
                 here = self._meta(n, row, col)

@@ -26,14 +26,21 @@ def flags(subs: list[dict], durations: list[float | None]) -> list[tuple[str, ..
     out = []
     for sub, took in zip(subs, durations, strict=True):
         found = []
-        per_facet: dict[str, list] = {}
-        for given in sub["answers"].values():
-            for facet, v in given.items():
-                if facet != "comment" and v is not None:
-                    per_facet.setdefault(facet, []).append(v)
-        if any(len(vs) >= MIN_STRAIGHT and len(set(vs)) == 1 for vs in per_facet.values()):
+        pairs = [(facet, v) for given in sub["answers"].values() for facet, v in given.items()
+                 if facet != "comment" and v is not None]
+        if len(pairs) >= MIN_STRAIGHT and _straight(pairs):
             found.append("straight-lining")
         if cut is not None and took is not None and took < cut:
             found.append("speeder")
         out.append(tuple(found))
     return out
+
+
+def _straight(pairs: list[tuple[str, object]]) -> bool:
+    """The same answer to every one of at least MIN_STRAIGHT items of some facet."""
+    if len({f for f, _ in pairs}) == 1:  # one facet (most instruments), at least MIN_STRAIGHT
+        return len({v for _, v in pairs}) == 1
+    per_facet: dict[str, list] = {}
+    for facet, v in pairs:
+        per_facet.setdefault(facet, []).append(v)
+    return any(len(vs) >= MIN_STRAIGHT and len(set(vs)) == 1 for vs in per_facet.values())

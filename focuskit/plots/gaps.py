@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 
 from .. import analysis as fa
+from ..findings.words import group_name
 from . import _base as base
 from . import theme as th
 
@@ -103,9 +104,12 @@ def gap_dumbbell(data=None, *, a="self", b="customer", scope="statement", labels
         ax.set_xlabel("Mean rating")
         base.legend_top(ax, title)
         if "mean_a" in res.columns:
-            explain = (f"Gap = {ends[0].label} minus {ends[1].label}, largest first. BLIND SPOT: "
-                       f"{ends[0].label} rate us far higher than {ends[1].label} do;\n"
-                       "hidden strength: far lower.")
+            a_, b_ = (group_name(g) for g in (res["a"].iloc[0], res["b"].iloc[0])) \
+                if {"a", "b"} <= set(res.columns) and len(res) else \
+                (ends[0].label.lower(), ends[1].label.lower())
+            explain = (f"Gap: the mean of {a_} minus that of {b_}, largest first. Blind spot: "
+                       f"we rate ourselves well above how {b_} rate us;\nhidden strength: "
+                       "well below.")
         else:
             explain = ("Gap = Say minus Do, largest first: how far practice falls short of "
                        "intention.")

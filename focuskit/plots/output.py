@@ -36,8 +36,7 @@ def describe(ax) -> str:
     each axis measures, the categories it lists and the series its legend names. Read from the
     drawn artists, so it says what is on the picture and nothing more."""
     fig = ax.figure
-    title = " ".join((ax.get_title() or fig.get_suptitle())
-                     .split())
+    title = " ".join((ax.get_title("left") or ax.get_title() or fig.get_suptitle()).split())
     parts = [f"Chart: {title}." if title else "Chart."]
     for axis, label, ticks in (("across", ax.get_xlabel(), ax.get_xticklabels()),
                                ("down", ax.get_ylabel(), ax.get_yticklabels())):

@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from .. import analysis as fa
+from ..findings.words import agreement_word
 from . import _base as b
 from . import theme as th
 
@@ -19,21 +20,15 @@ MAX_DOTS = 24
 
 
 def agreement_words(rwg) -> str:
-    """rwg in words, after LeBreton & Senter (2008): 0.91+ very strong, 0.71+ strong, 0.51+
-    moderate, 0.31+ weak, below that none.
+    """rwg in words: the findings' one rule (``focuskit.findings.words.agreement_word``,
+    after LeBreton & Senter 2008).
 
     Examples
     --------
     >>> agreement_words(0.72)
     'strong'
     """
-    if rwg is None or rwg != rwg:
-        return "n/a"
-    for cut, word in ((0.905, "very strong"), (0.705, "strong"), (0.505, "moderate"),
-                      (0.305, "weak")):
-        if rwg >= cut:
-            return word
-    return "none"
+    return agreement_word(rwg)
 
 
 def team_spread(data=None, *, group="self", labels=None, instrument=None, min_group=None,
@@ -106,7 +101,7 @@ def team_spread(data=None, *, group="self", labels=None, instrument=None, min_gr
             ax.annotate(f"{agreement_words(r.rwg)} ({r.rwg:.2f})", xy=(1.0, i),
                         xycoords=("axes fraction", "data"), xytext=(8, 0),
                         textcoords="offset points", va="center", fontsize=10, gid="agreement")
-        ax.annotate("agreement (rwg)", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(8, 4),
+        ax.annotate("agreement", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(8, 4),
                     textcoords="offset points", va="bottom", fontsize=9.5, color=th.MUTED,
                     style="italic")
         ax.set_yticks(range(len(items)), names)

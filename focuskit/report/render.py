@@ -34,9 +34,13 @@ class _Page:
         self.fig.text(MARGIN / self.w, 1 - 0.35 / self.h,
                       f"{report.organisation or 'focuskit'}  ·  {report.title}", fontsize=8.5,
                       color=MUTED, va="top")
+        # Every page says how fresh its figures are.
+        self.fig.text(MARGIN / self.w, 0.35 / self.h, f"{report.freshness[:1].upper()}"
+                      f"{report.freshness[1:]}; report made {report.generated}", fontsize=8,
+                      color=MUTED)
         self.fig.text(1 - MARGIN / self.w, 0.35 / self.h,
-                      f"page {number} of {total}  ·  {report.campaign_id}  ·  focuskit report, "
-                      f"{report.generated}", fontsize=8, color=MUTED, ha="right")
+                      f"page {number} of {total}  ·  {report.campaign_id}", fontsize=8,
+                      color=MUTED, ha="right")
         self.fig.add_artist(plt.Line2D([MARGIN / self.w, 1 - MARGIN / self.w],
                                        [1 - 0.45 / self.h] * 2, color="#D9E2EC", lw=0.8))
 
@@ -183,6 +187,9 @@ def _section_text(page: _Page, sec: Section) -> None:
     page.text(_reading_heading(sec), 12, bold=True, color=ACCENT, gap=0.06)
     for i, r in enumerate(sec.readings, 1):
         page.text(r, 10.5, indent=0.3, hang=f"{i}.", gap=0.08)
+    if sec.details:
+        page.y += 0.05
+        page.text("Statistics: " + " ".join(sec.details), 8.5, color=MUTED, gap=0.08)
     for head, text in sec.notes:
         if not text:
             page.y += 0.1
@@ -200,9 +207,8 @@ def _section_text(page: _Page, sec: Section) -> None:
         if rows:
             page.table(header, rows, [0.3, 3.0, 1.2, 0.95, 0.7, 0.92])
         else:
-            page.text("No actions recorded yet. Agree them in the workshop (the board's action "
-                      "register) or add them with Store.add_action; they appear here.", 10.5,
-                      color=MUTED)
+            page.text("No actions recorded yet. Agree them in the workshop, on the board's "
+                      "action register, and they appear here.", 10.5, color=MUTED)
 
 
 def pdf_from(report: Report) -> bytes:
@@ -242,7 +248,8 @@ def html_from(report: Report) -> str:
            f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
            f"<title>Customer focus report: {e(report.title)}</title><style>"
            f"{css('focuskit.report', 'report.css')}</style>"
-           f"</head><body><h1>Customer focus report</h1><p class='lead'>{e(report.title)}</p>"
+           f"</head><body><h1>Customer focus report</h1><p class='lead'>{e(report.title)}"
+           f" · {e(report.freshness)}</p>"
            "<table class='facts'>"]
     out += [f"<tr><td><b>{e(k)}</b></td><td>{e(v)}</td></tr>" for k, v in report.facts]
     out.append("</table><h3>Respondents per group</h3><table class='facts'>")
@@ -258,6 +265,9 @@ def html_from(report: Report) -> str:
             out.append(f"<img alt='{e(sec.title)}' src='{_png(sec.draw)}'>")
         out.append(f"<h3>{e(_reading_heading(sec))}</h3>")
         out.append("<ol>" + "".join(f"<li>{e(r)}</li>" for r in sec.readings) + "</ol>")
+        if sec.details:
+            out.append("<details><summary>Statistics</summary><ul>" + "".join(
+                f"<li>{e(d)}</li>" for d in sec.details) + "</ul></details>")
         for head, text in sec.notes:
             out.append(f"<h3>{e(head)}</h3>" if not text else
                        f"<p><b>{e(head)}</b></p><p class='note'>"

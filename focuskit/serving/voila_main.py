@@ -52,7 +52,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
-from tornado.ioloop import PeriodicCallback
+from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Bool, Enum, Integer, List, Unicode
 from voila.app import Voila
 from voila.execute import VoilaExecutor
@@ -63,19 +63,30 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from ..config import DB_URL_ENV, SERVE
 from ..ui.style import css
-from . import RESPONDENT_NOTEBOOK, TOKEN_ENV
 from .clients import ClientLedger, client_address, trusted_networks
+from .doors import RESPONDENT_NOTEBOOK, TOKEN_ENV
+from .join_door import join_routes
 from .key_attempts import KeyAttempts
+from .pool import Refill, track_cells
 from .request_log import log_request_scrubbed, scrub_exception_log
+from .room import RoomWatch
 from .socket_guard import FRONT_END_TARGETS, MessageRate, comm_open_target, frame_is_sane
 from .staff_identity import NAME_HEADER, ROLE_HEADER, VIEWER_PAGES, StaffIdentity, role_of
+from .template_cache import share_compiled_templates
 from .voila_fixes import patch_missed_wakeups, patch_request_info, visitor_timeout
 
 log = logging.getLogger("focuskit.serve")
 IDLE_CLOSE_CODE = 4001  # the kernel socket's close code that the page reads as "reload to go on"
 
 STAFF_MESSAGE_BYTES = 64 * 1024 * 1024
+# The staff door pings every page's kernel socket; one that has not answered for PONG_WITHIN s
+# (a phone asleep, a laptop shut: no close ever comes) is closed, and a kernel left without a
+# socket for RECONNECT_GRACE s is shut down: a staff slot comes back within a minute, not after
+# the ten of idle culling. (A brief network drop reconnects well within the grace.) Timeout and
+# interval are equal: tornado refuses a longer timeout, with a warning in the log.
+STAFF_PING, STAFF_PONG_WITHIN, RECONNECT_GRACE = 15, 15, 10
 
 # -- the pages a visitor sees instead of a traceback ------------------------------------------
 
@@ -231,6 +242,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
     async def get(self, path=None):
         app: FocuskitVoila = self.settings["focuskit_voila"]
         client = app.client_of(self.request)
+        app.last_page = time.monotonic()  # the pool's refill waits for a quiet moment
         self._drop_token()
         if app.door == "staff" and not self.admit_staff(path):
             return
@@ -333,7 +345,11 @@ class GuardedKernelWebsocket(VoilaKernelWebsocketHandler):
         return super().on_message(message)
 
     def on_close(self):
-        self.settings["focuskit_voila"].sockets.discard(self)
+        app: FocuskitVoila = self.settings["focuskit_voila"]
+        app.sockets.discard(self)
+        if app.door == "staff" and getattr(self, "kernel_id", None):
+            IOLoop.current().call_later(RECONNECT_GRACE, app.release_if_abandoned,
+                                        self.kernel_id)
         return super().on_close()
 
 
@@ -356,11 +372,13 @@ class FocuskitVoila(Voila):
     questionnaire = Unicode(RESPONDENT_NOTEBOOK, config=True)
     pool_max_age = Integer(0, config=True, help="seconds a preheated kernel may wait for a "
                            "visitor before it is replaced by a fresh one (0: no limit)")
-    connect_within = Integer(30, config=True, help="seconds a page, once sent, has to connect "
-                             "to its kernel before the kernel is shut down (0: no limit)")
-    per_client_kernels = Integer(3, config=True, help="respondent door: kernels one client "
-                                 "address may hold whose page never connected (0: no limit)")
-    idle_close = Integer(1800, config=True, help="respondent door: seconds a connected page may "
+    connect_within = Integer(SERVE.connect_within, config=True, help="seconds a page, once "
+                             "sent, has to connect to its kernel before the kernel is shut down "
+                             "(0: no limit)")
+    per_client_kernels = Integer(SERVE.per_client_kernels, config=True, help="respondent door: "
+                                 "kernels one client address may hold whose page never "
+                                 "connected (0: no limit)")
+    idle_close = Integer(SERVE.idle_close, config=True, help="respondent door: seconds a connected page may "
                          "send nothing before it is closed with 'reload to go on' (0: never)")
     trusted_proxies = List(Unicode(), config=True, help="addresses or networks of reverse "
                            "proxies whose X-Forwarded-For names the client")
@@ -370,6 +388,10 @@ class FocuskitVoila(Voila):
                                   "a page may send in a minute before its socket is closed")
     secure_cookies = Bool(False, config=True, help="cookies for HTTPS only (behind an HTTPS "
                           "proxy); they are SameSite=Lax in any case")
+    watch_rooms = Bool(True, config=True, help="respondent door: keep as many questionnaire "
+                       "kernels ready as the open rounds expect people (within memory)")
+    pool_status = Unicode("", config=True, help="respondent door: a file to write what the "
+                          "pool has ready (JSON), for the staff pages")
 
     def initialize(self, argv=None):
         # Taken out of the environment so that no kernel inherits it.
@@ -387,6 +409,8 @@ class FocuskitVoila(Voila):
         self.sockets: set[GuardedKernelWebsocket] = set()
         self.trusted = trusted_networks(self.trusted_proxies)
         self.key_attempts = KeyAttempts()
+        self.last_page = 0.0
+        self.refill: Refill | None = None
 
     def client_of(self, request) -> str:
         return client_address(request, self.trusted)
@@ -413,6 +437,17 @@ class FocuskitVoila(Voila):
                 self.sockets.discard(ws)
                 ws.close(IDLE_CLOSE_CODE, "idle: reload the page to go on")
                 asyncio.ensure_future(self._shut_down(ws.kernel_id))
+
+    def release_if_abandoned(self, kernel_id: str) -> None:
+        """A staff page's socket closed RECONNECT_GRACE s ago: unless a socket came back to its
+        kernel (or the tab's unload shut it down already), shut the kernel down."""
+        if kernel_id not in self.kernel_manager.list_kernel_ids():
+            return
+        if any(ws.kernel_id == kernel_id for ws in self.sockets):
+            return
+        log.warning("staff page of kernel %s gone (its socket closed or stopped answering): "
+                    "kernel shut down", kernel_id)
+        asyncio.ensure_future(self._shut_down(kernel_id))
 
     async def _shut_down(self, kernel_id: str) -> None:
         try:
@@ -497,6 +532,8 @@ class FocuskitVoila(Voila):
         elif self.token:
             self._count_failed_keys()
         if self.door == "staff":
+            settings["ws_ping_interval"] = STAFF_PING * 1000
+            settings["ws_ping_timeout"] = STAFF_PONG_WITHIN * 1000
             # An admin's upload reaches the kernel as one websocket message; tornado drops
             # one over 10 MB with the connection, silently. Let it through so that the admin
             # page's own size check (focuskit.apps.admin) refuses big files in words.
@@ -512,6 +549,13 @@ class FocuskitVoila(Voila):
             return kernel_id
 
         km.start_kernel = start_for_page
+        if hasattr(km, "fill_if_needed"):  # preheated: refill after pages, one at a time
+            self.refill = Refill(km, lambda: self.last_page, lambda: len(self.tickets))
+            IOLoop.current().add_callback(self.refill.start)
+            if self.door == "respondent":
+                room = RoomWatch(self.refill, self.questionnaire, os.environ.get(DB_URL_ENV),
+                                 self.pool_status or None, self.watch_rooms)
+                PeriodicCallback(room.tick, 3000).start()
         if hasattr(km, "get_rendered_notebook"):
             from_pool = km.get_rendered_notebook
 
@@ -554,6 +598,7 @@ class FocuskitVoila(Voila):
             out.append((pattern, cls, *rest))
         if respondent:
             out.insert(0, (root, InfoPage, {"kind": "home"}))
+            out[1:1] = join_routes(root, self.questionnaire, page, self.client_of)
         out.append((url_path_join(root, r"/.*"), InfoPage, {"kind": "missing"}))
         return out
 
@@ -575,6 +620,8 @@ def main(argv=None):
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
     patch_request_info()
     patch_missed_wakeups()
+    share_compiled_templates()
+    track_cells()
     scrub_exception_log()
     JupyterHandler.write_error = _plain_error
     return FocuskitVoila.launch_instance(argv)

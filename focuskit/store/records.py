@@ -23,6 +23,8 @@ class Campaign:
     link_mode: str = "shared"  # "shared" or "personal" links
     #: Comments reach staff only from groups at least this large (never below min_group_size).
     comment_threshold: int = 10
+    #: How many people a workshop round expects (None: not said); see Store.set_expected.
+    expected: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def utc_now() -> datetime:
 def to_utc(value: datetime | None) -> datetime | None:
     """A time about to be written, in UTC (a naive time is taken as UTC already)."""
     # SQLite keeps the wall-clock time and drops the offset, so store every time in UTC.
-    if value is not None and value.tzinfo is not None:
+    if value is not None and value.tzinfo is not None and value.tzinfo is not UTC:
         return value.astimezone(UTC)
     return value
 

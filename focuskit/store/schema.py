@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     insert,
     select,
     text,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from .. import config
 from ..errors import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -56,8 +57,8 @@ DEFAULT_MIN_GROUP = config.MIN_GROUP
 DEFAULT_COMMENT_THRESHOLD = config.COMMENT_THRESHOLD
 
 
-def _campaign_columns(revealed: bool, comments: bool = False,
-                      links: bool = False) -> list[Column]:
+def _campaign_columns(revealed: bool, comments: bool = False, links: bool = False,
+                      v6: bool = False) -> list[Column]:
     cols = [
         Column("id", String(64), primary_key=True),
         Column("title", Text, nullable=False),
@@ -82,11 +83,15 @@ def _campaign_columns(revealed: bool, comments: bool = False,
         cols.append(Column("segments", Text))
         # "shared": one link for many, each browser gets a code; "personal": a link per invitee.
         cols.append(Column("link_mode", String(10), nullable=False, default="shared"))
+    if v6:  # since version 6
+        # How many people a workshop round expects (NULL: not said): the board's "24 of 30",
+        # and what the server warms kernels for before the round opens.
+        cols.append(Column("expected", Integer))
     return cols
 
 
 campaigns = Table("campaigns", metadata,
-                  *_campaign_columns(revealed=True, comments=True, links=True))
+                  *_campaign_columns(revealed=True, comments=True, links=True, v6=True))
 
 def _submission_columns(v5: bool) -> list[Column]:
     cols = [
@@ -145,6 +150,19 @@ actions = Table(  # since version 2
     Column("due", Date),
     Column("status", String(16), nullable=False, default="open"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+join_codes = Table(  # since version 6
+    "join_codes", metadata,
+    # Six characters a person types from a projector (focuskit.links.new_join_code); the
+    # respondents' door turns /j/CODE into the signed shared link of its campaign and group.
+    Column("code", String(16), primary_key=True),
+    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+    Column("rater_group", String(16), nullable=False),
+    Column("segment", String(100), nullable=False, default=""),  # "": no segment
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("campaign", "rater_group", "segment", name="uq_join_codes_link"),
 )
 
 
@@ -215,7 +233,13 @@ def _v5(conn) -> None:
     conn.execute(text("ALTER TABLE submissions ADD COLUMN flags VARCHAR(200)"))
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(conn) -> None:
+    """Workshops a room can join: the number of people a round expects, and join codes."""
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN expected INTEGER"))
+    metadata.create_all(conn, tables=[join_codes])
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def schema_version(conn) -> int:

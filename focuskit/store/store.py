@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
+from ..links import new_join_code, normal_join_code
 from . import schema as t
 from .checks import (
     check_answers,
@@ -49,17 +50,21 @@ STATUSES = ("draft", "open", "closed", "archived")
 ROLES = ("viewer", "admin")
 _STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 MAX_COMMENT_THRESHOLD = 1000
+ANSWERING_WITHIN = 120.0  # s since a draft was saved that its respondent counts as answering
+MAX_EXPECTED = 1000  # people expected in one round; a bigger room is several rounds
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
-#: Most submissions per write transaction of a large batch; the first chunk's size (the
-#: next ones follow how fast it was written); the time one should hold the write lock (fewer
-#: submissions when the machine is slow); the pause between two on SQLite. HOLD + the
-#: busy-retry sleep bounds a respondent's wait: 0.3 s chunks kept every draft save of the
-#: 100,000-row benchmarks under a second, and wrote 4 times faster than 0.1 s chunks, whose
-#: 0.15 s pauses were most of an import's time.
-CHUNK = 2000
+#: Most submissions per write transaction of a large batch; the first chunk's size (a batch
+#: no larger is one transaction; the next chunks follow how fast it was written); the time
+#: one should hold the write lock (fewer submissions when the machine is slow); the pause
+#: between two on SQLite. HOLD + the busy-retry sleep bounds a respondent's wait, but a
+#: chunk takes several times HOLD when the machine is oversubscribed: at 0.3 s a draft save
+#: waited up to 2.3 s in the benchmark on a 2-core machine at load 13, so 0.2 s. The cap is
+#: HOLD's, not CHUNK's: capped at 2,000, a SQLite chunk took 0.1 s on a quiet machine and
+#: the 0.15 s pauses between chunks were a quarter of an import's time (BENCHMARKS.md).
+CHUNK = 20_000
 FIRST_CHUNK = 250
-HOLD = 0.3
+HOLD = 0.2
 PAUSE = 0.15
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
@@ -80,6 +85,59 @@ def _arrival(conn, campaign: str, now: datetime) -> datetime:
         latest = datetime.fromisoformat(latest)
     latest = read_utc(latest)
     return now if latest is None or now > latest else latest + timedelta(microseconds=1)
+
+
+_SUBMISSION_COLUMNS = ("campaign, respondent, rater_group, segment, started_at, "
+                       "source_submitted_at, flags, withheld, idempotency_key, submitted_at")
+_ROWS_PER_INSERT = 3000  # 10 parameters a row: under SQLite's 32,766 and PostgreSQL's 65,535
+
+
+def _time_to_driver(dialect):
+    """A time as this backend's driver takes it, converted the way SQLAlchemy would."""
+    convert = t.submissions.c.submitted_at.type.dialect_impl(dialect).bind_processor(dialect)
+    if convert is None:
+        return lambda value: value
+    return lambda value: None if value is None else convert(value)
+
+
+def _insert_submissions(conn, rows: list[tuple], now) -> dict[str, int]:
+    """Insert submissions given as driver rows (``_SUBMISSION_COLUMNS`` but the last), all
+    arriving at ``now``; returns their ids by idempotency key.
+
+    Straight to the driver, a few statements a chunk, each handing back the ids (an
+    executemany gives none back, and looking them up took 200 queries per 100,000).
+    PostgreSQL takes each column as one array (a statement of 30,000 placeholders cost
+    psycopg more to parse than the server took to run it); SQLite, many rows per VALUES."""
+    s, ids = t.submissions, {}
+    if conn.dialect.name == "postgresql":
+        cols = list(zip(*rows, strict=True))
+        ids.update(conn.exec_driver_sql(
+            f"INSERT INTO {s.name} ({_SUBMISSION_COLUMNS}) SELECT u.*, %s FROM unnest("
+            "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[], "
+            "%s::timestamptz[], %s::varchar[], %s::boolean[], %s::varchar[]) AS u "
+            "RETURNING idempotency_key, id", (now, *(list(c) for c in cols))).all())
+        return ids
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[start:start + _ROWS_PER_INSERT]
+        ids.update(conn.exec_driver_sql(
+            f"INSERT INTO {s.name} ({_SUBMISSION_COLUMNS}) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+            + " RETURNING idempotency_key, id",
+            tuple(v for row in part for v in (*row, now))).all())
+    return ids
+
+
+def _insert_answers(conn, answers: list[tuple]) -> None:
+    """Insert (submission, item, facet, value, comment) rows, straight to the driver:
+    SQLAlchemy's per-row parameter handling took longer than the database's own work for an
+    import's 800,000 answers (PostgreSQL: one array a column, as above)."""
+    sql = f"INSERT INTO {t.answers.name} (submission, item, facet, value, comment)"
+    if conn.dialect.name == "postgresql":
+        cols = [list(c) for c in zip(*answers, strict=True)]
+        conn.exec_driver_sql(sql + " SELECT * FROM unnest(%s::integer[], %s::varchar[], "
+                             "%s::varchar[], %s::float8[], %s::text[])", tuple(cols))
+    else:
+        conn.exec_driver_sql(sql + " VALUES (?, ?, ?, ?, ?)", answers)
 
 
 def _withhold(conn, campaign: str, submissions) -> int:
@@ -182,7 +240,7 @@ class Store:
                         min_group_size: int = t.DEFAULT_MIN_GROUP,
                         comment_threshold: int = t.DEFAULT_COMMENT_THRESHOLD,
                         status: str = "open", segments=None,
-                        link_mode: str = "shared") -> Campaign:
+                        link_mode: str = "shared", expected: int | None = None) -> Campaign:
         """Create a campaign asking ``instrument`` (an id, a YAML path or an Instrument).
 
         The instrument is copied into the campaign, so later edits to the item bank leave
@@ -192,6 +250,8 @@ class Store:
         ``rater_groups`` defaults to the instrument's audiences.
         ``segments`` fixes the only segments the campaign takes (None: any its links name);
         ``link_mode`` is "shared" (one link for many) or "personal" (a link per invitee).
+        ``expected`` is how many people are expected to answer (a workshop's room; None: not
+        said), see ``set_expected``.
         """
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
@@ -213,6 +273,7 @@ class Store:
             problems.append(f"link_mode must be one of {', '.join(t.LINK_MODES)}, "
                             f"not {link_mode!r}")
         problems += check_text(title=title, organisation=organisation)
+        problems += _check_expected(expected)
         if problems:
             raise StoreError("cannot create the campaign:", problems)
         row = dict(id=id, title=title.strip(), instrument=instrument.id,
@@ -221,7 +282,8 @@ class Store:
                    rater_groups=",".join(groups), min_group_size=min_group_size,
                    comment_threshold=comment_threshold,
                    status=status, revealed=False, created_at=utc_now(),
-                   segments=None if segs is None else json.dumps(segs), link_mode=link_mode)
+                   segments=None if segs is None else json.dumps(segs), link_mode=link_mode,
+                   expected=expected)
         try:
             with self._write() as conn:
                 conn.execute(insert(t.campaigns).values(**row))
@@ -258,7 +320,8 @@ class Store:
                         min_group_size=row.min_group_size, status=row.status,
                         revealed=bool(row.revealed), created_at=read_utc(row.created_at),
                         comment_threshold=row.comment_threshold,
-                        segments=read_segment_list(row.segments), link_mode=row.link_mode)
+                        segments=read_segment_list(row.segments), link_mode=row.link_mode,
+                        expected=row.expected)
         self._campaign_cache[row.id] = camp
         return camp
 
@@ -283,6 +346,15 @@ class Store:
         """Let (or stop letting) a workshop room see its results."""
         self._update_campaign(campaign, ("reveal" if revealed else "hide", ""),
                               revealed=bool(revealed))
+        return self.campaign(campaign)
+
+    def set_expected(self, campaign: str, expected: int | None) -> Campaign:
+        """Say how many people are expected to answer (None: not said). A workshop board shows
+        "24 of 30 have answered" with it, and ``focuskit serve`` warms that many kernels."""
+        problems = _check_expected(expected)
+        if problems:
+            raise StoreError("expected number not changed:", problems)
+        self._update_campaign(campaign, ("expected", str(expected)), expected=expected)
         return self.campaign(campaign)
 
     def set_min_group_size(self, campaign: str, size: int) -> Campaign:
@@ -376,10 +448,60 @@ class Store:
             n_drafts = conn.execute(t.drafts.delete().where(
                 t.drafts.c.campaign == camp.id)).rowcount
             conn.execute(t.actions.delete().where(t.actions.c.campaign == camp.id))
+            conn.execute(t.join_codes.delete().where(t.join_codes.c.campaign == camp.id))
             conn.execute(t.campaigns.delete().where(t.campaigns.c.id == camp.id))
             self._log(conn, "delete", camp.id, f"{n_subs} submission(s), {n_drafts} draft(s)")
         self._campaign_cache.pop(camp.id, None)
         return Erased(n_subs, n_answers, n_drafts)
+
+    # -- join codes ---------------------------------------------------------------------------
+    def join_code(self, campaign: str, rater_group: str, segment: str | None = None) -> str:
+        """The join code of the shared link of ``campaign``, ``rater_group`` and ``segment``:
+        made the first time it is asked for, the same ever after, and the same on every
+        server sharing this store. A campaign of personal links has none (a code anyone can
+        type would stand for one person's link)."""
+        camp = self.campaign(campaign)
+        seg = (segment or "").strip()
+        problems = []
+        if camp.link_mode != "shared":
+            problems.append(f"{camp.id} gives personal links: a join code is for a shared link")
+        if rater_group not in camp.rater_groups:
+            problems.append(f"{camp.id} asks {', '.join(camp.rater_groups)}; not "
+                            f"{str(rater_group)[:20]!r}")
+        if seg and camp.segments is not None and seg not in camp.segments:
+            problems.append(f"segment {seg[:60]!r} is not one of {camp.id}'s segments")
+        if problems:
+            raise StoreError("no join code:", problems)
+        j = t.join_codes
+        this = (j.c.campaign == camp.id) & (j.c.rater_group == rater_group) & (j.c.segment == seg)
+        for _ in range(10):
+            with self.engine.connect() as conn:
+                code = conn.execute(select(j.c.code).where(this)).scalar()
+            if code is not None:
+                return code
+            try:
+                with self._write() as conn:
+                    conn.execute(insert(j).values(code=new_join_code(), campaign=camp.id,
+                                                  rater_group=rater_group, segment=seg,
+                                                  created_at=utc_now()))
+                    self._log(conn, "join-code", camp.id, f"{rater_group} {seg}".strip())
+            except IntegrityError:
+                continue  # that code is taken, or another server made this link's code first
+        raise StoreError(f"could not make a join code for {camp.id}; please try again")
+
+    def find_join_code(self, typed: str) -> tuple[str, str, str | None] | None:
+        """(campaign, rater group, segment) of the join code ``typed`` (any case, spaces or
+        dashes), while its campaign is open; None for any other text, known or not."""
+        code = normal_join_code(typed)
+        if code is None:
+            return None
+        j, c = t.join_codes, t.campaigns
+        with self.engine.connect() as conn:
+            row = conn.execute(select(j.c.campaign, j.c.rater_group, j.c.segment)
+                               .join(c, c.c.id == j.c.campaign)
+                               .where((j.c.code == code) & (c.c.status == "open")
+                                      & (c.c.link_mode == "shared"))).first()
+        return None if row is None else (row[0], row[1], row[2] or None)
 
     # -- staff keys ---------------------------------------------------------------------------
     def add_staff(self, name: str, role: str) -> str:
@@ -543,24 +665,28 @@ class Store:
             idempotency_key=idempotency_key, started_at=started_at)])[0]
 
     def submit_many(self, campaign: str, submissions: list[dict], *, label=None,
-                    progress=None) -> list[Receipt]:
+                    progress=None, counted_with=None) -> list[Receipt]:
         """Store several submissions: all are stored, or none.
 
         Each dict takes the keyword arguments of ``submit``. Problems are reported as
         ``label(n)`` (default ``submission n``) so that importers can name their rows.
-        Everything is checked before anything is written. Up to ``CHUNK`` submissions are
-        written in one transaction; a larger batch is written in short transactions so that
+        Everything is checked before anything is written. Up to ``FIRST_CHUNK`` submissions
+        are written in one transaction; a larger batch is written in short transactions so that
         respondents saving drafts meanwhile never wait long (see ``_insert_in_chunks``), and
-        ``progress(done, total)`` is called after each.
+        ``progress(done, total)`` is called after each. Readers may see the earlier chunks
+        before the last is in: if a later chunk fails, the earlier ones are taken back as an
+        erasure takes a respondent's answers back, withholding whoever they were counted with
+        (``counted_with``: ``focuskit.analysis.anonymity.counted_with``); without it, they are
+        kept (importing the same file again stores the rest) rather than deleted silently.
         """
         camp = self._open_campaign(campaign)
         prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
-        if len(prepared) <= CHUNK:
+        if len(prepared) <= min(CHUNK, FIRST_CHUNK):
             receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
             if progress is not None:
                 progress(len(receipts), len(prepared))
             return receipts
-        return self._insert_in_chunks(camp, prepared, progress)
+        return self._insert_in_chunks(camp, prepared, progress, counted_with)
 
     def _prepare(self, camp: Campaign, submissions: list[dict], label) -> list:
         """(submission, key, rows) for each, or StoreError listing every problem."""
@@ -678,7 +804,8 @@ class Store:
                                dtype="object"),
         })
 
-    def _insert_in_chunks(self, camp: Campaign, prepared, progress) -> list[Receipt]:
+    def _insert_in_chunks(self, camp: Campaign, prepared, progress,
+                          counted_with=None) -> list[Receipt]:
         """Write a large, already validated batch in short transactions, all or nothing.
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
@@ -687,12 +814,13 @@ class Store:
         on SQLite the next one waits ``PAUSE`` seconds: longer than SQLite's longest busy
         retry sleep (100 ms), so a waiting writer always gets its turn. Everything was
         checked before the first chunk, so a later chunk fails only on a lost connection, a
-        key clash with a concurrent writer, or a crash; on any exception the submissions
-        the earlier chunks stored are deleted again before it propagates. Only a crash of the
-        process can leave part of a batch, and importing the same file again then stores
-        the rest (the idempotency keys of the stored part are found). Readers may see a
-        batch grow while it is written. Drafts of the batch's respondents are removed once
-        every chunk is in, so that an undone batch loses no one's draft.
+        key clash with a concurrent writer, or a crash. Readers may see a batch grow while
+        it is written, so on any exception the earlier chunks are not simply deleted (the
+        figures before and after would differ by a chunk's stragglers): ``_take_back``
+        erases them and withholds whoever they were counted with, or keeps them when it
+        cannot work that out. Importing the same file again then stores the rest (the
+        stored part's idempotency keys are found). Drafts of the batch's respondents are
+        removed once every chunk is in, so that an undone batch loses no one's draft.
         """
         receipts: list[Receipt] = []
         size = min(CHUNK, FIRST_CHUNK)
@@ -708,30 +836,67 @@ class Store:
                     camp, prepared[len(receipts):len(receipts) + size], drop_drafts=False,
                     now=now)
                 now += timedelta(microseconds=1)
-                # A busy machine makes the same chunk slower: keep each near HOLD seconds.
+                # A busy machine makes the same chunk slower: keep each near HOLD seconds,
+                # growing at most twice as large at a time (a quiet moment is no promise).
                 took = time.perf_counter() - began
-                size = min(CHUNK, max(10, int(size * HOLD / max(took, 1e-3))))
+                size = min(CHUNK, 2 * size, max(10, int(size * HOLD / max(took, 1e-3))))
                 if progress is not None:
                     progress(len(receipts), len(prepared))
-        except BaseException:
-            self._delete_submissions([r.submission for r in receipts if r.created])
+        except BaseException as e:
+            note = self._take_back(camp, [r.submission for r in receipts if r.created],
+                                   counted_with)
+            if note:
+                e.add_note(note)
             raise
-        who = sorted({sub["respondent"] for (sub, _, _), r in zip(prepared, receipts,
-                                                                   strict=True)
-                      if r.created and sub.get("respondent")})
-        for start in range(0, len(who), CHUNK):
+        who = {sub["respondent"] for (sub, _, _), r in zip(prepared, receipts, strict=True)
+               if r.created and sub.get("respondent")}
+        if who:  # drafts are few: find whose there are, rather than ask for 100,000 names
+            with self.engine.connect() as conn:
+                who &= set(conn.execute(select(t.drafts.c.respondent).where(
+                    t.drafts.c.campaign == camp.id)).scalars())
+        who = sorted(who)
+        for start in range(0, len(who), 500):  # well under any backend's parameter limit
             with self._write() as conn:
                 conn.execute(t.drafts.delete().where(
                     (t.drafts.c.campaign == camp.id)
-                    & t.drafts.c.respondent.in_(who[start:start + CHUNK])))
+                    & t.drafts.c.respondent.in_(who[start:start + 500])))
         return receipts
 
-    def _delete_submissions(self, ids: list[int]) -> None:
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start:start + CHUNK]
-            with self._write() as conn:
-                conn.execute(t.answers.delete().where(t.answers.c.submission.in_(part)))
-                conn.execute(t.submissions.delete().where(t.submissions.c.id.in_(part)))
+    def _take_back(self, camp: Campaign, ids: list[int], counted_with) -> str | None:
+        """Undo a failed batch's committed chunks, which readers may have seen: delete them
+        and withhold the submissions they were counted with, in one transaction, as
+        ``erase_respondent`` does (so no figure seen meanwhile can be differenced against
+        one seen after). Without ``counted_with``, or when that fails, they are kept and
+        the returned note says so."""
+        if not ids:
+            return None
+        kept = (f"{len(ids)} submission(s) stored before the failure are kept (readers may "
+                "have seen them); importing the same file again stores the rest")
+        if counted_with is None:
+            return kept
+        s, a = t.submissions, t.answers
+        try:
+            for _ in range(3):
+                frame = self.responses(camp.id)
+                latest = int(frame["submission"].max()) if len(frame) else 0
+                others = set(counted_with(frame, set(ids))) - set(ids)
+                with self._write() as conn:
+                    if conn.execute(select(s.c.id).where((s.c.campaign == camp.id)
+                                                         & (s.c.id > latest)).limit(1)).first():
+                        continue  # someone answered meanwhile: work it out again
+                    for start in range(0, len(ids), 500):
+                        part = ids[start:start + 500]
+                        conn.execute(a.delete().where(a.c.submission.in_(part)))
+                        conn.execute(s.delete().where(s.c.id.in_(part)))
+                    held = _withhold(conn, camp.id, others)
+                    self._log(conn, "import undone", camp.id, f"{len(ids)} submission(s) "
+                              f"taken back; {held} other(s) withheld from the figures")
+                return (f"the {len(ids)} submission(s) stored before the failure were taken "
+                        f"back; {held} other(s) counted with them are withheld from the "
+                        "figures, as after an erasure")
+        except Exception as undo:  # noqa: BLE001 - the batch's own error is what propagates
+            return f"{kept} (taking them back failed: {undo!r:.200})"
+        return kept + " (answers kept arriving while taking them back)"
 
     def _insert_retrying(self, camp: Campaign, prepared, drop_drafts: bool,
                          now=None) -> list[Receipt]:
@@ -744,9 +909,22 @@ class Store:
 
     def _insert(self, camp: Campaign, prepared, drop_drafts: bool,
                 now=None) -> list[Receipt]:
-        """One transaction: look the keys up at once, insert what is new in two statements."""
+        """One transaction: look the keys up at once, insert what is new in a few statements.
+
+        The rows are put in the driver's own form before the write lock is taken: inside it,
+        SQLAlchemy's per-row parameter handling took as long as SQLite's work, and every
+        second the lock is held is a second a respondent's save may wait (or, for a chunked
+        import, a pause more)."""
         s = t.submissions
         keys = list(dict.fromkeys(key for _, key, _ in prepared))
+        to_driver = _time_to_driver(self.engine.dialect)
+        row_of = {}
+        for sub, key, _ in prepared:
+            if key not in row_of:
+                row_of[key] = (camp.id, sub.get("respondent"), sub["rater_group"],
+                               sub.get("segment"), to_driver(to_utc(sub.get("started_at"))),
+                               to_driver(to_utc(sub.get("source_submitted_at"))),
+                               sub.get("flags") or None, False, key)
         with self._write() as conn:
             old = {}
             for start in range(0, len(keys), 500):  # well under any backend's parameter limit
@@ -764,29 +942,12 @@ class Store:
                     new.append((sub, key, rows))
             ids = {}
             if new:
-                now = _arrival(conn, camp.id, now or utc_now())
-                # One executemany, then the new ids by key: RETURNING with the parameters'
-                # order made SQLAlchemy insert one row per statement on SQLite.
-                conn.execute(insert(s), [
-                    dict(campaign=camp.id, respondent=sub.get("respondent"),
-                         rater_group=sub["rater_group"], segment=sub.get("segment"),
-                         started_at=to_utc(sub.get("started_at")), submitted_at=now,
-                         source_submitted_at=to_utc(sub.get("source_submitted_at")),
-                         flags=sub.get("flags") or None,
-                         idempotency_key=key) for sub, key, _ in new])
-                fresh = [key for _, key, _ in new]
-                for start in range(0, len(fresh), 500):
-                    ids.update(conn.execute(
-                        select(s.c.idempotency_key, s.c.id)
-                        .where(s.c.idempotency_key.in_(fresh[start:start + 500]))).all())
+                now = to_driver(_arrival(conn, camp.id, now or utc_now()))
+                rows_s = [row_of[key] for _, key, _ in new]
+                ids = _insert_submissions(conn, rows_s, now)
                 answers = [(ids[key], i, f, v, c) for _, key, rows in new for i, f, v, c in rows]
                 if answers:
-                    # Straight to the driver: SQLAlchemy's per-row parameter handling took
-                    # longer than the database's own work for an import's 800,000 answers.
-                    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-                    conn.exec_driver_sql(
-                        f"INSERT INTO {t.answers.name} (submission, item, facet, value, comment)"
-                        f" VALUES ({', '.join([mark] * 5)})", answers)
+                    _insert_answers(conn, answers)
                 who = sorted({sub["respondent"] for sub, _, _ in new if sub.get("respondent")})
                 if drop_drafts and who:
                     conn.execute(t.drafts.delete().where(
@@ -812,6 +973,20 @@ class Store:
             drafts = conn.execute(select(func.count()).select_from(t.drafts)
                                   .where(t.drafts.c.campaign == campaign)).scalar_one()
         return {"drafts": drafts, "submissions": sum(groups.values()), "groups": groups}
+
+    def answering(self, campaign: str, *, within: float = ANSWERING_WITHIN,
+                  rater_group: str | None = None, now: datetime | None = None) -> int:
+        """People answering now: drafts saved in the last ``within`` seconds (only those of
+        ``rater_group`` when given). A draft left days ago is someone who went away."""
+        self.campaign(campaign)
+        d = t.drafts
+        since = to_utc(now or utc_now()) - timedelta(seconds=within)
+        q = select(func.count()).select_from(d).where((d.c.campaign == campaign)
+                                                      & (d.c.updated_at >= since))
+        if rater_group is not None:
+            q = q.where(d.c.rater_group == rater_group)
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
 
     def responses(self, campaign: str, *, rater_group=None, segment=None):
         """The campaign's answers as a long tidy DataFrame, one row per answer.
@@ -921,6 +1096,16 @@ class Store:
         if row is None:
             raise StoreError(f"no action {id}; it may have been deleted")
         return {**row._asdict(), "created_at": read_utc(row.created_at)}
+
+
+def _check_expected(expected) -> list[str]:
+    if expected is None:
+        return []
+    if isinstance(expected, bool) or not isinstance(expected, int) \
+            or not 1 <= expected <= MAX_EXPECTED:
+        return [f"the number of people expected must be a whole number from 1 to "
+                f"{MAX_EXPECTED}, not {expected!r}"]
+    return []
 
 
 def _check_thresholds(min_group_size, comment_threshold) -> list[str]:

@@ -178,7 +178,11 @@ def test_links_per_group_and_segment(state, store, camp):
     for r in rows:  # signed with the store's secret: the questionnaire takes each as it is
         assert check_link(store.link_secret(), parse_link(r.url.split("?", 1)[1])) == "shared"
     got = list(csv.reader(io.StringIO(state.links_csv(rows).decode())))
-    assert got[0] == ["rater_group", "segment", "link"] and got[1][2] == rows[0].url
+    assert got[0] == ["rater_group", "segment", "link", "join_code"] and got[1][2] == rows[0].url
+    # Each shared link has its join code, the one the respondents' door resolves.
+    assert got[1][3] == rows[0].join and store.find_join_code(rows[0].join) == (
+        "q1-leaders", "self", "Retail")
+    assert len({r.join for r in rows}) == 4
 
 
 def test_personal_links_per_group_and_segment_and_a_fixed_segment_list(state, store):

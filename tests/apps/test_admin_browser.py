@@ -67,6 +67,13 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         chooser.value.set_files(files=[{"name": "answers.csv", "mimeType": "text/csv",
                                         "buffer": answers_csv()}])
         page.get_by_text("answers.csv (").wait_for(timeout=WAIT)
+        page.locator("button.fk-import-check").click()  # the dry run first
+        page.get_by_text("Checked: nothing stored.").wait_for(timeout=WAIT)
+        expect(page.locator("pre.fk-import-report")).to_contain_text(
+            "Would import 3 new submission(s) from 3 row(s) into browser-round")
+        page.locator(".fk-import-box").screenshot(path=str(ARTIFACTS / "admin-import-check.png"))
+        with Store(db) as store:
+            assert store.counts("browser-round")["submissions"] == 0
         page.locator("button.fk-import").click()
         page.get_by_text("Imported 3 new submission(s)").wait_for(timeout=WAIT)
         expect(page.get_by_text("browser-round now holds 3 submission(s)")).to_be_visible()

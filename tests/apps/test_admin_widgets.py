@@ -241,6 +241,25 @@ def test_an_import_clears_downloads_made_before_it(page, camp):
     assert page.export_out.value == ""
 
 
+def test_links_show_their_join_code_and_say_when_phones_cannot_reach_them(store, camp):
+    from focuskit.apps.admin import Admin
+
+    page = Admin(AdminState(store, base=BASE))
+    assert "Phones cannot open" not in page.links_box.children[1].value
+    page.link_groups.children[0].value = True
+    page.links_btn.click()
+    code = store.join_code(camp.id, page.link_groups.children[0].description)
+    label = page.links_out.children[0].children[0].value
+    assert f"<b class='fk-join-code'>{code}</b>" in label
+    assert f"survey.example.org/j/{code}" in label
+    # Served on 127.0.0.1 (make demo, a plain focuskit serve): said plainly, with the fix.
+    local = Admin(AdminState(store, base="http://127.0.0.1:8866/voila/render/"
+                             "take_assessment.ipynb"))
+    warning = local.links_box.children[1].value
+    assert "Phones cannot open these links yet" in warning and "127.0.0.1" in warning
+    assert "--host 0.0.0.0" in warning and "--public-url" in warning
+
+
 def test_the_page_observes_its_state(page, state, camp):
     """A change made through the state reaches the page without asking it to refresh."""
     state.set_status(camp.id, "closed")
@@ -249,3 +268,12 @@ def test_the_page_observes_its_state(page, state, camp):
     assert page.picker.value == page.current == "later" and "later" in page.table.value
     page.picker.value = camp.id
     assert state.chosen == camp.id and "Leaders, Q1" in page.picker.label
+
+
+def test_a_forged_pick_changes_nothing(page, state, camp):
+    """A client sending the picker an index it never offered picks no campaign."""
+    import traitlets
+
+    with pytest.raises(traitlets.TraitError):
+        page.picker.set_state({"index": 99})
+    assert state.chosen == page.current == camp.id and state.picked.campaign.id == camp.id

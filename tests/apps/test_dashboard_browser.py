@@ -29,34 +29,45 @@ def _src(page) -> str:
     return page.locator(PLOT).first.get_attribute("src") or ""
 
 
+def _tabs_of(campaign):
+    from focuskit.findings import sections
+
+    return [t for t in TABS if t.key in sections(campaign)]
+
+
+def _open_every_tab(page, tabs, name):
+    for tab in tabs:
+        page.locator(f".fk-tab-{tab.key}").click()
+        page.wait_for_function(
+            "k => document.querySelector('.fk-tab-' + k).classList.contains('mod-primary')",
+            arg=tab.key, timeout=60_000)
+        page.get_by_text(tab.read[:40]).wait_for(timeout=60_000)
+        if tab.key == "next":
+            page.get_by_text("Three things to do first").wait_for(timeout=60_000)
+        else:
+            page.locator(PLOT).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-{tab.key}-laptop.png"),
+                        full_page=True)
+        # WCAG 2.2 AA by axe-core: no serious or critical violation on any tab, and Ctrl+P
+        # prints the open tab whole on A4 and Letter portrait (issue 11).
+        check_page(page, f"dashboard-{name}-{tab.key}")
+        check_print(page, f"dashboard-{name}-{tab.key}")
+
+
 def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
         expect(page.get_by_text("Traceback")).to_have_count(0)
         # The browser tab names the page and the campaign, not the notebook "results".
         expect(page).to_have_title("Dashboard: Where we stand: eight dimensions of customer focus")
-        expect(page.get_by_text("Largest disagreement")).to_be_visible()
+        expect(page.get_by_text("Where our own people disagree most")).to_be_visible()
+        expect(page.locator(".fk-fresh p")).to_contain_text("respondents")
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
-        for tab in TABS:
-            page.locator(f".fk-tab-{tab.key}").click()
-            page.wait_for_function(
-                "k => document.querySelector('.fk-tab-' + k).classList.contains('mod-primary')",
-                arg=tab.key, timeout=60_000)
-            if tab.key in ("saydo", "priorities", "blocks", "contact"):
-                page.get_by_text("Open a ").first.wait_for(timeout=60_000)
-            else:
-                page.get_by_text(tab.read[:40]).wait_for(timeout=60_000)
-                if tab.key == "next":
-                    page.get_by_text("Three things to do first").wait_for(timeout=60_000)
-                else:
-                    page.locator(PLOT).first.wait_for(timeout=60_000)
-            if tab.key in ("agreement", "outside"):
-                page.screenshot(path=str(ARTIFACTS / f"dashboard-{tab.key}-laptop.png"))
-            # WCAG 2.2 AA by axe-core: no serious or critical violation on any tab (issue 11).
-            check_page(page, f"dashboard-{tab.key}")
-            if tab.key not in ("saydo", "priorities", "blocks", "contact"):
-                # Ctrl+P prints the open tab whole, on A4 and Letter portrait (issue 11).
-                check_print(page, f"dashboard-{tab.key}")
+        # Only the tabs this campaign supports: nothing greyed, nothing "open another".
+        tabs = _tabs_of("focus-levels")
+        expect(page.locator(".fk-tabbar button")).to_have_count(len(tabs))
+        _open_every_tab(page, tabs, "levels")
+        expect(page.get_by_text("Open a ")).to_have_count(0)
         # A filter re-runs the analysis and redraws the open tab.
         page.locator(".fk-tab-levels").click()
         page.locator(PLOT).first.wait_for(timeout=60_000)
@@ -66,7 +77,7 @@ def test_executive_flow(chromium, voila_server):
             "s => { const i = document.querySelector('img.fk-plot'); return i && i.src !== s }",
             arg=before, timeout=60_000)
         # ... and then the cards: 18 residential customers.
-        page.locator(".fk-card", has_text="customer 18").wait_for(timeout=60_000)
+        page.locator(".fk-card", has_text="customers 18").wait_for(timeout=60_000)
         # The CSV download is the dashboard's tables, not the answers.
         link = page.locator("a.fk-dl", has_text="CSV")
         link.wait_for(timeout=60_000)
@@ -108,7 +119,7 @@ def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
             assert box["x"] >= 0 and box["x"] + box["width"] <= right, box
         picker = _box(page, ".fk-ctl select")
         assert picker["x"] >= 0 and picker["x"] + picker["width"] <= right, picker
-        for tab in TABS:  # every tab button is on screen horizontally (they wrap)
+        for tab in _tabs_of("focus-levels"):  # every tab button is on screen (they wrap)
             box = page.locator(f".fk-tab-{tab.key}").bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 391, tab.key
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-phone.png"))
@@ -118,5 +129,25 @@ def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
         page.set_viewport_size({"width": 390, "height": 1900})  # the whole page in one shot
         page.screenshot(path=str(ARTIFACTS / "dashboard-outside-phone.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    finally:
+        page.close()
+
+
+def test_every_tab_of_a_second_campaign(chromium, voila_server):
+    """The expectations campaign: its own tabs only, each drawn, each screenshot."""
+    page = _open(chromium, voila_server(), 1280)
+    try:
+        before = _src(page)
+        picker = page.locator(".fk-ctl select").first
+        label = picker.evaluate("s => [...s.options].map(o => o.text)"
+                                ".find(t => t.endsWith('(demo-expectations)'))")
+        picker.select_option(label=label)
+        page.wait_for_function(
+            "s => { const i = document.querySelector('img.fk-plot'); return i && i.src !== s }",
+            arg=before, timeout=60_000)
+        tabs = _tabs_of("expectations")
+        expect(page.locator(".fk-tabbar button")).to_have_count(len(tabs))
+        _open_every_tab(page, tabs, "expectations")
+        expect(page.get_by_text("Traceback")).to_have_count(0)
     finally:
         page.close()

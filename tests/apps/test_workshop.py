@@ -66,6 +66,36 @@ def test_a_round_is_a_marked_campaign_with_a_join_link(wstore):
     assert state(wstore).round.id == camp.id
 
 
+def test_the_board_shows_the_join_code_beside_the_qr_code(wstore):
+    from focuskit.links import JOIN_ALPHABET
+
+    s = state(wstore)
+    rid = s.create_round("Room").id
+    board = WorkshopBoard(s)
+    code = s.join_code
+    assert len(code) == 6 and set(code) <= set(JOIN_ALPHABET)
+    assert state(wstore).join_code == code  # the same on the trainer's phone and the projector
+    assert s.join_short == f"http://board.test/j/{code}"
+    assert wstore.find_join_code(code) == (rid, "self", None)
+    join = board.join.value
+    # Large type beside the QR code, in two halves that are easy to read out.
+    assert f"<span>{code[:3]}</span><span>{code[3:]}</span>" in join
+    assert join.index("fk-qr") < join.index("fk-code")
+    assert ">board.test/j</a>" in join and "Phones cannot open" not in join
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8866/voila/render/take_assessment.ipynb",
+                                  "http://localhost:8866/voila/render/take_assessment.ipynb",
+                                  "http://[::1]:8866/voila/render/take_assessment.ipynb"])
+def test_the_board_says_when_phones_cannot_reach_the_link(wstore, base):
+    s = WorkshopState(wstore, base=base)
+    s.create_round("Room")
+    join = WorkshopBoard(s).join.value
+    assert "Phones cannot open these links yet" in join and s.reach_problem in join
+    assert "focuskit serve --host 0.0.0.0" in join and "--public-url" in join
+    assert join.index("Phones cannot open") < join.index("fk-qr")  # above, not below the fold
+
+
 def test_join_link_defaults_to_the_respondents_door(wstore, monkeypatch):
     monkeypatch.setenv("FOCUSKIT_RESPONDENT_URL", "http://10.0.0.5:8866/voila/render/take.ipynb")
     s = WorkshopState(wstore)
@@ -90,15 +120,107 @@ def test_bad_rounds_are_refused_with_a_reason(wstore, kw, msg):
 def test_counts_follow_drafts_and_submissions(wstore):
     s = state(wstore)
     rid = s.create_round("Room").id
-    assert s.counts() == {"answering": 0, "sent": 0, "groups": {}, "revealed": False}
+    assert s.counts() == {"answering": 0, "sent": 0, "expected": None, "groups": {},
+                          "revealed": False, "ready": None}
     wstore.save_draft(rid, "someone-123", {"data": {"level": 2}}, rater_group="self")
+    wstore.save_draft(rid, "a-customer-1", {"data": {"level": 2}}, rater_group="customer")
     answer(wstore, rid, [1, 5])
     answer(wstore, rid, [3], group="customer")
     c = s.counts()
+    # The room's own people only: a customer answering is not "in the room".
     assert (c["answering"], c["sent"]) == (1, 2)
-    # The room's own count is live; another group's is shown only from the minimum group
-    # up (the board says "fewer than k"), as its withheld figures do.
-    assert c["groups"] == {"self": 2, "customer": None}
+    # The room's own count is live; another group is named only from the minimum group up:
+    # even "fewer than 3 customers" would say that a customer took part.
+    assert c["groups"] == {"self": 2}
+    answer(wstore, rid, [2, 4], group="customer")  # (names differ from the first one)
+    assert s.counts()["groups"] == {"self": 2, "customer": 3}
+
+
+def age_draft(store, campaign, respondent, seconds):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from focuskit.store import schema as t
+
+    then = datetime.now(UTC) - timedelta(seconds=seconds)
+    with store.engine.begin() as conn:
+        conn.execute(update(t.drafts).where((t.drafts.c.campaign == campaign)
+                                            & (t.drafts.c.respondent == respondent))
+                     .values(updated_at=then, started_at=then))
+
+
+def test_answering_now_counts_drafts_touched_in_the_last_two_minutes(store):
+    """On SQLite and PostgreSQL: a draft 3 minutes old is someone who went away."""
+    s = state(store)
+    rid = s.create_round("Room").id
+    for who in ("fresh-person-1", "slow-reader-1", "gone-person-1"):
+        store.save_draft(rid, who, {"data": {"level": 2}}, rater_group="self")
+    age_draft(store, rid, "slow-reader-1", 100)  # reading a long question: still here
+    age_draft(store, rid, "gone-person-1", 180)
+    assert store.answering(rid) == 2 and store.answering(rid, within=60) == 1
+    assert s.counts()["answering"] == 2
+    assert store.counts(rid)["drafts"] == 3  # the draft itself is kept for a later resume
+    store.save_draft(rid, "gone-person-1", {"data": {"level": 3}}, rater_group="self")
+    assert s.counts()["answering"] == 3  # back, and counted again
+
+
+def test_the_board_says_how_many_of_the_expected_have_answered(wstore):
+    s = state(wstore)
+    board = WorkshopBoard(s)
+    board.new_title.value = "Sales leaders"
+    board.new_expected.value = 30
+    board.create.click()
+    rid = s.round.id
+    assert wstore.campaign(rid).expected == 30 and s.counts()["expected"] == 30
+    answer(wstore, rid, [1] * 24)
+    board.poll_once()
+    assert "<b>24</b><span>of 30 have answered</span>" in board.count.value
+    s.set_expected(None)
+    board.poll_once()
+    assert "<b>24</b><span>have answered</span>" in board.count.value
+    with pytest.raises(ValueError, match="from 1 to 1000"):
+        s.create_round("Huge", expected=5000)
+    with pytest.raises(StoreError, match="from 1 to 1000"):
+        wstore.set_expected(rid, -2)
+
+
+def test_the_board_says_how_many_phones_the_server_is_ready_for(wstore):
+    status = {"ready": 12, "wanted": 30, "note": "Memory for 24 more only."}
+    s = WorkshopState(wstore, base=BASE, pool=lambda: status)
+    s.create_round("Room", expected=30)
+    board = WorkshopBoard(s)
+    assert "Getting ready: 12 of 30 phones." in board.count.value
+    assert "Memory for 24 more only." in board.count.value
+    status.update(ready=30, note="")
+    board.poll_once()
+    assert "Ready for 30 phones." in board.count.value
+    for broken in (None, {"ready": "x"}, ["no"], {"ready": True, "wanted": 3}):
+        s._pool = lambda broken=broken: broken
+        assert s.pool() is None
+        board.poll_once()
+        assert "fk-ready" not in board.count.value
+
+    def fails():
+        raise OSError("status file gone")
+
+    s._pool = fails
+    board.poll_once()
+    assert "fk-ready" not in board.count.value and board.count_error.value == ""
+
+
+def test_checked_at_changes_at_every_poll_even_when_the_count_does_not(wstore):
+    s = state(wstore)
+    s.create_round("Room")
+    board = WorkshopBoard(s)
+    seen = []
+    for _ in range(2):
+        board.poll_once()
+        seen.append((board.count.value, board.checked.value))
+        time.sleep(1.05)
+    assert seen[0][0] == seen[1][0]  # same numbers
+    assert seen[0][1] != seen[1][1] and "checked at" in seen[1][1]
+    assert "checked at" not in board.count.value
 
 
 def test_nothing_is_computed_before_the_reveal(wstore, monkeypatch):
@@ -237,7 +359,8 @@ def test_live_count_reports_errors_and_recovers_and_stops():
     finally:
         live.stop()
     assert not live.running
-    assert seen[:2] == [{"sent": 0}, {"sent": 1}]  # only changes are passed on
+    # Every read is passed on, changed or not: the board shows when it last looked.
+    assert seen[:2] == [{"sent": 0}, {"sent": 0}] and len(seen) == live.reads
 
 
 def test_live_count_survives_a_broken_view():
@@ -286,7 +409,7 @@ def test_an_empty_board_starts_counting_its_first_round(wstore):
         assert board.live is not None and board.live.running
         wstore.save_draft(board.state.round.id, "someone-1", {"data": {"level": 2}},
                           rater_group="self")
-        wait_until(lambda: "<b>1</b><span>still answering" in board.count.value)
+        wait_until(lambda: "<b>1</b><span>answering now" in board.count.value)
     finally:
         board.stop()
 
@@ -298,8 +421,8 @@ def test_board_counts_reveals_and_hides(wstore):
     answer(wstore, rid, [1, 5, 1, 5])
     wstore.save_draft(rid, "late-person-1", {"data": {"level": 3}}, rater_group="self")
     board.poll_once()
-    assert "<b>1</b><span>still answering" in board.count.value
-    assert "<b>4</b><span>answers sent" in board.count.value
+    assert "<b>1</b><span>answering now" in board.count.value
+    assert "<b>4</b><span>have answered" in board.count.value
     assert board.results.children == ()  # nothing drawn before the reveal
     board.reveal_button.click()
     assert wstore.campaign(rid).revealed
@@ -338,6 +461,47 @@ def test_board_action_form_keeps_what_was_typed_on_a_mistake(wstore):
     assert "download=" in board.act_csv.value and "text/csv" in board.act_csv.value
 
 
+def test_the_state_is_observed_not_polled(wstore):
+    """A HasTraits without widgets: rounds and round change as whole values, so a view (or
+    a test) learns of every change by observing them."""
+    s = state(wstore)
+    seen = []
+    s.observe(lambda c: seen.append(("rounds", len(c["new"]))), "rounds")
+    s.observe(lambda c: seen.append(("round", c["new"].id, c["new"].revealed)), "round")
+    rid = s.create_round("First").id
+    assert seen == [("rounds", 1), ("round", rid, False)]
+    seen.clear()
+    s.reveal()
+    state(wstore, round=rid).reveal(False)  # hidden again on another screen
+    s.pick(rid)  # what the board's count does when it sees that
+    s.pick(rid)  # nothing new: nothing to tell
+    assert seen == [("round", rid, True), ("round", rid, False)]
+
+
+def test_a_new_round_reaches_the_picker_without_passing_through_another(wstore):
+    s = state(wstore)
+    s.create_round("First")
+    second = s.create_round("Second").id
+    board = WorkshopBoard(s)
+    picked = []
+    s.observe(lambda c: picked.append(c["new"].id), "round")
+    board.new_title.value = "Third"
+    board.create.click()
+    third = s.round.id
+    # Refilling the picker's options never selected the newest or the first on its own.
+    assert picked == [third] and board.picker.value == third and second != third
+    assert [v for _, v in board.picker.options][0] == third
+    assert third in board.join.value
+    # A round made on another screen joins the list; this board stays on its own round.
+    first = next(r.id for r in s.rounds if r.title == "First")
+    board.picker.value = first
+    picked.clear()
+    state(wstore).create_round("Made elsewhere")
+    s.refresh_rounds()
+    assert len(board.picker.options) == 4 and board.picker.value == first
+    assert picked == [] and s.round.id == first
+
+
 def test_picking_another_round_restarts_the_count(wstore):
     s = state(wstore)
     first = s.create_round("First").id
@@ -368,7 +532,7 @@ def test_a_database_failure_shows_on_the_board_and_clears_when_it_recovers(wstor
         with wstore.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE submissions_away RENAME TO submissions")
         wait_until(lambda: board.count_error.value == "")
-        assert "<b>0</b><span>answers sent" in board.count.value
+        assert "<b>0</b><span>have answered" in board.count.value
     finally:
         board.stop()
 

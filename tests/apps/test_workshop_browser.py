@@ -9,8 +9,9 @@ import time
 
 import pytest
 from axe import check_page
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, full_answers
 from playwright.sync_api import expect
+from test_workshop import age_draft
 
 from focuskit import Store, load_instrument
 
@@ -93,11 +94,18 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         assert "token=" not in board.evaluate("location.href")
         assert "3 more to go" in board.inner_text(".fk-ws-live")
 
+        # The code in large type beside the QR code: the one the respondents' door resolves.
+        code = "".join(board.locator(".fk-code").inner_text(timeout=STEP).split())
+        with Store(url) as store:
+            assert store.join_code(rid, "self") == code
         for person, level in enumerate(LEVELS):
             context = chromium.new_context(viewport={"width": 390, "height": 844})
             phones.append(context)
             phone = context.new_page()
-            phone.goto(link, wait_until="domcontentloaded", timeout=FIRST)
+            # The first person types the code (in lower case, with a dash); the others scan.
+            typed = f"{served}j/{code[:3].lower()}-{code[3:].lower()}"
+            phone.goto(typed if person == 0 else link, wait_until="domcontentloaded",
+                       timeout=FIRST)
 
             def answering(person=person):
                 if person == 0:  # a draft is kept once someone has answered: they show
@@ -172,3 +180,67 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
             except Exception:  # noqa: BLE001 - already closed
                 pass
         board.close()
+
+
+def _box(page, selector):
+    """The bounding box of ``selector``'s first element, once it is visible."""
+    loc = page.locator(selector).first
+    expect(loc).to_be_visible(timeout=STEP)
+    return loc.bounding_box()
+
+
+def test_on_a_projector_the_join_card_and_count_fit_and_the_spread_follows(
+        chromium, voila_server, tmp_path):
+    """1920 x 1080: the join card (QR code and join code) and the count are on the first
+    screen; after the reveal the spread starts on it too. 24 of 30 have answered; 3 are
+    answering now, one stopped 3 minutes ago."""
+    url = f"sqlite:///{tmp_path / 'projector.db'}"
+    inst = load_instrument("focus-levels")
+    with Store(url) as store:
+        store.create_campaign("ws-projector-abcd", "Leadership team, projector", inst,
+                              rater_groups=["self", "customer"], min_group_size=3, expected=30)
+        for n in range(24):
+            store.submit("ws-projector-abcd", full_answers(inst, [1, 3, 5][n % 3]),
+                         rater_group="self", respondent=f"p-{n:03d}")
+        for n in range(4):
+            store.save_draft("ws-projector-abcd", f"d-{n:03d}", {inst.items[0].id: {"level": 3}},
+                             rater_group="self")
+        age_draft(store, "ws-projector-abcd", "d-003", 180)
+        code = store.join_code("ws-projector-abcd", "self")
+    served = voila_server({"FOCUSKIT_DB_URL": url}, ("--preheat", "0", "--staff-preheat", "0"))
+    board = chromium.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        board.goto(served.staff_url(BOARD), wait_until="domcontentloaded", timeout=FIRST)
+        expect(board.locator(".fk-code")).to_have_text(f"{code[:3]}{code[3:]}", timeout=FIRST,
+                                                       use_inner_text=False)
+        expect(board.locator(".fk-num.sent")).to_contain_text("of 30 have answered")
+        expect(board.locator(".fk-num:not(.sent) b")).to_have_text("3")  # not the 4th
+        # Served on 127.0.0.1: the board says phones cannot open the link, and how to fix it.
+        expect(board.locator(".fk-reach")).to_contain_text("--host 0.0.0.0")
+        for sel in (".fk-ws-join", ".fk-qr svg", ".fk-code", ".fk-nums", ".fk-ws-reveal"):
+            box = _box(board, sel)
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, (sel, box)
+        assert _box(board, ".fk-code")["height"] >= 60  # large type, from the back of a room
+        board.screenshot(path=str(ARTIFACTS / "workshop-projector-before-1920.png"))
+        # "checked at" moves at every poll although the numbers do not.
+        first = board.locator(".fk-live").inner_text()
+        board.wait_for_function("t => { const e = document.querySelector('.fk-live');"
+                                " return e && e.textContent.trim() !== t.trim() }",
+                                arg=first, timeout=STEP)
+        expect(board.locator(".fk-num.sent b")).to_have_text("24")
+
+        board.locator(".fk-ws-reveal").click()
+        plot = board.locator("img.fk-plot").first
+        expect(plot).to_be_visible(timeout=STEP)
+        board.wait_for_function("() => { const i = document.querySelector('img.fk-plot');"
+                                " return i && i.complete && i.naturalHeight > 0 }",
+                                timeout=STEP)
+        box = _box(board, "img.fk-plot")
+        assert box["y"] + 200 <= 1080, box  # its first rows, not only its top edge
+        for sel in (".fk-code", ".fk-nums"):  # latecomers can still join; the count stays
+            box = _box(board, sel)
+            assert box["y"] + box["height"] <= 1080, (sel, box)
+        board.screenshot(path=str(ARTIFACTS / "workshop-projector-after-1920.png"))
+    finally:
+        board.close()
+

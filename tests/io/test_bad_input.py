@@ -17,6 +17,7 @@ import pytest
 from conftest import full_answers
 
 from focuskit import FocuskitError, ImportFileError, InstrumentError, Store, StoreError
+from focuskit.analysis.anonymity import counted_with
 from focuskit.apps.admin import AdminState
 from focuskit.instruments import load_instrument
 from focuskit.io.imports import import_file
@@ -231,7 +232,7 @@ def test_a_draft_saved_during_a_large_import_succeeds(store, db_url, camp, tmp_p
     assert store.draft("fl", "kernel-4").answers == {first: {"level": 2}}
 
 
-def test_a_large_import_that_fails_late_leaves_nothing(store, camp, tmp_path, monkeypatch):
+def test_a_large_import_that_fails_late_is_taken_back(store, camp, tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 100)
     monkeypatch.setattr(store_module, "HOLD", 3600)  # chunks of exactly 100, however slow
     _wide_csv(tmp_path / "big.csv", camp, 350)
@@ -241,13 +242,38 @@ def test_a_large_import_that_fails_late_leaves_nothing(store, camp, tmp_path, mo
         if done == 200:
             raise ConnectionError("the database went away")
 
-    with pytest.raises(ConnectionError):
-        import_file(store, tmp_path / "big.csv", "fl", progress=progress)
+    with pytest.raises(ConnectionError) as info:
+        import_file(store, tmp_path / "big.csv", "fl", progress=progress,
+                    counted_with=counted_with)
+    assert "200 submission(s) stored before the failure were taken back" in \
+        " ".join(info.value.__notes__)
     assert store.counts("fl")["submissions"] == 0  # the first two chunks were taken back
     assert store.draft("fl", "p7") is not None  # and no one's draft was lost
+    assert "import undone" in store.audit_log(campaign="fl")["action"].tolist()
     # Importing again stores it all, and the imported respondent's draft goes.
     assert import_file(store, tmp_path / "big.csv", "fl").created == 350
     assert store.counts("fl")["submissions"] == 350 and store.draft("fl", "p7") is None
+
+
+def test_without_the_disclosure_rule_a_late_failure_keeps_what_was_stored(store, camp, tmp_path,
+                                                                          monkeypatch):
+    # The store cannot work out whom the stored chunks were counted with: deleting them
+    # silently could let a figure seen meanwhile be differenced, so they stay, and it says so.
+    monkeypatch.setattr(store_module, "CHUNK", 100)
+    monkeypatch.setattr(store_module, "HOLD", 3600)
+    _wide_csv(tmp_path / "big.csv", camp, 350)
+
+    def progress(done, total):
+        if done == 200:
+            raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError) as info:
+        import_file(store, tmp_path / "big.csv", "fl", progress=progress)
+    assert "200 submission(s) stored before the failure are kept" in \
+        " ".join(info.value.__notes__)
+    assert store.counts("fl")["submissions"] == 200
+    result = import_file(store, tmp_path / "big.csv", "fl")  # the rest, nothing twice
+    assert (result.created, result.existing) == (150, 200)
 
 
 def test_a_key_clash_in_a_late_chunk_stores_nothing(store, camp, monkeypatch):
@@ -258,8 +284,8 @@ def test_a_key_clash_in_a_late_chunk_stores_nothing(store, camp, monkeypatch):
     subs = [dict(answers=full_answers(camp.instrument), rater_group="self",
                  idempotency_key=k) for k in ("k1", "k2", "k3", "k1", "taken")]
     with pytest.raises(StoreError, match="already used in campaign 'other'"):
-        store.submit_many("fl", subs)
-    assert store.counts("fl")["submissions"] == 0
+        store.submit_many("fl", subs, counted_with=counted_with)
+    assert store.counts("fl")["submissions"] == 0  # the first chunks were taken back
     receipts = store.submit_many("fl", subs[:4])  # a key repeated in one batch stores once
     assert [r.created for r in receipts] == [True, True, True, False]
     assert receipts[3].submission == receipts[0].submission
@@ -385,3 +411,46 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(store, camp, tmp_p
             out.writestr(m.filename, data)
     with pytest.raises(ImportFileError, match="times smaller than its 2000"):
         import_file(store, tmp_path / "bomb.xlsx", "fl")
+
+
+def _hostile(kind: str, tmp_path):
+    """(file, mapping or None) for one hostile upload."""
+    header = "respondent,rater_group," + ",".join(
+        f"{i.id}:level" for i in load_instrument("focus-levels").items) + "\n"
+    if kind == "million-columns":
+        return header.encode() + b"," * 1_000_000 + b"\n", None
+    if kind == "sniffer":
+        return b',"' * 4096 + b"\n", None
+    if kind == "unclosed-quote":  # 5 MB that never closes the quote opened in row 2
+        return header.encode() + b'"' + b"x" * 5_000_000 + b"\n", None
+    if kind == "many-bad-rows":  # 60,000 rows, every one off the scale
+        return header.encode() + b"".join(b"p%d,team," % k + b",".join([b"9"] * 8) + b"\n"
+                                          for k in range(60_000)), None
+    if kind == "laughs-mapping":
+        return header.encode() + b"p1,team," + b",".join([b"3"] * 8) + b"\n", LAUGHS.encode()
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["million-columns", "sniffer", "unclosed-quote",
+                                  "many-bad-rows", "laughs-mapping"])
+def test_a_hostile_upload_is_refused_in_under_a_second_with_its_place(tmp_path, kind):
+    import time
+
+    data, mapping = _hostile(kind, tmp_path)
+    with Store(f"sqlite:///{tmp_path / 'h.db'}") as s:
+        s.create_campaign("fl", "Focus", "focus-levels", rater_groups=["team"])
+        # CPU seconds of this process: what the refusal costs, whatever else the machine runs.
+        began = time.process_time()
+        with pytest.raises(FocuskitError) as info:
+            import_file(s, data, "fl", name="up.csv", mapping=mapping, mapping_name="m.yaml")
+        took = time.process_time() - began
+        assert s.counts("fl")["submissions"] == 0
+    assert took < 1.0, f"{kind}: {took:.2f} s"
+    rows = getattr(info.value, "rows", None)
+    if rows:  # a file's problem names its row (and, for a cell, its column and value)
+        assert all(r >= 1 for r, _, _, _ in rows)
+        if kind == "many-bad-rows":
+            assert rows[0] == (2, f"{load_instrument('focus-levels').items[0].id}:level", "9",
+                               "not on the level scale (1, 2, 3, 4, 5)")
+    else:
+        assert "line 1" in str(info.value) or "anchors" in str(info.value)

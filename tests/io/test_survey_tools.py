@@ -391,6 +391,11 @@ def test_any_mapping_and_file_is_imported_whole_or_refused_in_words(tmp_path_fac
         except FocuskitError as e:
             assert str(e)
             assert store.counts(cid)["submissions"] == 0  # never part of a file
+            # Every problem in a data row names its source row, column and value (a blank
+            # value is a missing one), and the row is one the file has.
+            for row, col, value, why in getattr(e, "rows", ()):
+                if row > 1 and why != "no data rows below the header":  # said of the file
+                    assert col and why and row <= data.count(b"\n") + 1, (row, col, value, why)
             outcomes["refused"] += 1
             return
         assert store.counts(cid)["submissions"] == res.created
@@ -401,3 +406,55 @@ def test_any_mapping_and_file_is_imported_whole_or_refused_in_words(tmp_path_fac
     finally:
         store.close()
     assert outcomes["stored"] and outcomes["refused"], outcomes
+
+
+def test_a_column_may_have_its_own_values_beside_the_global_table(lite, tmp_path):
+    # "Often" means 4 on the frequency questions (the global table) but 2 in the one
+    # reversed question, which gets a table of its own; text is matched whatever its case.
+    cid = campaign(lite)
+    head = ["Id", *[f"Q{k}" for k in range(1, 9)]]
+    rows = [head, ["a", "often", "never", "Often", "often", "often", "often", "often", "3"],
+            ["b", "never", "often", "never", "NEVER", "often", "never", "often", "often"]]
+    (tmp_path / "f.csv").write_text("\r\n".join(",".join(r) for r in rows) + "\r\n")
+    cols = "".join(f"  Q{k}: {i}:level\n" for k, i in enumerate(ITEMS, 1))
+    (tmp_path / "m.yaml").write_text(
+        "rater_group: customer\ncolumns:\n  Id: respondent\n" + cols
+        + "values:\n  often: 4\n  never: 1\n  Q2: {often: 2, never: 5}\n  Q8: {often: 5}\n")
+    res = import_file(lite, tmp_path / "f.csv", cid, mapping=tmp_path / "m.yaml")
+    assert res.created == 2
+    df = lite.responses(cid)
+    got = {r: tuple(int(v) for v in g.set_index("item").loc[ITEMS, "value"])
+           for r, g in df.groupby("respondent")}
+    assert got == {"a": (4, 5, 4, 4, 4, 4, 4, 3), "b": (1, 2, 1, 1, 4, 1, 4, 5)}
+    # A column's own table names a column the file must have.
+    (tmp_path / "m.yaml").write_text(
+        "rater_group: customer\ncolumns:\n  Id: respondent\n" + cols
+        + "values:\n  often: 4\n  never: 1\n  Q22: {often: 2}\n")
+    with pytest.raises(ImportFileError) as info:
+        import_file(lite, tmp_path / "f.csv", cid, mapping=tmp_path / "m.yaml")
+    [(row, col, _, why)] = info.value.rows
+    assert (row, col) == (1, "Q22") and "values: no column 'Q22'" in why and "'Q2'" in why
+
+
+def test_a_surveymonkey_row_label_under_two_questions_is_named_with_its_question(lite):
+    # "Data" is a row of two matrix questions: the label alone names no column, and the
+    # error offers the full names; "question - label" picks one.
+    cid = campaign(lite)
+    rows = [["Respondent ID", "Collector ID", "Start Date", "End Date", "Now", "", "Later", ""],
+            ["", "", "", "", "Data", "Contact", "Data", "Contact"],
+            ["1", "5", "03/04/2024 08:00:00 AM", "03/04/2024 08:05:00 AM", "3", "4", "1", "2"]]
+    data = ("\r\n".join(",".join(r) for r in rows) + "\r\n").encode()
+    head = ("format: surveymonkey\nrater_group: customer\nincomplete: skip\ncolumns:\n"
+            "  Respondent ID: respondent\n")
+    with pytest.raises(ImportFileError) as info:
+        import_file(lite, data, cid, name="sm.csv", mapping=(head + "  Data: data:level\n")
+                    .encode(), mapping_name="m.yaml", check=True)
+    [(row, col, _, why)] = info.value.rows
+    assert (row, col) == (1, "Data") and "'Now - Data', 'Later - Data'" in why
+    res = import_file(lite, data, cid, name="sm.csv", mapping=(
+        head + "  Later - Data: data:level\n  Now - Contact: contact:level\n").encode(),
+        mapping_name="m.yaml", check=True)
+    # focus-levels asks eight items, so the row is left out; the two named were found.
+    [(row, why)] = res.skipped
+    assert row == 3 and why.startswith("required answer missing: segments_and_partnerships")
+    assert "data:level" not in why and "contact:level" not in why

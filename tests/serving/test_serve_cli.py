@@ -45,6 +45,7 @@ def test_a_port_in_use_is_named(capsys):
     (["--max-kernels", "-1"], "--max-kernels must be 0 or more"),
     (["--staff-max-kernels", "-3"], "--staff-max-kernels must be 0 or more"),
     (["--preheat", "-1"], "--preheat must be 0 or more"),
+    (["--expected", "-1"], "--expected must be 0 or more"),
     (["--cull-idle", "5"], "--cull-idle below 30 seconds"),
     (["--cell-timeout", "-2"], "--cell-timeout must be 0 or more"),
     (["--token", "a-key-long-enough-1234"], "--token-file"),  # ps would show it
@@ -99,6 +100,21 @@ def test_respondent_base(monkeypatch):
     secret = b"0123456789abcdef0123"
     assert make_link(respondent_base(), "q1", "team", secret=secret) == \
         url + "?campaign=q1&group=team&sig=" + sign_link(secret, "q1", "team")
+
+
+def test_the_command_line_and_the_options_share_one_set_of_defaults(monkeypatch):
+    import dataclasses
+
+    from focuskit import cli
+    from focuskit.config import SERVE
+
+    seen = {}
+    monkeypatch.setattr("focuskit.serving.serve", lambda o: seen.setdefault("o", o) and 0)
+    cli.main(["serve"])
+    assert seen["o"] == ServeOptions()
+    for f in dataclasses.fields(SERVE):
+        name = "staff_pool_max_age" if f.name == "staff_preheat_max_age" else f.name
+        assert getattr(ServeOptions(), name) == getattr(SERVE, f.name)
 
 
 def test_serve_options_have_the_documented_defaults():

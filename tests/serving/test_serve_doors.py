@@ -265,14 +265,18 @@ def test_a_closed_tab_is_culled_and_an_idle_open_page_is_not(chromium, voila_ser
         for page in (stays, leaves):
             _goto(page, served.staff_url("voila/render/button.ipynb"))
             page.get_by_role("button", name="Click").wait_for(timeout=LONG)
-        leaves.close()  # the tab is closed without its unload handler: only culling frees it
+        # The tab is closed without its unload handler: its socket closes, and the staff door
+        # shuts the kernel down after a short grace (voila_main.RECONNECT_GRACE), or culling
+        # does after --cull-idle.
+        leaves.close()
+        freed = "(?:Culling 'idle' kernel|staff page of kernel)"
         deadline = time.monotonic() + 180
-        while not _kernel_ids(served.log.read_text(errors="replace"), "Culling 'idle' kernel"):
-            assert time.monotonic() < deadline, "the closed tab's kernel was never culled"
+        while not _kernel_ids(served.log.read_text(errors="replace"), freed):
+            assert time.monotonic() < deadline, "the closed tab's kernel was never freed"
             time.sleep(2)
-        time.sleep(20)  # the open page has now been idle well past the limit as well
+        time.sleep(40)  # the open page has now been idle well past the limit as well
         log = served.log.read_text(errors="replace")
-        assert len(_kernel_ids(log, "Culling 'idle' kernel")) == 1
+        assert len(_kernel_ids(log, freed)) == 1
         stays.get_by_role("button", name="Click").click()
         stays.get_by_text("clicked 1").wait_for(timeout=60_000)
     finally:
@@ -286,9 +290,9 @@ def test_the_kernel_websocket_has_tcp_nodelay(chromium, test_notebooks, tmp_path
     import subprocess
     import urllib.request
 
-    from focuskit.serving import _write_template, voila_command
+    from focuskit.serving import voila_command, write_template
 
-    _write_template(tmp_path / "jupyter")  # as focuskit serve does
+    write_template(tmp_path / "jupyter")  # as focuskit serve does
     port = free_port()
     cmd = voila_command(test_notebooks, port, "127.0.0.1", door="staff")
     i = cmd.index("-m")

@@ -476,8 +476,9 @@ def test_version_1_database_is_migrated(sqlite_url):
     inst = load_instrument("focus-levels")
     _version_1_database(sqlite_url, inst)
     with Store(sqlite_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         camp = store.campaign("old-one")
+        assert camp.expected is None  # version 6: nobody said how many were expected
         assert (camp.revealed, camp.status, camp.organisation, camp.rater_groups) == (
             False, "open", "Acme", ("self", "team"))
         # Version 4: an old campaign takes any segment through shared links, which are signed
@@ -502,6 +503,23 @@ def test_version_1_database_is_migrated(sqlite_url):
     with Store(sqlite_url) as again:  # a second open migrates nothing
         assert again.schema_version == SCHEMA_VERSION and again.counts("old-one")["drafts"] == 1
         assert again.link_secret() == secret  # made once, kept
+
+
+def test_version_5_database_is_migrated(db_url):
+    """Both backends: what version 6 adds (expected people, join codes) arrives on a store
+    that was at version 5, and keeps what it held."""
+    with Store(db_url) as store:
+        store.create_campaign("ws-old", "An old round", "focus-levels", rater_groups=["self"])
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE join_codes"))
+            conn.execute(sa.text("ALTER TABLE campaigns DROP COLUMN expected"))
+            conn.execute(sa.text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+    with Store(db_url) as store:
+        assert store.schema_version == 6
+        assert store.campaign("ws-old").expected is None
+        assert store.set_expected("ws-old", 12).expected == 12
+        code = store.join_code("ws-old", "self")
+        assert store.find_join_code(code) == ("ws-old", "self", None)
 
 
 def test_newer_schema_is_refused(sqlite_url):

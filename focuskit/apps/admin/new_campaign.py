@@ -1,6 +1,6 @@
 """The staff page's "New campaign" card: title and id, where the questions come from (a
 built-in instrument, an uploaded YAML file checked on arrival, or the staff member's own list
-of expectations), rater groups, minimum group size. A mixin of ``admin_view.Admin``.
+of expectations), rater groups, minimum group size. A mixin of ``view.Admin``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The admins' page's cards for the rules and the records: a campaign's anonymity thresholds,
 erasing one respondent, archiving or deleting a campaign, and the audit log. A mixin of
-``admin_view.Admin``. Every destructive action asks for the code or id to be typed again.
+``view.Admin``. Every destructive action asks for the code or id to be typed again.
 """
 
 from __future__ import annotations

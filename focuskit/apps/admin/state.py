@@ -66,6 +66,7 @@ class LinkRow:
     segment: str | None
     url: str
     code: str | None = None  # a personal link's code; None for a shared link
+    join: str | None = None  # a shared link's join code (/j/CODE on the respondents' door)
 
 
 def slug(text: str) -> str:
@@ -372,20 +373,20 @@ class AdminState(HasTraits):
         if self.store.campaign(campaign).link_mode == "personal":
             return [LinkRow(group, segment, url, code) for code, url in
                     personal_links(self.store, campaign, group, segment, count, base=self.base)]
-        return [LinkRow(group, segment, shared_link(self.store, campaign, group, segment,
-                                                    base=self.base))]
+        url = shared_link(self.store, campaign, group, segment, base=self.base)
+        return [LinkRow(group, segment, url, join=self.store.join_code(campaign, group, segment))]
 
     @staticmethod
     def links_csv(rows: list[LinkRow]) -> bytes:
         buf = io.StringIO()
         wr = csv.writer(buf, lineterminator="\r\n")
         personal = any(r.code for r in rows)
-        wr.writerow(["rater_group", "segment", "link"] + (["code"] if personal else []))
+        wr.writerow(["rater_group", "segment", "link", "code" if personal else "join_code"])
         for r in rows:
             # The same escape exports use: a segment typed as "=..." must not run as a formula.
             seg = r.segment or ""
             wr.writerow([r.group, "'" + seg if seg.startswith(("=", "+", "-", "@")) else seg,
-                         r.url] + ([r.code or ""] if personal else []))
+                         r.url, (r.code if personal else r.join) or ""])
         return buf.getvalue().encode("utf-8")
 
     # -- import and export -------------------------------------------------------------------
@@ -402,6 +403,7 @@ class AdminState(HasTraits):
         ImportResult; raises ImportFileError (``.rows``: row, column, value, reason) naming
         the uploaded file. The same file again stores nothing new.
         """
+        from ...analysis.anonymity import counted_with
         from ...io.imports import import_file
 
         camp = self.campaign(campaign)
@@ -419,7 +421,7 @@ class AdminState(HasTraits):
         res = import_file(self.store, data, camp.id, name=name, mapping=mdata,
                           mapping_name=mname, rater_group=rater_group or None,
                           segment=(segment or "").strip() or None, format=format or None,
-                          check=check)
+                          check=check, counted_with=counted_with)
         if not check:
             self.store.log("import", camp.id, f"{res.created} new submission(s) from {name}")
             self.reload(camp.id)

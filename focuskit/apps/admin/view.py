@@ -20,7 +20,9 @@ import ipywidgets as w
 
 from ...errors import FocuskitError
 from ...io.formats import FORMAT_NAMES
+from ...links import join_url
 from ...ui.downloads import MIME, data_link
+from ...ui.reach import reach_warning
 from ...ui.style import style_tag
 from .new_campaign import NewCampaign
 from .parts import error_html, field, html, ok_html, row, section, table_html, uploaded
@@ -144,7 +146,8 @@ class Admin(Records, NewCampaign):
         self.links_box = section(
             "Respondent links", "Signed links per rater group and segment: an edited link "
             "does not open. Nobody can see another person's answers through one.",
-            field("Rater groups", self.link_groups), field("Segments", self.segments),
+            html(reach_warning(self.state.base)), field("Rater groups", self.link_groups),
+            field("Segments", self.segments),
             self.per_link_field, row(self.links_btn), self.links_msg, self.links_out,
             cls="fk-links")
 
@@ -178,7 +181,8 @@ class Admin(Records, NewCampaign):
                                       icon="search")
         self.import_msg = html()
         self.import_box = section(
-            "Import answers", "A CSV or Excel file in focuskit's long or wide layout, up to "
+            "Import answers", "A CSV or Excel file in focuskit's long or wide layout, or a "
+            "survey tool's export as downloaded with a column mapping, up to "
             f"{MAX_IMPORT_BYTES // 1024 // 1024} MB (a file over 10 MB never reaches this page: "
             "use 'focuskit import' on the server). All rows are stored, or none; the same "
             "file imported twice stores nothing new.",
@@ -286,8 +290,14 @@ class Admin(Records, NewCampaign):
             text = w.Text(value=r.url, layout=w.Layout(width="100%"))
             text.add_class("fk-link")
             label = escape(r.group) + (f" · {escape(r.segment)}" if r.segment else "")
+            if r.join:  # what a person can type instead: the door's /j/ and the code
+                short = join_url(self.state.base, r.join)
+                label += (f" · join code <b class='fk-join-code'>{escape(r.join)}</b> "
+                          f"(<a href='{escape(short)}' target='_blank' rel='noopener'>"
+                          f"{escape(short.split('://', 1)[-1])}</a>)")
             boxes.append(field(label, text, grow=1))
         all_text = w.Textarea(value="\n".join(f"{r.group}\t{r.segment or ''}\t{r.url}"
+                                              + (f"\t{r.join}" if r.join else "")
                                               for r in rows),
                               layout=w.Layout(width="100%",
                                               height=f"{min(len(rows), 8) * 17 + 20}px"))
@@ -327,7 +337,7 @@ class Admin(Records, NewCampaign):
         except FocuskitError as e:  # ImportFileError too: its rows become a table
             self.import_msg.value = error_html(e)
             return
-        lines = res.describe()
+        lines = res.describe(cid)  # word for word what 'focuskit import --check' prints
         if check:
             self.import_msg.value = ok_html("Checked: nothing stored.", cls="fk-checked") + \
                 "<pre class='fk-import-report'>" + escape("\n".join(lines)) + "</pre>"

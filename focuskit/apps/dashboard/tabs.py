@@ -1,7 +1,9 @@
-"""The executive dashboard's tabs: which instrument each applies to, and what it draws.
+"""The executive dashboard's tabs: what each draws, and the findings it lays out.
 
-Each tab's ``draw(state)`` returns a list of parts: HTML strings and matplotlib Axes. The
-parts come from the analysis and plots layers only; nothing here computes a statistic.
+Which tabs a campaign has comes from ``focuskit.findings.sections`` (the report has a page
+for each of the same). Each tab's ``draw(state)`` returns a list of parts: HTML strings and
+matplotlib Axes. Every sentence comes from ``focuskit.findings``; nothing here words or
+computes a figure.
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-#: Marra's case, for the visit planner: segment sizes are illustrative until a campaign
-#: carries its own (a chief executive visits 100 large accounts a year, none of the rest).
-PLAN = {"Residential": 6_000_000, "Small business": 100_000, "Large accounts": 1_000}
-PLANNED = {"Large accounts": 100}
+from ... import findings as ff
 
 WHAT = {
     "focus-levels": "where we stand on eight dimensions of customer focus",
@@ -29,15 +28,8 @@ WHAT = {
 class Tab:
     key: str
     title: str
-    instruments: tuple[str, ...]
     read: str  # one sentence: how to read the tab
     draw: Callable
-
-
-def _fa():
-    from ... import analysis
-
-    return analysis
 
 
 def _fp():
@@ -46,168 +38,132 @@ def _fp():
     return plots
 
 
-def _li(rows) -> str:
-    return "<ol class='fk-list'>" + "".join(f"<li>{r}</li>" for r in rows) + "</ol>"
+def findings_html(found: list, heading: str = "What to read") -> str:
+    """Findings as a list: the plain sentence, and its statistics under "Details"."""
+    notes = [f for f in found if f.kind in ("withheld", "empty", "none", "no-base")]
+    read = [f for f in found if f not in notes]
+    out = ""
+    if read:
+        rows = "".join(
+            f"<li>{escape(f.sentence)}" + (f"<details><summary>Details</summary>"
+                                           f"{escape(f.details)}</details>" if f.details else "")
+            + "</li>" for f in read)
+        out += f"<h4>{escape(heading)}</h4><ol class='fk-list'>{rows}</ol>"
+    out += "".join(f"<p class='fk-withheld'>{escape(f.sentence)}</p>" for f in notes)
+    return out
 
 
 def _levels(s):
-    res = s.result("profile")
-    return [_fp().level_profile(data=res)] + s.withheld(res, "rater_group")
+    return [_fp().level_profile(data=s.result("profile")), findings_html(s.findings("levels"))]
 
 
 def _agreement(s):
-    fa, fp = _fa(), _fp()
-    data, out = s.restricted()
-    if "self" not in set(data["rater_group"]):
-        raise ValueError("no answers from rater group 'self' in this selection")
-    if out:
-        return [s.hidden_note("the leadership team")]
-    agenda = fa.discussion_agenda(data, group="self", instrument=s.inst)
-    parts = [fp.team_spread(data=agenda)]
-    top = agenda[~agenda["suppressed"]].head(3)
-    rows = [f"<b>{escape(s.label(r.item))}</b> (ratings {escape(str(r.spread))}): some say "
-            f"<i>{escape(str(r.low_descriptor))}</i>; others say "
-            f"<i>{escape(str(r.high_descriptor))}</i>" for r in top.itertuples()]
-    if rows:
-        parts.append("<h4>Discuss first</h4>" + _li(rows))
-    return parts + s.withheld(agenda, "item")
+    found = s.findings("agreement")
+    if s.result("agenda") is None or not any(f.kind == "disagreement" for f in found):
+        return [findings_html(found)]
+    discuss = ff.discuss(s.results)
+    return [_fp().team_spread(data=s.result("agenda")), findings_html(found),
+            findings_html(discuss, "Discuss first")]
 
 
-def _outside_in(s):
-    fa, fp = _fa(), _fp()
-    if s.instrument == "external-focus":
-        data, out = s.restricted()
-        if out:
-            return [s.hidden_note("this selection")]
-        res = fa.external_focus(data, instrument=s.inst)
-        return [fp.external_focus_chart(data=res)] + s.withheld(res, "rater_group")
+def _outside(s):
+    fp = _fp()
+    found = s.findings("outside")
     parts = []
-    for other in ("customer", "partner"):
+    if s.instrument == "external-focus":
+        res = s.result("external_focus")
+        if res is not None:
+            parts.append(fp.external_focus_chart(data=res))
+        return parts + [findings_html(found)]
+    for other in ff.readings.OTHERS:
         if other in s.groups:
-            res = s.result("perception_gaps", other)
-            if res["suppressed"].all():
-                parts.append(s.hidden_note(f"the {other}s in this selection", res))
+            try:
+                res = s.result("perception_gaps", other)
+            except ValueError:
                 continue
-            parts.append(fp.gap_dumbbell(data=res, a="self", b=other,
-                                         title=f"Us against {other}s"))
-    return parts or ["<p>No customers or partners rated this campaign.</p>"]
+            if not res["suppressed"].all():
+                parts.append(fp.gap_dumbbell(
+                    data=res, a="self", b=other,
+                    title=f"{ff.group_name('self', cap=True)} against {ff.group_name(other)}"))
+    return parts + [findings_html(found)]
 
 
 def _say_do(s):
     res = s.result("say_do")
+    found = s.findings("saydo")
     if res["suppressed"].all():
-        return [s.hidden_note("this selection", res)]
-    return [_fp().gap_dumbbell(data=res)] + s.withheld(res, "item")
+        return [findings_html(found)]
+    return [_fp().gap_dumbbell(data=res), findings_html(found)]
 
 
 def _priorities(s):
     res = s.result("importance_performance")
+    found = s.findings("priorities")
     if res["suppressed"].all():
-        return [s.hidden_note("this selection", res)]
-    return [_fp().ip_quadrant(data=res)] + s.withheld(res, "item")
+        return [findings_html(found)]
+    return [_fp().ip_quadrant(data=res), findings_html(found)]
 
 
 def _blocks(s):
-    data, out = s.restricted()
-    if out:
-        return [s.hidden_note("this selection")]
-    res = _fa().blocks(data, instrument=s.inst)
-    return [_fp().blocks_chart(data=res)] + s.withheld(res, "item")
+    res = s.result("blocks")
+    found = s.findings("blocks")
+    return ([_fp().blocks_chart(data=res)] if res is not None else []) + [findings_html(found)]
 
 
 def _benchmark(s):
     res = s.result("benchmark")
-    if res is None:
-        return ["<p>No benchmark base is loaded. <code>focuskit demo</code> writes one.</p>"]
-    if res["suppressed"].all():
-        return [s.hidden_note("the leadership team", res)]
+    found = s.findings("benchmark")
+    if res is None or res["suppressed"].all():
+        return [findings_html(found)]
     measure = "gap" if s.instrument == "say-do" else None
-    return [_fp().benchmark_position(data=res, measure=measure)]
+    src = ff.benchmark_source(s.base)
+    title = ("Say-Do gap against other organisations" if measure else
+             "Our level against other organisations") + f"\n({src})"
+    return [_fp().benchmark_position(data=res, measure=measure, title=title),
+            findings_html(found)]
 
 
 def _contact(s):
-    fa, fp = _fa(), _fp()
-    data, out = s.restricted()
-    parts = []
-    if out:
-        parts.append(s.hidden_note("this selection"))
-    else:
-        res = fa.adli(data, instrument=s.inst)
-        parts += [fp.adli_rubric(data=res)] + s.withheld(res, "item")
-    parts.append("<p class='fk-note'>The planner below answers “why 100 visits?”: how many "
-                 "contacts each segment needs for a given margin of error. Segment sizes are "
-                 "an illustration.</p>")
-    parts.append(fp.contact_planner(data=fa.contact_plan(PLAN, planned=PLANNED)))
-    return parts
+    res = s.result("adli")
+    parts = [_fp().adli_rubric(data=res)] if res is not None else []
+    return parts + [findings_html(s.findings("contact")), *s.planner_parts()]
 
 
 def _next_steps(s):
-    fa = _fa()
-    if s.instrument == "focus-levels":
-        data, out = s.restricted()
-        if out:
-            return [s.hidden_note("this selection")]
-        res = fa.next_steps(data, group="self", instrument=s.inst)
-        rows = [f"<b>{escape(s.label(r.item))}</b>: now {escape(str(r.band))} "
-                f"({r.mean:.1f}). To reach {escape(str(r.next_level))}: "
-                f"{escape(str(r.next_descriptor))}"
-                for r in res[~res["suppressed"]].head(3).itertuples()]
-    elif s.instrument == "say-do":
-        res = s.result("say_do")
-        res = res[(res["scope"] == "statement") & ~res["suppressed"]]
-        rows = [f"<b>{escape(s.label(r.item))}</b>: we say {r.say:.1f} but do {r.do:.1f}; "
-                "close this gap first." for r in res.head(3).itertuples()]
-    elif s.instrument == "expectations":
-        res = s.result("importance_performance")
-        res = res[~res["suppressed"]].sort_values("priority")
-        rows = [f"<b>{escape(s.label(r.item))}</b>: importance {r.importance:.1f}, "
-                f"performance {r.performance:.1f} ({escape(str(r.quadrant))})"
-                for r in res.head(3).itertuples()]
-    else:  # blocks
-        data, out = s.restricted()
-        if out:
-            return [s.hidden_note("this selection")]
-        res = fa.blocks(data, instrument=s.inst)
-        res = res[(res["scope"] == "block") & ~res["suppressed"]].sort_values("rank")
-        rows = [f"<b>{escape(s.label(r.item))}</b>: severity {r.mean:.1f} of 5; "
-                f"{r.share_systems:.0%} see its cause in the system, not in people"
-                for r in res.head(3).itertuples()]
-    if not rows:
-        return [s.hidden_note("this selection")]
-    return ["<h4>Three things to do first</h4>" + _li(rows)]
+    found = s.findings("next")
+    if not found:
+        return ["<p class='fk-note'>Nothing to act on can be read from this selection.</p>"]
+    return [findings_html(found, "Three things to do first" if len(found) == 3
+                          else "What to do first")]
 
 
 TABS = (
-    Tab("levels", "Levels", ("focus-levels",),
+    Tab("levels", "Levels",
         "Each group's level per dimension, with its 95% interval: the further right, the "
         "more customer-focused.", _levels),
-    Tab("agreement", "Team agreement", ("focus-levels",),
+    Tab("agreement", "Team agreement",
         "Every leader's rating as a dot: a wide spread means the team does not see the "
         "same organisation. Discuss the top rows first.", _agreement),
-    Tab("outside", "Customers and partners vs us", ("focus-levels", "external-focus"),
+    Tab("outside", "Customers and partners vs us",
         "Our own view beside the people we serve: the longer the line, the bigger the "
-        "blind spot.", _outside_in),
-    Tab("saydo", "Say-Do", ("say-do",),
+        "blind spot.", _outside),
+    Tab("saydo", "Say-Do",
         "What we say we intend against what we do: long lines are promises not kept.",
         _say_do),
-    Tab("priorities", "Priorities", ("expectations",),
+    Tab("priorities", "Priorities",
         "Importance against performance: the top-left quadrant (important, poorly "
         "delivered) is where to concentrate.", _priorities),
-    Tab("blocks", "Blocks", ("blocks",),
+    Tab("blocks", "Blocks",
         "What blocks customer focus, most severe first; the bars show whether people "
         "blame the system or individuals (the 85/15 rule says mostly the system).", _blocks),
-    Tab("benchmark", "Benchmark", ("focus-levels", "say-do"),
-        "Our figure among 300 organisations: the shaded quarters, and the top quartile's "
+    Tab("benchmark", "Benchmark",
+        "Our figure among other organisations: the shaded quarters, and the top quarter's "
         "median for comparison.", _benchmark),
-    Tab("contact", "Contact programme", ("contact-programme",),
+    Tab("contact", "Contact programme",
         "The programme scored on approach, deployment, learning and integration (ADLI); "
         "pale cells are where to improve.", _contact),
-    Tab("next", "Next steps", ("focus-levels", "say-do", "expectations", "blocks"),
-        "What to do first, and what the next level looks like.", _next_steps),
+    Tab("next", "Next steps", "What to do first, read from the tabs before this one.",
+        _next_steps),
 )
 
-def not_applicable(tab: Tab, instrument: str) -> str:
-    asks = WHAT.get(instrument, f"the {instrument} questionnaire")
-    wants = " or ".join(f"a {i} campaign" for i in tab.instruments)
-    return (f"<p class='fk-note'>This campaign asks about {escape(asks)}. "
-            f"Open {escape(wants)} for the {escape(tab.title)} tab.</p>")
+BY_KEY = {t.key: t for t in TABS}

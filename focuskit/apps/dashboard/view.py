@@ -1,25 +1,38 @@
 """The dashboard's ipywidgets view: a thin layer over ``DashboardState``.
 
-Tabs are a wrapping row of buttons rather than ``ipywidgets.Tab``, so that all nine stay
-reachable on a 390 px phone without sideways scrolling. A tab draws its plots the first
-time it is opened; a filter change redraws the open tab and forgets the others.
+Tabs are a wrapping row of buttons rather than ``ipywidgets.Tab``, so that they stay
+reachable on a 390 px phone without sideways scrolling; a campaign shows only the tabs its
+instrument supports. A tab draws its plots the first time it is opened; a filter change
+redraws the open tab and forgets the others. The title says how fresh the answers are, and
+Refresh reads the store again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from html import escape
 
 import ipywidgets as w
 
+from ... import findings as ff
+from ...config import LOG_LEVEL_ENV
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
 from ..roles import staff
 from .state import ALL, DashboardState
-from .tabs import TABS, WHAT, not_applicable
+from .tabs import BY_KEY, TABS, WHAT
 
 log = logging.getLogger("focuskit.dashboard")
+if not log.handlers:
+    # To the kernel's stderr (Voila's log), never into the page.
+    _handler = logging.StreamHandler(sys.__stderr__)
+    _handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
+    log.addHandler(_handler)
+    log.propagate = False
+    log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
 
 
 
@@ -50,6 +63,15 @@ class Dashboard:
                                               width="100%"))
         self.controls.add_class("fk-ctl")
         self.title = ui.html(cls="fk-dash")
+        self.fresh = ui.html(cls="fk-dash")
+        self.fresh.add_class("fk-fresh")
+        self.refresh_button = w.Button(description="Refresh", icon="refresh",
+                                       tooltip="Read the newest answers",
+                                       layout=w.Layout(width="auto", margin="0 0 0 8px"))
+        self.refresh_button.add_class("fk-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.freshbar = w.Box([self.fresh, self.refresh_button],
+                              layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.cards = ui.html(cls="fk-dash", width="100%")
         self.buttons = {}
         for t in TABS:
@@ -58,9 +80,8 @@ class Dashboard:
             b.add_class(f"fk-tab-{t.key}")
             b.on_click(lambda _b, key=t.key: self.select(key))
             self.buttons[t.key] = b
-        self.tabbar = w.Box(list(self.buttons.values()),
-                            layout=w.Layout(flex_flow="row wrap", width="100%",
-                                            margin="10px 0 6px"))
+        self.tabbar = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%",
+                                                margin="10px 0 6px"))
         self.tabbar.add_class("fk-tabbar")
         # On a phone a plot fits the screen; this switch (shown on phones only) makes plots
         # larger, to pan inside their own frame, while the page itself never scrolls sideways.
@@ -81,14 +102,17 @@ class Dashboard:
         self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
+        self._planner = None
+        state._planner_parts = self._planner_widgets
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
+                              self.freshbar,
                               self.controls,
                               self.cards, self.tabbar,
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-dash")
-        self.picker.observe(lambda c: self.pick(c["new"]), "value")
+        self.picker.observe(lambda c: None if self._listing else self.pick(c["new"]), "value")
         self.segment.observe(lambda _c: self.filter(), "value")
         self.group.observe(lambda _c: self.filter(), "value")
         self._refresh(first=True)
@@ -96,11 +120,61 @@ class Dashboard:
     def _ipython_display_(self):
         from IPython.display import display
 
+        # A kernel Voila prepared ahead waits here for its visitor, then reads the store
+        # again: the page shows the answers as they are when it is opened, not when the
+        # kernel started (the figures computed ahead are kept when nothing changed).
+        from ...serving.kernel_query import query_string
+
+        prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
+        if prepared:  # the download tables too, while nobody waits
+            self.prepare_downloads()
+            log.info("dashboard prepared from %s answers; waiting for its visitor", len(
+                self.state.frame) if self.state.campaign_id else 0)
+        query_string()
+        changed = self.refresh(downloads=False)
+        log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
+                 if self.state.campaign_id else "no campaign")
         display(self.widget)
-        # The page shows the first plot now; the download tables come after it, unseen.
-        self.prepare_downloads()
+        if changed or not prepared:
+            # The page shows the first plot; the download tables come after it, unseen.
+            self._after_the_cell(self.prepare_downloads)
+
+    @staticmethod
+    def _after_the_cell(job) -> None:
+        """Run ``job`` once this cell is done, so that the page can fetch its widgets (which
+        waits for the kernel to be free) first; at once outside a running kernel loop."""
+        import asyncio
+
+        try:
+            asyncio.get_running_loop().call_later(0.2, job)
+        except RuntimeError:
+            job()
 
     # -- actions ---------------------------------------------------------------------------
+    def refresh(self, downloads: bool = True) -> bool:
+        """Read the store again; redraw what changed (nothing when no answer came). True
+        when answers changed; the download links are then made again (``downloads``)."""
+        if self.state.campaign_id is None:
+            return False
+        changed = self.state.refresh()
+        camps = [(f"{c.title} ({c.id})", c.id) for c in self.state.campaigns]
+        if camps != [tuple(o) for o in self.picker.options]:  # a campaign was added
+            self._listing = True
+            try:
+                self.picker.options = camps
+                self.picker.value = self.state.campaign_id
+            finally:
+                self._listing = False
+        if changed:
+            key = self.current
+            self._refresh(first=False)
+            if key in self.state.tabs:
+                self.select(key, force=True)
+            if downloads:
+                self.prepare_downloads()
+        self.fresh.value = self._fresh_html()
+        return changed
+
     def pick(self, campaign: str) -> None:
         self.state.pick(campaign)
         if self.picker.value != campaign:
@@ -127,10 +201,11 @@ class Dashboard:
         self.cards.value = self._cards_html()
 
     def select(self, key: str, force: bool = False) -> None:
+        if key not in self.state.tabs and self.state.tabs:
+            key = self.state.tabs[0]  # a tab this campaign does not have is not there
         self.current = key
         for k, b in self.buttons.items():
             b.button_style = "primary" if k == key else ""
-            (b.remove_class if self.state.applies(k) else b.add_class)("fk-na")
         if key not in self.rendered or force:
             kept = self.rendered.get(key)
             shown = kept if kept and tuple(self.panel.children) == tuple(kept) else None
@@ -152,15 +227,17 @@ class Dashboard:
 
     # -- drawing ---------------------------------------------------------------------------
     _quiet = False
+    _listing = False
 
     def _refresh(self, first: bool = False) -> None:
         s = self.state
         self._quiet = True
         try:
+            seg, grp = s.segment, s.rater_group
             self.segment.options = [ALL] + s.segments
-            self.segment.value = ALL
+            self.segment.value = seg if seg in self.segment.options else ALL
             self.group.options = [ALL] + s.groups
-            self.group.value = ALL
+            self.group.value = grp if grp in self.group.options else ALL
         finally:
             self._quiet = False
         c = s.campaign
@@ -169,17 +246,23 @@ class Dashboard:
                             f"{escape(c.organisation)} · asks about "
                             f"{escape(WHAT.get(s.instrument, c.instrument.title))} · groups "
                             f"under {s.k} are withheld</p>")
+        self.fresh.value = self._fresh_html()
         self.cards.value = self._cards_html()
-        for k, b in self.buttons.items():
-            b.tooltip = TABS[[t.key for t in TABS].index(k)].title + (
-                "" if s.applies(k) else " (not asked in this campaign)")
+        # Only the tabs this campaign's instrument supports: nothing greyed, nothing to
+        # click that says "not here".
+        self.tabbar.children = [self.buttons[k] for k in s.tabs]
         self.rendered = {}
         self.links.value = ""
         self.pdf_link.value = ""
         self.pdf.disabled = pdf_maker() is None
         self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
                                 else "PDF report (not available yet)")
-        self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+        if first:
+            self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+
+    def _fresh_html(self) -> str:
+        text = self.state.freshness()
+        return f"<p class='fk-fresh'>{escape(text[:1].upper() + text[1:])}</p>"
 
     def _cards_html(self) -> str:
         cards = "".join(f"<div class='fk-card'><div class='t'>{escape(t)}</div>"
@@ -200,39 +283,104 @@ class Dashboard:
             return ui.html(value, cls="fk-dash", **layout)
 
         out = []
-        tab = next(t for t in TABS if t.key == key)
-        if not self.state.applies(key):
-            return [html(not_applicable(tab, self.state.instrument))]
+        tab = BY_KEY[key]
         out.append(html(f"<p class='fk-read'>{escape(tab.read)}</p>"))
         data, hidden = self.state.restricted()
         try:
             if not len(self.state.frame):
                 parts = ["<p class='fk-note'>Nobody has answered this campaign yet.</p>"]
             elif hidden:
-                parts = [self.state.hidden_note("this selection")]
+                from .tabs import findings_html
+
+                parts = [findings_html(self.state.findings(key))]
             else:
                 parts = tab.draw(self.state)
         except ValueError as e:  # a filter that leaves nothing to compare
-            if "self" in self.state.groups and "self" not in set(data["rater_group"]):
-                parts = ["<p class='fk-note'>This tab looks at our own leaders' ratings (rater "
-                         "group <i>self</i>), and the filters leave them out. Set Segment and "
-                         "Rater group back to <i>All</i> to see it.</p>"]
-            else:
-                parts = [f"<p class='fk-note'>Nothing to show for this selection: "
-                         f"{escape(str(e))}</p>"]
+            from .tabs import findings_html
+
+            parts = [findings_html([ff.left_out(self.state.results, e)])]
+        alt = self._plot_sentence(key)
         for p in parts:
             if isinstance(p, str):
                 out.append(html(p, width="100%"))
                 continue
             i = len(out)
-            if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
-                ui.update_plot(reuse[i], p)
-                out.append(reuse[i])
+            if isinstance(p, w.Widget):  # the planner's inputs: kept as they are
+                out.append(p)
                 continue
-            out.append(ui.plot_box(p))
+            if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
+                ui.update_plot(reuse[i], p, alt)
+                out.append(reuse[i])
+            else:
+                out.append(ui.plot_box(p, alt=alt))
+            alt = None  # the tab's first finding is about its first plot
         if out == reuse:
             return reuse  # the same widgets: nothing to send
         return out
+
+    def _plot_sentence(self, key: str) -> str | None:
+        """The tab's first finding, in its plain sentence: the start of its plot's alt text
+        (a screen reader hears what the plot shows, then what is drawn)."""
+        try:
+            found = self.state.findings(key)
+        except ValueError:  # a filter that leaves nothing to compare: no finding to read
+            return None
+        return next((f.sentence for f in found
+                     if f.kind not in ("withheld", "empty", "none", "no-base")), None)
+
+    # -- the contact planner -----------------------------------------------------------------
+    def _planner_widgets(self) -> list:
+        """The planner's inputs (segment sizes, planned visits, margin, confidence) and its
+        plot; a change of any input redraws the plot."""
+        if self._planner is None:
+            p = self.state.planner
+            box = dict(layout=w.Layout(width="auto", max_width="100%"),
+                       style={"description_width": "initial"})
+            sizes = {seg: w.BoundedIntText(value=n, min=0, max=10**9, description=f"{seg}: "
+                                           "customers", **box) for seg, n in p["sizes"].items()}
+            visits = {seg: w.BoundedIntText(value=p["planned"].get(seg, 0), min=0,
+                                            max=10**7, description="planned visits", **box)
+                      for seg in p["sizes"]}
+            margin = w.BoundedFloatText(value=p["margin"] * 100, min=0.5, max=50, step=0.5,
+                                        description="Margin of error (± points)", **box)
+            conf = w.Dropdown(options=[("90%", 0.90), ("95%", 0.95), ("99%", 0.99)],
+                              value=p["confidence"], description="Confidence", **box)
+            plot = w.Box(layout=w.Layout(width="100%"))
+            note = ui.html(cls="fk-dash")
+            rows = [w.Box([sizes[s], visits[s]], layout=w.Layout(flex_flow="row wrap"))
+                    for s in sizes]
+            inputs = w.VBox([*rows, w.Box([margin, conf], layout=w.Layout(flex_flow="row "
+                                                                                   "wrap"))])
+            inputs.add_class("fk-planner")
+
+            def redraw(_change=None):
+                p["sizes"] = {s: int(x.value or 0) for s, x in sizes.items()}
+                p["planned"] = {s: int(x.value or 0) for s, x in visits.items()}
+                p["margin"] = float(margin.value) / 100
+                p["confidence"] = float(conf.value)
+                from ... import plots as fp
+
+                try:
+                    plot.children = [ui.plot_box(fp.contact_planner(data=self.state.plan()))]
+                    note.value = ""
+                except ValueError as e:
+                    plot.children = []
+                    note.value = f"<p class='fk-note'>{escape(str(e))}</p>"
+                self.planner_redraws += 1
+
+            for x in [*sizes.values(), *visits.values(), margin, conf]:
+                x.observe(redraw, "value")
+            head = ui.html("<h4>Contact planner</h4><p class='fk-note'>Type your own "
+                           "segment sizes, planned visits, margin and confidence: the plot "
+                           "follows. It answers \u201cwhy 100 visits?\u201d.</p>",
+                           cls="fk-dash")
+            self.planner_inputs = dict(sizes=sizes, visits=visits, margin=margin,
+                                       confidence=conf)
+            redraw()
+            self._planner = [head, inputs, note, plot]
+        return self._planner
+
+    planner_redraws = 0
 
     # -- downloads -------------------------------------------------------------------------
     def prepare_downloads(self) -> None:

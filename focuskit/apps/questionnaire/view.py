@@ -167,7 +167,6 @@ class QuestionnaireView:
         # questions is dozens: with ``defer`` the first page arrives with its heading, and
         # its questions follow as soon as the browser says it is ready (see ``ready``).
         self._deferred = state.page if defer and state.stage == "questions" else None
-        self._syncing = False
         # Layout and Style models shared by every widget whose look never changes.
         sh = self.shared = {"box": w.Layout(), "full": w.Layout(width="100%"),
                             "html": HTMLStyle(), "radio": DescriptionStyle(),
@@ -490,8 +489,8 @@ class QuestionnaireView:
     # -- what the respondent does -------------------------------------------------------------
     @_guard
     def _on_choice(self, view: ItemView, facet_id: str, change) -> None:
-        if self._syncing:
-            return
+        if change.new == self.state.answers.get(view.item.id, {}).get(facet_id):
+            return  # what the state holds already: the view putting back a refused choice
         try:
             self.state.answer(view.item.id, facet_id, change.new)
         except AnswerError as e:
@@ -501,8 +500,6 @@ class QuestionnaireView:
 
     @_guard
     def _on_comment(self, view: ItemView, change) -> None:
-        if self._syncing:
-            return
         try:
             self.state.comment(view.item.id, change.new)
         except AnswerError as e:
@@ -532,14 +529,11 @@ class QuestionnaireView:
                 st.next()
 
     def _reset(self, radio: w.RadioButtons, value) -> None:
-        self._syncing = True
-        try:
-            if value is None:
-                radio.index = None
-            else:
-                radio.value = value
-        finally:
-            self._syncing = False
+        # The change this makes reaches _on_choice, which sees the state's own value and stops.
+        if value is None:
+            radio.index = None
+        else:
+            radio.value = value
 
     def _close_pages(self) -> None:
         # After submitting, nothing on the question pages can be changed or even addressed.

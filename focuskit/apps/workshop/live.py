@@ -25,9 +25,9 @@ def say_error(e: BaseException) -> str:
 
 
 class LiveCount:
-    """Call ``read()`` every ``interval`` seconds in a thread; hand the result to
-    ``on_count`` when it changes, and a readable message to ``on_error`` when reading fails
-    (``on_count`` is called again on recovery, so the view can clear the message)."""
+    """Call ``read()`` every ``interval`` seconds in a thread; hand every result to
+    ``on_count`` (the view shows when it last looked, so an unchanged count is news too), and
+    a readable message to ``on_error`` when reading fails."""
 
     def __init__(self, read, on_count, on_error, interval: float = 2.0):
         self.read, self.on_count, self.on_error = read, on_count, on_error
@@ -58,7 +58,7 @@ class LiveCount:
         atexit.unregister(self.stop)
 
     def _run(self, stop: threading.Event) -> None:
-        last, failing = None, False
+        failing = False
         while not stop.is_set():
             try:
                 got = self.read()
@@ -68,10 +68,8 @@ class LiveCount:
                 failing = True
                 self._tell(self.on_error, say_error(e))
                 got = None
-            if got is not None and (got != last or failing):
-                last, failing = got, False
-                if not self._tell(self.on_count, got):
-                    failing = True
+            if got is not None:
+                failing = not self._tell(self.on_count, got)
             # Back off while the database is failing, up to 10 s, so a log is not flooded.
             stop.wait(self.interval if not failing else min(10.0, self.interval * 2))
 

@@ -2,9 +2,10 @@
 join link and QR code on the projector, watch the count rise, reveal the room's results when
 everyone is done, lead the discussion of disagreements, and keep an action register.
 
-``WorkshopState`` holds the round and everything the board shows (no widgets; tested without
-a browser); ``view.WorkshopBoard`` is a thin ipywidgets view over it,
-and ``LiveCount`` polls the store from a background thread.
+``WorkshopState`` holds the round and everything the board shows: a traitlets HasTraits with
+no widget in sight (tested without a browser), whose ``rounds`` and ``round`` traits a thin
+ipywidgets view (``view.WorkshopBoard``) observes; ``LiveCount`` polls the store from a
+background thread.
 
 A round is an ordinary campaign whose id starts with ``ws-``: the marker travels in the join
 link and the store needs no new column, and the board lists only such campaigns, so a trainer
@@ -20,11 +21,14 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from traitlets import HasTraits, Instance, List
+
 from ...config import respondent_base
 from ...instruments import builtin_ids, load_instrument
+from ...links import join_url, loopback_host
 from ...names import readable
 from ...names import slug as make_slug
-from ...store import Store
+from ...store import Campaign, Store
 from ..questionnaire.invites import shared_link
 from .live import LiveCount
 
@@ -32,6 +36,7 @@ __all__ = ["PREFIX", "LiveCount", "RoomResults", "WorkshopState", "parse_due"]
 
 PREFIX = "ws-"
 DEFAULT_INSTRUMENT = "focus-levels"
+MAX_EXPECTED = 1000  # people in one room; the store's own limit
 MIN_K = 3  # below three, two people who talk can work out the third one's answers
 OTHERS = ("customer", "partner", "internal")  # groups compared with the room after the reveal
 DISCUSS = 3  # items put up for discussion
@@ -83,15 +88,27 @@ class RoomResults:
     gaps_withheld: dict = field(default_factory=dict)  # other group -> reason
 
 
-class WorkshopState:
-    """The picked round, its live count, the reveal gate and the action register."""
+class WorkshopState(HasTraits):
+    """The picked round, its live count, the reveal gate and the action register.
+
+    ``rounds`` (the store's rounds, newest first) and ``round`` (the picked one, as last read:
+    its ``revealed`` and ``expected`` too) are replaced, never mutated, so observers fire: the
+    view redraws the stage when another round is picked, and the results when the same round
+    is revealed or hidden.
+    """
+
+    rounds = List()
+    round = Instance(Campaign, allow_none=True)
 
     def __init__(self, store: Store, round: str | None = None, *, base: str | None = None,
-                 today=date.today):
+                 today=date.today, pool=None):
+        super().__init__()
         self.store = store
+        # What the respondents' door has ready ({"ready": 28, "wanted": 30, "note": ""}, or
+        # None): a callable, so the board reads it at every poll; None where nobody tells.
+        self._pool = pool
         self._base = base
         self._today = today
-        self.round = None
         self._results = None
         self.refresh_rounds()
         if round is None and self.rounds:
@@ -120,12 +137,20 @@ class WorkshopState:
         return f"{PREFIX}{slug + '-' if slug else ''}{tail}"
 
     def create_round(self, title: str, instrument: str = DEFAULT_INSTRUMENT,
-                     min_group_size: int = MIN_K, room: str = "self", organisation: str = ""):
+                     min_group_size: int = MIN_K, room: str = "self", organisation: str = "",
+                     expected: int | None = None):
         """Create a round and pick it. Raises ValueError listing what to fix.
 
-        ``organisation`` is who "we" and "our" mean in the questions (shown to respondents).
+        ``organisation`` is who "we" and "our" mean in the questions (shown to respondents);
+        ``expected`` how many people are in the room (None or 0: not said), for "24 of 30".
         """
         problems = []
+        if expected in (0, None, ""):
+            expected = None
+        elif isinstance(expected, bool) or not isinstance(expected, int) \
+                or not 1 <= expected <= MAX_EXPECTED:
+            problems.append(f"The number of people expected must be a whole number from 1 to "
+                            f"{MAX_EXPECTED} (or 0 if you do not know).")
         organisation = organisation.strip() if isinstance(organisation, str) else ""
         if len(organisation) > 120:
             problems.append("Keep the organisation’s name under 120 characters.")
@@ -151,14 +176,15 @@ class WorkshopState:
         groups = [room] + [g for g in inst.audiences if g != room]
         camp = self.store.create_campaign(self.new_id(title), title, inst, rater_groups=groups,
                                           min_group_size=min_group_size,
-                                          organisation=organisation)
+                                          organisation=organisation, expected=expected)
         self.refresh_rounds()
         self.pick(camp.id)
         return camp
 
     def pick(self, round: str) -> None:
+        """Pick the round ``round`` (or read the picked one again: a reveal elsewhere)."""
+        self._results = None  # before the change: an observer may draw the results at once
         self.round = self.store.campaign(round)
-        self._results = None
 
     def _need_round(self):
         if self.round is None:
@@ -180,6 +206,23 @@ class WorkshopState:
         """The shared link: each person who opens it is given a code of their own."""
         return shared_link(self.store, self._need_round().id, self.room, base=self.base)
 
+    @property
+    def join_code(self) -> str:
+        """The round's join code (``7KQ4MX``): the same on every board and server of this
+        store, made the first time a board shows the round."""
+        return self.store.join_code(self._need_round().id, self.room)
+
+    @property
+    def join_short(self) -> str:
+        """The code's short address on the respondents' door (``http://HOST:8866/j/7KQ4MX``)."""
+        return join_url(self.base, self.join_code)
+
+    @property
+    def reach_problem(self) -> str | None:
+        """The host of the join link when only this computer can open it (127.0.0.1,
+        localhost), else None: the board then tells the trainer how to restart the server."""
+        return loopback_host(self.base)
+
     def qr_svg(self) -> str:
         """The join link's QR code as inline SVG that scales to its box (no fixed size)."""
         import segno
@@ -189,16 +232,39 @@ class WorkshopState:
                              svgclass="fk-qr-svg", title="QR code of the join link")
 
     def counts(self) -> dict:
-        """People answering now (drafts) and answers sent in the room; other rater groups'
-        answers sent, where at least the minimum group sent them (else None: "fewer than k",
-        as their withheld figures say; an exact 1 or 2 would be their size)."""
+        """People of the room answering now (a draft saved in the last two minutes) and
+        people of the room who have sent their answers, against how many are expected (None:
+        not said); other rater groups' answers sent, only for groups of at least the minimum
+        size: a smaller group is not named at all, since "fewer than 3 customers" would
+        already say that a customer took part."""
         rnd = self._need_round()
         c = self.store.counts(rnd.id)
         k = rnd.min_group_size
-        groups = {g: (n if g == self.room or n >= k else None) for g, n in c["groups"].items()}
-        # The stored reveal too: another screen (the trainer's phone) may reveal or hide.
-        return {"answering": c["drafts"], "sent": c["groups"].get(self.room, 0),
-                "groups": groups, "revealed": self.store.campaign(rnd.id).revealed}
+        groups = {g: n for g, n in c["groups"].items() if g == self.room or n >= k}
+        # The stored reveal and expected number too: another screen (the trainer's phone) may
+        # reveal, hide, or correct the number.
+        now = self.store.campaign(rnd.id)
+        return {"answering": self.store.answering(rnd.id, rater_group=self.room),
+                "sent": c["groups"].get(self.room, 0), "expected": now.expected,
+                "groups": groups, "revealed": now.revealed, "ready": self.pool()}
+
+    def pool(self) -> dict | None:
+        """How many questionnaires the server has ready, and for how many people, as the
+        server says it ({"ready": 28, "wanted": 30, "note": why fewer}); None when unknown."""
+        try:
+            got = self._pool() if self._pool is not None else None
+        except Exception:  # noqa: BLE001 - a missing or garbled status is only left out
+            return None
+        if not isinstance(got, dict) or not all(
+                isinstance(got.get(k), int) and not isinstance(got.get(k), bool)
+                for k in ("ready", "wanted")):
+            return None
+        return {"ready": got["ready"], "wanted": got["wanted"],
+                "note": str(got.get("note") or "")[:300]}
+
+    def set_expected(self, expected: int | None) -> None:
+        """Change how many people the round expects (None or 0: not said)."""
+        self.round = self.store.set_expected(self._need_round().id, expected or None)
 
     # -- the reveal ------------------------------------------------------------------------
     @property
@@ -207,8 +273,8 @@ class WorkshopState:
 
     def reveal(self, revealed: bool = True) -> None:
         """Show (or hide again) the room's results; stored, so a reload keeps it."""
-        self.round = self.store.reveal(self._need_round().id, revealed)
         self._results = None
+        self.round = self.store.reveal(self._need_round().id, revealed)
 
     def results(self, refresh: bool = False) -> RoomResults | None:
         """The room's results, computed only once revealed: None before, never a figure."""

@@ -16,9 +16,10 @@ from IPython.display import Javascript, display
 
 from ...ui import parts as ui
 from ...ui.downloads import data_link
+from ...ui.reach import reach_warning
 from ...ui.style import style_tag
 from .live import LiveCount, say_error
-from .state import MIN_K, WorkshopState
+from .state import MAX_EXPECTED, MIN_K, WorkshopState
 from .words import GROUP_WORDS, STATUS_WORDS
 
 __all__ = ["WorkshopBoard"]
@@ -34,7 +35,6 @@ class WorkshopBoard:
         self.interval = interval
         self.live: LiveCount | None = None
         self.displayed = False  # counting runs only for a board on a page
-        self._quiet = False
         field = dict(width="auto", max_width="100%", flex="1 1 220px")
 
         # The round: pick one, or open the form for a new one.
@@ -56,8 +56,12 @@ class WorkshopBoard:
         self.new_k = w.BoundedIntText(value=MIN_K, min=MIN_K, max=100,
                                       description="Smallest group shown",
                                       layout=w.Layout(width="230px", max_width="100%"))
+        self.new_expected = w.BoundedIntText(value=0, min=0, max=MAX_EXPECTED,
+                                             description="How many people do you expect?",
+                                             layout=w.Layout(width="300px", max_width="100%"))
         for x, cls in ((self.new_title, "title"), (self.new_org, "org"),
-                       (self.new_instrument, "instrument"), (self.new_k, "k")):
+                       (self.new_instrument, "instrument"), (self.new_k, "k"),
+                       (self.new_expected, "expected")):
             x.style.description_width = "initial"
             x.add_class(f"fk-ws-new-{cls}")
         self.create = w.Button(description="Create the round", button_style="primary",
@@ -71,6 +75,10 @@ class WorkshopBoard:
                                   "hidden, so nobody’s answers can be picked out.</p>"),
                             ui.box([self.new_title, self.new_org], "fk-ws-row", width="100%"),
                             ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
+                            ui.box([self.new_expected, ui.html(
+                                "<span class='fk-note'>0 if you do not know. The board then "
+                                "says “24 of 30 have answered”.</span>")], "fk-ws-row",
+                                width="100%"),
                             ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
@@ -79,6 +87,7 @@ class WorkshopBoard:
         self.title = ui.html(cls="fk-ws", width="100%")
         self.join = ui.html(cls="fk-ws-join")
         self.count = ui.html(cls="fk-ws-count", width="100%")
+        self.checked = ui.html(cls="fk-ws-checked", width="100%")
         self.count_error = ui.html(cls="fk-ws-error", width="100%")
         self.reveal_button = w.Button(description="Reveal the results", icon="eye",
                                       button_style="success", layout=w.Layout(width="auto"))
@@ -99,7 +108,8 @@ class WorkshopBoard:
         self.sync_button.add_class("fk-ws-sync")
         self.sync_button.on_click(lambda _b: self.sync())
         self.steps = ui.html(cls="fk-ws", width="100%")
-        live = w.VBox([ui.html("<h2>Answers so far</h2>"), self.count, self.count_error,
+        live = w.VBox([ui.html("<h2>Answers so far</h2>"), self.count, self.checked,
+                       self.count_error,
                        self.gate_note, ui.box([self.reveal_button, self.sync_button,
                                              self.refresh_button, self.hide_button],
                                             "fk-ws-row"), self.steps])
@@ -152,6 +162,8 @@ class WorkshopBoard:
         self.widget.add_class("fk-ws-root")
         self._fill_picker()
         self._show_round()
+        state.observe(self._fill_picker, "rounds")
+        state.observe(self._on_round, "round")
 
     def _ipython_display_(self):
         display(self.widget)
@@ -182,16 +194,24 @@ class WorkshopBoard:
 
     def _show_count(self, c: dict) -> None:
         k = self.state.round.min_group_size
+        # Only groups the state lets through (at least k people): a smaller one is not named.
         others = {g: n for g, n in c["groups"].items() if g != self.state.room}
-        extra = "".join(f"<span>{n if n is not None else f'fewer than {k}'} "
-                        f"{escape(GROUP_WORDS.get(g, g))}</span>"
+        extra = "".join(f"<span>{n} {escape(GROUP_WORDS.get(g, g))}</span>"
                         for g, n in sorted(others.items()))
-        self.count.value = (
+        expected = c.get("expected")
+        sent = (f"<b>{c['sent']}</b><span>of {expected} have answered</span>" if expected
+                else f"<b>{c['sent']}</b><span>have answered</span>")
+        numbers = (
             "<div class='fk-nums'>"
-            f"<div class='fk-num'><b>{c['answering']}</b><span>still answering</span></div>"
-            f"<div class='fk-num sent'><b>{c['sent']}</b><span>answers sent</span></div></div>"
-            + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else "")
-            + f"<p class='fk-live'><i></i>Live · checked at {datetime.now():%H:%M:%S}</p>")
+            f"<div class='fk-num sent'>{sent}</div>"
+            f"<div class='fk-num'><b>{c['answering']}</b><span>answering now</span></div></div>"
+            + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else ""))
+        numbers += self._ready(c.get("ready"))
+        if self.count.value != numbers:  # unchanged numbers are not sent to the page again
+            self.count.value = numbers
+        # Every poll, changed or not: a board that shows the time of its last look is alive.
+        self.checked.value = (f"<p class='fk-live'><i></i>Live · checked at "
+                              f"{datetime.now():%H:%M:%S}</p>")
         self.count_error.value = ""
         elsewhere = c.get("revealed")
         if elsewhere is not None and elsewhere != self.state.revealed:
@@ -214,19 +234,30 @@ class WorkshopBoard:
                                         "reveal them. When everyone has sent their answers, "
                                         "press Reveal.</p>")
 
+    def _ready(self, pool: dict | None) -> str:
+        """"Ready for 30": how many phones the server has a questionnaire waiting for."""
+        if not pool or pool["wanted"] <= 0 or self.state.revealed:
+            return ""
+        ready, wanted = pool["ready"], pool["wanted"]
+        text = (f"Ready for {wanted} phones" if ready >= wanted
+                else f"Getting ready: {ready} of {wanted} phones")
+        note = f" <span>{escape(pool['note'])}</span>" if pool["note"] else ""
+        cls = "fk-ready" + ("" if ready >= wanted else " warming")
+        return f"<p class='{cls}'><i></i>{text}.{note}</p>"
+
     def _show_count_error(self, message: str) -> None:
         self.count_error.value = (f"<p>The count cannot be read right now ({escape(message)})."
                                   " The board keeps trying; answers are not lost.</p>")
 
     # -- rounds ----------------------------------------------------------------------------
-    def _fill_picker(self) -> None:
-        self._quiet = True
-        try:
-            self.picker.options = [(f"{c.title} · {c.created_at:%d %b %Y}", c.id)
-                                   for c in self.state.rounds]
-            self.picker.value = self.state.round.id if self.state.round else None
-        finally:
-            self._quiet = False
+    def _fill_picker(self, change=None) -> None:
+        """The picker lists the state's rounds and shows its round."""
+        # With nothing selected, new options select nothing by themselves (ipywidgets would
+        # pick the first, and with it another round); the value then follows the state's.
+        self.picker.index = None
+        self.picker.options = [(f"{c.title} · {c.created_at:%d %b %Y}", c.id)
+                               for c in self.state.rounds]
+        self.picker.value = self.state.round.id if self.state.round else None
         self.picker.layout.display = None if self.state.rounds else "none"
         self.new_toggle.layout.display = None if self.state.rounds else "none"
         self._show_form(not self.state.rounds or self.new_toggle.value)
@@ -235,32 +266,38 @@ class WorkshopBoard:
         self.form.layout.display = None if show else "none"
 
     def _on_pick(self, change) -> None:
-        if self._quiet or change["new"] is None:
-            return
-        self.pick(change["new"])
+        """The trainer picked a round: the state picks it (the picker only follows it)."""
+        new = change["new"]
+        if new is not None and (self.state.round is None or new != self.state.round.id):
+            self.state.pick(new)
+
+    def _on_round(self, change) -> None:
+        """Another round: the whole stage, and its count; the same round revealed or hidden
+        (here or on another screen): the results."""
+        old, new = change["old"], change["new"]
+        if new is not None and new.id in [v for _, v in self.picker.options]:
+            self.picker.value = new.id  # (unchanged, or _on_pick finds the state has it)
+        if old is None or new is None or old.id != new.id:
+            self._show_round()
+            if self.displayed:
+                self.start()
+        elif old.revealed != new.revealed:
+            self.show_results()
 
     def pick(self, round_id: str) -> None:
         self.state.pick(round_id)
-        if self.picker.value != round_id:
-            self._fill_picker()
-        self._show_round()
-        if self.displayed:  # count the new round instead
-            self.start()
 
     def create_round(self) -> None:
         try:
             self.state.create_round(self.new_title.value, self.new_instrument.value,
-                                    self.new_k.value, organisation=self.new_org.value)
+                                    self.new_k.value, organisation=self.new_org.value,
+                                    expected=self.new_expected.value or None)
         except ValueError as e:
             self.new_msg.value = f"<p class='fk-ws-bad'>{escape(str(e))}</p>"
             return
         self.new_msg.value = ""
         self.new_title.value = ""
-        self.new_toggle.value = False
-        self._fill_picker()
-        self._show_round()
-        if self.displayed:  # the first round of an empty board starts the count too
-            self.start()
+        self.new_toggle.value = False  # (the new round reached the picker and the stage)
 
     def _show_round(self) -> None:
         s = self.state
@@ -281,13 +318,21 @@ class WorkshopBoard:
             "<li>When the answers sent match the people in the room, the results are "
             "revealed.</li><li>Together we look at where we disagree most, and agree what to "
             "do.</li></ol>")
-        link = s.join_link
+        link, code, short = s.join_link, s.join_code, s.join_short
+        door = short.rsplit("/", 1)[0].split("://", 1)[-1]  # what a phone's address bar needs
         self.join.value = (
-            "<h2>Join on your phone</h2><p class='fk-note'>Scan the code with your phone’s "
-            "camera, or type the link. Answer on your own; nobody sees your answers.</p>"
+            reach_warning(s.base)
+            + "<h2>Join on your phone</h2>"
+            "<div class='fk-join'>"
             f"<div class='fk-qr'>{s.qr_svg()}</div>"
-            f"<p class='fk-link'><a href='{escape(link)}' target='_blank' rel='noopener'>"
-            f"{escape(link)}</a></p>")
+            "<div class='fk-code-box'><p class='fk-how'>Scan the QR code with your phone’s "
+            f"camera, or open</p><p class='fk-door'><a href='{escape(short)}' target='_blank' "
+            f"rel='noopener'>{escape(door)}</a></p><p class='fk-how'>and type the code</p>"
+            f"<p class='fk-code' aria-label='Join code {' '.join(code)}'>"
+            f"<span>{escape(code[:3])}</span><span>{escape(code[3:])}</span></p></div></div>"
+            "<p class='fk-note fk-alone'>Answer on your own; nobody sees your answers.</p>"
+            f"<details class='fk-link'><summary>The full link</summary><a href='{escape(link)}' "
+            f"target='_blank' rel='noopener'>{escape(link)}</a></details>")
         self.act_item.options = s.item_choices()
         self.act_item.value = ""  # ipywidgets 8 leaves a new option list unselected
         self.act_msg.value = ""
@@ -306,13 +351,12 @@ class WorkshopBoard:
 
     # -- the reveal ------------------------------------------------------------------------
     def sync(self) -> None:
-        """Catch up with a reveal (or hide) made on another screen."""
+        """Catch up with a reveal (or hide) made on another screen (the round's observer
+        draws or clears the results)."""
         self.state.pick(self.state.round.id)
-        self.show_results()
 
     def reveal(self, revealed: bool = True) -> None:
-        self.state.reveal(revealed)
-        self.show_results()
+        self.state.reveal(revealed)  # the round's observer draws or clears the results
         self.poll_once()
 
     def show_results(self, refresh: bool = False) -> None:
