@@ -62,6 +62,7 @@ def start_serve(env, logdir, name, *args):
     """``focuskit serve`` with its two doors; returns the process and the dashboard's URL on
     the staff door (behind its token)."""
     served = testing.start_serve(args, env, log_dir=logdir, cwd=ROOT)
+    served.proc.log_path = served.log  # what the pairs below wait on
     return served.proc, served.staff_url("voila/render/results.ipynb")
 
 
@@ -166,7 +167,7 @@ def main(argv=None) -> int:
                                                   "FOCUSKIT_LOG_LEVEL": "INFO"}, tmp,
                                                  f"conf{r}")
                     t0 = time.perf_counter()
-                    ready = wait_in_log(Path(tmp) / f"conf{r}.log", "waiting for its visitor")
+                    ready = wait_in_log(conf.log_path, "waiting for its visitor")
                     log(f"pair {r + 1}: the kept kernel was ready {ready - t0:.1f} s after the "
                         "server answered")
                     for who in ("first", "second"):

@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from focuskit import testing
-from focuskit.testing import Served, stop_server
+from focuskit.testing import (
+    Served,
+    free_port,  # noqa: F401 - tests take it from here too
+    stop_server,
+)
 
 PG_ENV = "FOCUSKIT_TEST_PG_URL"
 ROOT = Path(__file__).resolve().parent.parent

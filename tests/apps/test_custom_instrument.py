@@ -66,6 +66,8 @@ def test_the_campaigns_instrument_travels_from_the_store_to_the_plot(sqlite_url)
     """No instrument= anywhere: the responses frame carries the campaign's own instrument, the
     analysis result carries it on, and the plot labels items with its prompts (which say more
     than the ids it would otherwise guess from)."""
+    import matplotlib.pyplot as plt
+
     import focuskit.analysis as fa
     import focuskit.plots as fp
 
@@ -85,6 +87,7 @@ def test_the_campaigns_instrument_travels_from_the_store_to_the_plot(sqlite_url)
     assert res.attrs["instrument"] == df.attrs["instrument"]
     ax = fp.ip_quadrant(data=res, labels="prompt")
     shown = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    plt.close(ax.figure)
     assert "One clear invoice, not three" in shown and "Knows our history (CRM)" in shown
     import matplotlib.pyplot as plt
 

@@ -15,7 +15,9 @@ import urllib.request
 import zipfile
 
 import pytest
-from conftest import ROOT, free_port, signed_query
+from conftest import ROOT, signed_query
+
+from focuskit.testing import free_port
 
 pytestmark = pytest.mark.slow
 

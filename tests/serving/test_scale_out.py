@@ -30,13 +30,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, signed_link, start_serve, stop_serve
+from conftest import ROOT, signed_link, start_serve, stop_serve
 from respondent import FIRST, STEP, Respondent
 
 from focuskit import Store, load_instrument
 from focuskit.apps.questionnaire.session import open_questionnaire, stored_answers
 from focuskit.apps.questionnaire.view import choices
 from focuskit.links import parse_link
+from focuskit.testing import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.slow]
 
