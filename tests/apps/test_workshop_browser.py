@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS, full_answers
 from playwright.sync_api import expect
 from test_workshop import age_draft
@@ -79,6 +80,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.locator(".fk-ws-create").click()
         board.locator(".fk-qr svg").wait_for(timeout=STEP)
         board.get_by_role("heading", name="Leadership team, trainer flow").wait_for(timeout=STEP)
+        expect(board).to_have_title("Workshop board: Leadership team, trainer flow")
         with Store(url) as store:
             rid = store.campaigns()[0].id
         assert rid.startswith("ws-leadership-team-trainer-flow-")
@@ -120,6 +122,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         expect(board.locator(".fk-ws img")).to_have_count(0)
         expect(board.locator(".fk-ws-results *")).to_have_count(0)
         shot(board, "before", 1280)
+        check_page(board, "workshop-before")  # WCAG 2.2 AA by axe-core (issue 11)
         before_phone = chromium.new_page(viewport={"width": 390, "height": 844})
         try:
             before_phone.goto(served.staff_url(BOARD), wait_until="domcontentloaded",
@@ -153,6 +156,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         expect(board.locator("a.fk-dl", has_text="CSV")).to_have_count(1)
         no_sideways_scroll(board, 1280)
         shot(board, "after", 1280)
+        check_page(board, "workshop-after")
 
         # A reload keeps the round revealed (the reveal is stored), signed in by the cookie.
         board.reload(wait_until="domcontentloaded", timeout=FIRST)

@@ -153,9 +153,11 @@ class WorkshopBoard:
         self.scripts = w.Output(layout=w.Layout(height="0px", overflow="hidden"))
         self.body = w.VBox([self.stage, self.results, self.actions],
                            layout=w.Layout(width="100%"))
+        self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)),
                               ui.html("<h1>Workshop board</h1>", cls="fk-ws"),
-                              self.bar, self.form, self.title, self.body, self.scripts],
+                              self.bar, self.form, self.title, self.body, self.scripts,
+                              self.tab_name],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("fk-ws")
         self.widget.add_class("fk-ws-root")
@@ -309,6 +311,7 @@ class WorkshopBoard:
                                 "name below and press Create.</p>")
             return
         c = s.round
+        ui.tab_title(self.tab_name, f"Workshop board: {c.title}")
         self.title.value = (f"<h2 class='fk-ws-name'>{escape(c.title)}</h2><p class='fk-lead'>"
                             f"{escape(c.instrument.title)} · groups under {c.min_group_size} "
                             "stay hidden</p>")
@@ -413,7 +416,9 @@ class WorkshopBoard:
         labels = {i: label for label, i in self.state.item_choices()}
         for a in self.state.actions():
             status = w.Dropdown(options=[(v, k) for k, v in STATUS_WORDS.items()],
-                                value=a["status"], layout=w.Layout(width="120px"))
+                                value=a["status"], layout=w.Layout(width="120px"),
+                                description=f"Status of {a['title']}")  # read aloud, not shown
+            status.add_class("fk-ws-status")
             status.add_class(f"fk-ws-status-{a['id']}")
             status.observe(lambda c, i=a["id"]: self.set_status(i, c["new"]), "value")
             about = labels.get(a["item"]) or "The round as a whole"
