@@ -105,8 +105,8 @@ FACETS = {"focus-levels": ("level",), "say-do": ("say", "do")}
 
 
 #: A base is a few hundred organisations of a few dozen measures each: far below these.
-MAX_BASE_BYTES = 10 * 1024 * 1024
-MAX_BASE_ROWS = 100_000
+MAX_BASE_BYTES = 5 * 1024 * 1024
+MAX_BASE_ROWS = 50_000
 MAX_BASE_COLUMNS = 50
 MAX_CELL = 200  # characters in one cell (an organisation's or a sector's name)
 _FORMULA = ("=", "+", "@")  # text a spreadsheet would run, once the base is opened in one
@@ -144,8 +144,10 @@ def _cell_problems(base: pd.DataFrame, raw: bytes) -> list[tuple[int, str, str]]
     file is searched first, at C speed: most bases have none, and need no cell-by-cell look."""
     import re
 
-    control = re.search(rb"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f]|\r(?!\n)", raw) is not None
-    formula = re.search(rb'(?:^|,)"?[=+@]', raw, re.M) is not None
+    # One character class each: an alternation made the scan of 5 MB take 0.4 s.
+    control = (re.search(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]", raw) is not None
+               or b"\r" in raw.replace(b"\r\n", b""))
+    formula = raw[:1] in (b"=", b"+", b"@") or re.search(rb'[,\n]"?[=+@]', raw) is not None
     found = []
     for col in BASE_COLUMNS:
         text = base[col]
