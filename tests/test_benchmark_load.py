@@ -99,7 +99,7 @@ def _hostile(tmp_path):
     good = GOOD.format(n=1, m=m)
     many = "".join(GOOD.format(n=i, m=m) for i in range(49_000))
     return [
-        ("wide.csv", ",".join(f"c{i}" for i in range(10**6)) + "\n", "row 1"),
+        ("wide.csv", ",".join("x" * 10**6) + "\n", "row 1"),
         ("wide60.csv", ",".join(f"c{i}" for i in range(60)) + "\n", "row 1, column 51"),
         ("big.csv", HEADER + good * 120_000, "at most 5242880 bytes"),
         ("cell.csv", HEADER + "A" * 5_000_000 + good[5:], "row 2, column organisation"),
