@@ -83,10 +83,15 @@ class JoinMisses:
         """Seconds ``client`` must wait before its next lookup (0: it may look up now)."""
         now = time.monotonic()
         seen = self.misses.get(self.key(client))
+        busy = len(self._prune(self.everyone, now)) >= self.total
         if not seen or not self._prune(seen, now):
-            return 0.0  # no miss in the window: never refused, however busy the guessers
-        strained = len(self._prune(self.everyone, now)) >= self.total and \
-            now - self.hits.get(self.key(client), -self.window) >= self.window
+            # No miss in the window: never refused, however busy the guessers; unless they
+            # hold so many addresses that the table of clients is full, where a newcomer
+            # could be one of them coming back after being forgotten.
+            if busy and seen is None and len(self.misses) >= self.clients:
+                return max(1.0, self.window - (now - self.everyone[0]))
+            return 0.0
+        strained = busy and now - self.hits.get(self.key(client), -self.window) >= self.window
         cap = self.strained if strained else self.limit
         if len(seen) < cap:
             return 0.0

@@ -173,6 +173,20 @@ def test_a_botnet_spending_the_global_ceiling_does_not_lock_the_room_out():
         assert misses.wait(a) > 0
 
 
+def test_a_botnet_bigger_than_the_client_table_cannot_launder_its_addresses():
+    """Attack: more addresses than the table remembers, so that the quietest are forgotten
+    and come back with a fresh allowance. Once the ceiling is spent and the table is full,
+    an address the table does not hold waits (and so nothing more is forgotten)."""
+    misses = JoinMisses(limit=20, window=600, total=50, clients=100)
+    for n in range(250):  # 250 addresses, one miss each, while a newcomer may still try
+        a = f"198.51.100.{n}"
+        if misses.wait(a) == 0:
+            misses.missed(a)
+    assert len(misses.misses) == misses.clients  # full, and held full: no eviction
+    assert misses.wait("198.51.100.249") > 0  # never got in
+    assert misses.wait("198.51.100.0") == 0  # a known address with one miss: two more
+
+
 # -- through a real focuskit serve -----------------------------------------------------------
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
