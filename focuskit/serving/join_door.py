@@ -22,7 +22,8 @@ projector: the lookup forgives case, spaces and dashes. Everything else is hosti
 The space: 25 symbols, 6 places, 25**6 = 244 million codes. With 50 rounds open at once, one
 guess finds one with chance 2e-7. One client gets 20 misses per 10 minutes, 2,880 a day: 1
 chance in 1,700 a day. All clients together get 1,000 per 10 minutes, then 3 more per
-address: a guesser with 1,000 addresses gets 4,000 per 10 minutes, 576,000 a day: 1 chance in 9
+address (of at most ``clients``, 10,000, remembered): a guesser with 1,000 addresses gets 4,000
+per 10 minutes, 1 chance in 9 a day; one with 10,000 addresses 31,000, about 1 chance in 1
 a day, of reaching a questionnaire that the room's projector shows anyway (a join code opens a
 shared link; it never shows anyone's answers). tests/serving/test_join_codes.py tries it.
 """
