@@ -325,4 +325,4 @@ def test_a_plot_is_described_by_its_finding_then_by_what_is_drawn(board, state):
                  ("withheld", "empty", "none", "no-base"))
     assert alt.startswith(first)
     assert "Chart: Where we stand, as each group sees it." in alt
-    assert "Key: Self (n=8), Customers (n=40), Partners (n=12)." in alt
+    assert "Key: Our people (n=8), Customers (n=40), Partners (n=12)." in alt
