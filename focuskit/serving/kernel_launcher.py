@@ -1,4 +1,4 @@
-"""A respondent's kernel with a memory cap: ``python -m focuskit.serving.kernel_launcher
+"""A respondent's kernel with a memory cap: ``python .../focuskit/serving/kernel_launcher.py
 MEGABYTES -f CONNECTION_FILE``.
 
 Sets RLIMIT_AS (address space) and then becomes ipykernel in the same process (exec, so the
@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 import resource
 import sys
+from pathlib import Path
 
 __all__ = ["kernel_spec", "main"]
 
 
 def kernel_spec(megabytes: int) -> dict:
     """A kernel.json for python3 whose kernels get at most ``megabytes`` of address space."""
-    return {"argv": [sys.executable, "-m", "focuskit.serving.kernel_launcher", str(megabytes),
+    # Run as a file, not as ``-m focuskit.serving.kernel_launcher``: a module would import the
+    # focuskit and focuskit.serving packages first, in every kernel a burst starts, only to
+    # exec ipykernel a moment later. This file needs the standard library alone.
+    return {"argv": [sys.executable, str(Path(__file__).resolve()), str(megabytes),
                      "-f", "{connection_file}"],
             "display_name": "Python 3", "language": "python",
             "metadata": {"debugger": False}}
