@@ -196,8 +196,11 @@ class Dashboard:
         before, self._shown = self._shown, now
         if before == now or s.campaign_id is None:
             return
-        _offer(self.segment, [ALL] + s.segments, s.segment)
-        _offer(self.group, [ALL] + s.groups, s.rater_group)
+        if before is None or before[:2] != now[:2]:  # the options follow the answers
+            _offer(self.segment, [ALL] + s.segments, s.segment)
+            _offer(self.group, [ALL] + s.groups, s.rater_group)
+        else:
+            self.segment.value, self.group.value = s.filters
         if before is None or before[0] != now[0]:
             self.picker.value = s.campaign_id
             self._refresh(first=True)
