@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install browser proxy lint bench clean
+.PHONY: demo test install browser axe proxy lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/focuskit serve
 
 # Debian's chromium for the browser tests, installed only where we are root and it is missing.
-browser:
+browser: axe
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium for the browser tests..."; \
@@ -29,6 +29,27 @@ browser:
 		echo "WARNING: chromium is missing and we are not root; browser tests will skip (and fail under CI=true)"; \
 	fi
 
+# axe-core, the accessibility checker the browser tests load into each page: fetched from the
+# npm registry at a pinned version, its tarball checked against a known sha256, never committed.
+AXE_VERSION := 4.11.0
+AXE_SHA256  := 39bed7d72308f6d620789c169d699bfd7e8da80f65b545821a6b2215c3e83107
+AXE_DIR     := $(VENV)/share/axe-core-$(AXE_VERSION)
+AXE_JS      := $(AXE_DIR)/axe.min.js
+
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	@mkdir -p $(AXE_DIR)
+	@tgz=$(AXE_DIR)/axe-core-$(AXE_VERSION).tgz; \
+	if command -v npm >/dev/null 2>&1; then \
+		npm pack --silent --pack-destination $(AXE_DIR) axe-core@$(AXE_VERSION) >/dev/null; \
+	else \
+		curl -fsSL -o $$tgz https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz; \
+	fi \
+	&& echo "$(AXE_SHA256)  $$tgz" | sha256sum -c --quiet - \
+	&& tar -xzf $$tgz -C $(AXE_DIR) --strip-components=1 package/axe.min.js \
+	&& rm -f $$tgz \
+	|| { rm -rf $(AXE_DIR); echo "WARNING: could not fetch axe-core $(AXE_VERSION); the accessibility checks will skip (and fail under CI=true)"; }
 # Debian's nginx for the scale-out test (tests/serving/test_scale_out.py), installed only where
 # we are root and it is missing; the test runs it unprivileged, on its own config and ports.
 proxy:

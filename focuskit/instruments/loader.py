@@ -374,4 +374,7 @@ def with_items(instrument: Instrument, prompts: list[str] | dict[str, str],
     data["sections"] = [{"id": target, "title": instrument.sections[0].title,
                          "items": [{"id": i, "prompt": p} for i, p in pairs]}]
     data["version"] = instrument.version.split("+")[0] + "+custom"
+    # The time it takes follows the items asked: 4 of the 12 expectations are 2 minutes, not 6.
+    data["minutes"] = min(120, max(1, round(instrument.minutes * len(pairs)
+                                            / max(1, len(instrument.items)))))
     return parse_instrument(data, f"{instrument.id} with a custom item list")

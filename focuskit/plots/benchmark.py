@@ -121,7 +121,8 @@ def benchmark_position(data=None, *, base=None, measure=None, instrument=None, g
         ax.annotate("better than", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(8, 4),
                     textcoords="offset points", va="bottom", fontsize=9.5, color=th.MUTED,
                     style="italic")
-        b.legend_top(ax, title, ncols=4, bands=measure == "level", handles=handles)
+        # Two to a row: the key stays within what a phone shows of the larger plot.
+        b.legend_top(ax, title, ncols=2, bands=measure == "level", handles=handles)
         b.note(ax, "Grey bands: the base's quarters (the outer two run on past the edges). "
                "Right: the share of the base we do better than.")
         return ax

@@ -77,7 +77,9 @@ def level_profile(data=None, *, per="item", groups=None, kind="interval", labels
             return ax
     with b.canvas(ax, (8.5, b.rows_height(names, per_line=0.2) + 0.4 * len(groups) ** 0.5)) as ax:
         _intervals(ax, table, dims, names, groups, scale)
-        ax.set_title(title, pad=20)
+        # The key above the plot, like the other plots: at the side it widened the picture, and
+        # a phone showing it larger pushed the key off the screen.
+        b.legend_top(ax, title, ncols=2)
         return ax
 
 
@@ -125,8 +127,6 @@ def _intervals(ax, table, dims, names, groups, scale):
     for i in range(1, len(dims)):
         ax.axhline(i - 0.5, color="white", lw=1.2, zorder=1)
     ax.set_xlabel("Mean level, with its 95% interval (the range the true mean is likely in)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handletextpad=0.3,
-              title="Rated by", alignment="left")
 
 
 def _radar(ax, table, dims, names, groups, scale):

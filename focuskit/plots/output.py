@@ -6,7 +6,7 @@ import io
 
 import matplotlib.pyplot as plt
 
-__all__ = ["png"]
+__all__ = ["describe", "png"]
 
 
 def png(ax, dpi: int = 100) -> bytes:
@@ -25,3 +25,31 @@ def png(ax, dpi: int = 100) -> bytes:
     finally:
         plt.close(fig)
     return buf.getvalue()
+
+
+def _texts(items) -> list[str]:
+    return [t for t in (" ".join(i.get_text().split()) for i in items) if t]
+
+
+def describe(ax) -> str:
+    """A plain sentence saying what the Axes show, for a picture's alt text: its title, what
+    each axis measures, the categories it lists and the series its legend names. Read from the
+    drawn artists, so it says what is on the picture and nothing more."""
+    fig = ax.figure
+    title = " ".join((ax.get_title("left") or ax.get_title() or fig.get_suptitle()).split())
+    parts = [f"Chart: {title}." if title else "Chart."]
+    for axis, label, ticks in (("across", ax.get_xlabel(), ax.get_xticklabels()),
+                               ("down", ax.get_ylabel(), ax.get_yticklabels())):
+        label = " ".join(label.split())
+        if label:
+            parts.append(f"{axis.capitalize()}: {label.rstrip('.')}.")
+        names = [t for t in _texts(ticks) if any(c.isalpha() for c in t)]  # not the numbers
+        if names:
+            shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            kind = "row" if axis == "down" else "column"
+            parts.append(f"{len(names)} {kind}{'s' if len(names) != 1 else ''}: {shown}.")
+    legend = ax.get_legend() or (fig.legends[0] if fig.legends else None)
+    series = _texts(legend.get_texts()) if legend is not None else []
+    if series:
+        parts.append(f"Key: {', '.join(series)}.")
+    return " ".join(parts)

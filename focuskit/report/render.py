@@ -217,8 +217,8 @@ def pdf_from(report: Report) -> bytes:
     with theme(), PdfPages(buf, metadata={
             "Title": f"Customer focus report: {report.title}", "Creator": "focuskit"}) as pdf:
         for number in range(1, total + 1):
-            sec = report.sections[number - 2] if number > 1 else None
-            page = _Page(report, number, total, landscape=bool(sec and sec.landscape))
+            # Every page portrait: a report mixing orientations printed sideways pages.
+            page = _Page(report, number, total)
             try:
                 if number == 1:
                     _summary(page, report)

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 from test_admin import answers_csv
@@ -44,6 +45,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.goto(url, wait_until="domcontentloaded")
         page.locator("button.fk-create").wait_for(timeout=WAIT)
         expect(page.get_by_text("No campaigns yet")).to_be_visible()
+        expect(page).to_have_title("Staff page: campaigns, links and imports")  # not "admin"
         page.locator(".fk-title input").fill("Browser round")
         page.locator("button.fk-create").dblclick()  # an impatient double click
         page.get_by_text("browser-round, open, asking").wait_for(timeout=WAIT)
@@ -68,7 +70,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.locator("button.fk-import-check").click()  # the dry run first
         page.get_by_text("Checked: nothing stored.").wait_for(timeout=WAIT)
         expect(page.locator("pre.fk-import-report")).to_contain_text(
-            "Would import 3 new submission(s) from 3 row(s) into browser-round")
+            "Would import 3 new submission(s) from 24 row(s) into browser-round")
         page.locator(".fk-import-box").screenshot(path=str(ARTIFACTS / "admin-import-check.png"))
         with Store(db) as store:
             assert store.counts("browser-round")["submissions"] == 0
@@ -76,6 +78,7 @@ def test_staff_flow(chromium, voila_server, tmp_path):
         page.get_by_text("Imported 3 new submission(s)").wait_for(timeout=WAIT)
         expect(page.get_by_text("browser-round now holds 3 submission(s)")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "admin-laptop.png"), full_page=True)
+        check_page(page, "admin")  # WCAG 2.2 AA by axe-core (issue 11)
         page.locator("button.fk-import").click()  # the same file again
         page.get_by_text("Nothing new stored: all 3").wait_for(timeout=WAIT)
         with Store(db) as store:

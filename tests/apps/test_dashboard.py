@@ -108,7 +108,9 @@ def test_every_tab_of_every_campaign_renders(board, state):
         for key in state.tabs:
             board.select(key)
             assert _plots(board) or "things to do first" in _text(board), (camp.id, key)
-            assert all(p.value[:4] == b"\x89PNG" for p in _plots(board))
+            # a PNG with alt text saying what the plot shows (issue 11)
+            assert all('src="data:image/png;base64,iVBORw0KGgo' in p.value
+                       and 'alt="' in p.value for p in _plots(board))
             assert "Open a" not in _text(board) and "fk-na" not in str(board.tabbar._dom_classes)
 
 
@@ -351,3 +353,17 @@ def test_a_forged_filter_shows_nothing_the_decision_withholds(tmp_path, base):
         assert s.filters == (ALL, ALL) and board.redraws == drawn
         assert _text(board) == page and board.cards.value == cards
         assert "Secret" not in page + cards + s.download("csv").decode()
+
+
+def test_a_plot_is_described_by_its_finding_then_by_what_is_drawn(board, state):
+    """Alt text (issue 11): the tab's first plain sentence, then the chart's axes and key."""
+    import html
+    import re
+
+    board.select("levels")
+    alt = html.unescape(re.search(r'alt="([^"]*)"', _plots(board)[0].value).group(1))
+    first = next(f.sentence for f in state.findings("levels") if f.kind not in
+                 ("withheld", "empty", "none", "no-base"))
+    assert alt.startswith(first)
+    assert "Chart: Where we stand, as each group sees it." in alt
+    assert "Key: Self (n=8), Customers (n=40), Partners (n=12)." in alt

@@ -1,10 +1,13 @@
 """The executive's flow through `focuskit serve` in Chromium: open the dashboard, wait for the
-first plot, open every tab, change a filter and see the plot redrawn, download the answers."""
+first plot, open every tab (each checked by axe-core and printed on A4 and Letter), change a
+filter and see the plot redrawn, download the answers; and the dashboard on a 390 px phone."""
 
 import base64
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS
+from paper import check_print
 from playwright.sync_api import expect
 
 from focuskit.apps.dashboard.tabs import TABS
@@ -45,12 +48,18 @@ def _open_every_tab(page, tabs, name):
             page.locator(PLOT).first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-{tab.key}-laptop.png"),
                         full_page=True)
+        # WCAG 2.2 AA by axe-core: no serious or critical violation on any tab, and Ctrl+P
+        # prints the open tab whole on A4 and Letter portrait (issue 11).
+        check_page(page, f"dashboard-{name}-{tab.key}")
+        check_print(page, f"dashboard-{name}-{tab.key}")
 
 
 def test_executive_flow(chromium, voila_server):
     page = _open(chromium, voila_server(), 1280)
     try:
         expect(page.get_by_text("Traceback")).to_have_count(0)
+        # The browser tab names the page and the campaign, not the notebook "results".
+        expect(page).to_have_title("Dashboard: Where we stand: eight dimensions of customer focus")
         expect(page.get_by_text("Where our own people disagree most")).to_be_visible()
         expect(page.locator(".fk-fresh p")).to_contain_text("respondents")
         page.screenshot(path=str(ARTIFACTS / "dashboard-overview-laptop.png"))
@@ -90,10 +99,26 @@ def test_executive_flow(chromium, voila_server):
         page.close()
 
 
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
 def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
     page = _open(chromium, voila_server(), 390)
     try:
+        page.set_viewport_size({"width": 390, "height": 844})  # a 390 x 844 phone
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        # The first plot starts on the first screen; cards and the campaign picker fit.
+        assert _box(page, PLOT)["y"] < 844 - 100, _box(page, PLOT)
+        cards = page.locator(".fk-card")
+        expect(cards.first).to_be_visible()
+        edge = _box(page, ".fk-ctl")  # the page's content edge: nothing reaches past it
+        right = edge["x"] + edge["width"] + 1
+        for i in range(cards.count()):
+            box = cards.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= right, box
+        picker = _box(page, ".fk-ctl select")
+        assert picker["x"] >= 0 and picker["x"] + picker["width"] <= right, picker
         for tab in _tabs_of("focus-levels"):  # every tab button is on screen (they wrap)
             box = page.locator(f".fk-tab-{tab.key}").bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 391, tab.key

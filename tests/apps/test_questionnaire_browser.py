@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+from axe import check_page
 from conftest import signed_link
 from playwright.sync_api import expect
 from respondent import FIRST, STEP, Respondent, address, closing, new_tab, wait_for
@@ -162,7 +163,8 @@ def test_open_answer_reload_submit_and_submit_again(chromium, base, qstore, widt
         closing(context, page, "flow")
 
 
-@pytest.mark.parametrize("iid,width", [(i, 390) for i in builtin_ids()] + [("say-do", 1280)])
+@pytest.mark.parametrize("iid,width", [(i, 360 if i == "expectations" else 390)
+                                       for i in builtin_ids()] + [("say-do", 1280)])
 def test_every_instrument_can_be_finished_on_a_phone(chromium, base, qstore, iid, width):
     inst = load_instrument(iid)
     url, you = coded_link(qstore, base, f"q-{iid}", "self")
@@ -177,6 +179,12 @@ def test_every_instrument_can_be_finished_on_a_phone(chromium, base, qstore, iid
             r.no_sideways_scroll()
             if n == 0:
                 r.shot(f"page-{iid}")
+                # Every answer's words whole, down to 360 px ("Unimportant", not "nimportar").
+                clipped = page.evaluate("""() => [...document.querySelectorAll(
+                    '.fk-q .widget-radio-box label')].filter(
+                    l => l.scrollWidth > l.clientWidth + 1).map(l => l.innerText)""")
+                assert clipped == []
+                check_page(page, f"questionnaire-{iid}-{width}")  # WCAG 2.2 AA (issue 11)
             if n < len(inst.sections) - 1:
                 r.button("Next").click()
         r.button("Submit answers").click()
@@ -188,43 +196,65 @@ def test_every_instrument_can_be_finished_on_a_phone(chromium, base, qstore, iid
         closing(context, page, "instrument")
 
 
+def _focused(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement;
+        const g = e && e.closest('[role=radiogroup]');
+        return {tag: e ? e.tagName : null, type: e ? e.type : null,
+                text: e ? (e.innerText || '').trim() : '', inq: !!(e && e.closest('.fk-q')),
+                group: g ? g.getAttribute('aria-labelledby') : null,
+                name: g ? g.getAttribute('aria-labelledby').split(' ').map(
+                    i => document.getElementById(i).innerText).join(' ') : null} }""")
+
+
 def test_the_keyboard_alone_can_answer(chromium, base, qstore):
+    """Tab, arrows, Space and Enter alone, through a whole questionnaire: each rating is one
+    radio group named by its question, one Tab stop, arrow keys inside it (issue 11)."""
     inst = load_instrument("external-focus")
     url, you = coded_link(qstore, base, "q-external-focus", "partner")
     context, page = new_tab(chromium, 390)
     try:
         r = Respondent(page, inst, 390)
         r.open(url)
-        r.wait_heading(inst.sections[0].title)
-        # Tab goes through the intro's one control ("More about your answers") to the first
-        # choice; Space takes it.
-        for _ in range(4):
-            page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement.type") == "radio":
-                break
-        assert page.evaluate("document.activeElement.type") == "radio"
-        page.keyboard.press("Space")
-        first, second = (i.id for i in inst.sections[0].items[:2])
-        wait_for(lambda: (d := qstore.draft("q-external-focus", you))
-                 and d.answers == {first: {"level": 1}}, what="the keyboard's answer")
-        r.button("Next").focus()
-        page.keyboard.press("Enter")
-        page.locator(".fk-item.fk-missing").first.wait_for(timeout=STEP)
-        expect(page.locator(".fk-item.fk-missing")).to_have_count(len(inst.sections[0].items) - 1)
-        for item_id in r.items_shown()[1:]:
-            r.click(item_id, "level", 2)
-        r.button("Next").focus()
-        page.keyboard.press("Enter")
-        r.wait_heading(inst.sections[1].title)
-        # A new page puts the focus on its heading, so Tab continues from its top.
-        wait_for(lambda: page.evaluate("document.activeElement.tagName") == "H2",
-                 what="the focus on the new page's heading")
-        # Every control on the page can be reached with Tab.
-        reachable = page.evaluate("""() => {
-            const all = [...document.querySelectorAll('.fk-q input, .fk-q button, .fk-q textarea')]
-              .filter(e => e.offsetParent !== null);
-            return all.every(e => e.tabIndex >= 0 && !e.disabled); }""")
-        assert reachable
+        assert page.title() == "Questionnaire: " + qstore.campaign("q-external-focus").title
+        expected = {}
+        for n, section in enumerate(inst.sections):
+            r.wait_heading(section.title)
+            expect(page.locator(".fk-q [role=radiogroup]")).to_have_count(len(section.items))
+            if n:  # a new page puts the focus on its heading, so Tab goes on from its top
+                wait_for(lambda: page.evaluate("document.activeElement.tagName") == "H2",
+                         what="the focus on the new page's heading")
+            stops, groups, last = 0, [], None
+            while True:
+                page.keyboard.press("Tab")
+                stops += 1
+                at = _focused(page)
+                assert stops < 40, f"still tabbing on page {n + 1}: {at}"
+                if at["type"] == "radio":
+                    assert at["group"] not in groups, "a second Tab stop in one radio group"
+                    groups.append(at["group"])
+                    item = section.items[len(groups) - 1]
+                    assert item.prompt in at["name"], at  # the group is named by its question
+                    options = [v for _, v in choices(inst, item, "level")[0]]
+                    if len(groups) == 1:
+                        page.keyboard.press("Space")  # the first option
+                        expected[item.id] = {"level": options[0]}
+                    else:  # arrows move and choose: down twice, up once, the second option
+                        for key in ("ArrowDown", "ArrowDown", "ArrowUp"):
+                            page.keyboard.press(key)
+                        expected[item.id] = {"level": options[1]}
+                elif at["tag"] == "BUTTON" and at["text"] in ("Next", "Submit answers"):
+                    last = at["text"]
+                    break
+            # One stop per question, plus the page's few controls (the intro's details, one
+            # "Add a comment" per question, Back), never one per option.
+            assert len(groups) == len(section.items)
+            assert stops <= 2 * len(section.items) + 3, stops
+            wait_for(lambda: (d := qstore.draft("q-external-focus", you)) is not None
+                     and d.answers == expected, what="the keyboard's answers in the draft")
+            page.keyboard.press("Enter")
+        assert last == "Submit answers"
+        page.get_by_role("heading", name="Thank you").wait_for(timeout=STEP)
+        assert stored_answers(qstore, "q-external-focus", you) == expected
     finally:
         closing(context, page, "keyboard")
 

@@ -42,13 +42,22 @@ def test_links_that_cannot_be_answered_get_a_problem_page(store, camp):
         signed_link(store, "not-yet", "self", visit=True): "not_open",
         # say-do here asks self and team
         signed_link(store, "q1-leaders", "customer", visit=True): "group",
-        signed_link(store, "q1-leaders", None, visit=True): "incomplete",  # which group?
+        signed_link(store, "q1-leaders", None, visit=True): "no_group",  # whose view?
         Link("q1-leaders", "self"): "unsigned",
     }
     for link, kind in cases.items():
         got = open_questionnaire(store, link)
         assert got == Problem(kind), link
         assert got.title and got.text and "campaign" not in got.text.lower()
+
+
+def test_a_link_missing_only_its_group_says_that_part_is_missing(store, camp):
+    """Not "which questionnaire": the link names it; what is missing is whose view (issue 11)."""
+    got = open_questionnaire(store, signed_link(store, "q1-leaders", None, visit=True))
+    assert got.title == "This link is incomplete"
+    assert "whose view you are giving" in got.text and "which questionnaire" not in got.text
+    no_campaign = open_questionnaire(store, LinkError("incomplete", "x"))
+    assert "which questionnaire" in no_campaign.text
 
 
 def test_a_campaign_asking_one_group_needs_no_group_in_the_link(store):

@@ -257,6 +257,21 @@ def test_numbers_and_progress_run_over_the_whole_questionnaire(q):
     assert q.progress() == (1, 18)
 
 
+def test_a_rating_labelled_by_a_question_is_asked_in_a_sentence():
+    """Not "Please also rate How strongly does this hold for us?." (issue 11)."""
+    q = Questionnaire(load_instrument("blocks"))
+    item = q.instrument.items[0]
+    q.start()
+    q.answer(item.id, "root_cause", 1)  # the optional one, without the rating
+    for other in q.instrument.sections[0].items[1:]:
+        q.answer(other.id, "applies", 3)
+    q.next()
+    assert q.flagged[item.id] == "Please also answer: how strongly does this hold for us?"
+    assert q.missing_message(item.id, ["applies", "root_cause"]) == \
+        "Please also answer: how strongly does this hold for us? where does this mostly " \
+        "come from?"
+
+
 def test_facet_short_labels():
     assert facet_short_label("Say: how strongly we state this") == "Say"
     assert facet_short_label("Where we stand today") == "Where we stand today"

@@ -360,3 +360,54 @@ def test_in_voila_the_first_questions_follow_once_the_page_is_drawn(app, monkeyp
     walk(app, 4)
     assert submissions(app, "c-say-do") == 1
     assert all(w.comm is not None for w in _tree(view.widget))
+
+
+# -- issue 11: accessible ratings and plain wording ---------------------------------------------
+def test_each_rating_carries_the_ids_of_its_radio_group(app):
+    """radiogroups.js names each rating's group by its question and label: both need ids."""
+    app.build(query(app, "c-say-do"))
+    app.state.start()
+    app.view._on_ready()
+    for item_id, item_view in app.view.items.items():
+        assert f'id="fk-item-{item_id}"' in item_view.head.value
+        labels = " ".join(c.children[0].value for c in item_view.facets.children)
+        for fid in item_view.radios:
+            assert f'id="fk-facet-{item_id}-{fid}"' in labels
+    js = app.view.page_script()
+    assert "radiogroup" in js and "aria-labelledby" in js
+    assert 'document.title="Questionnaire: Campaign \\u003cb\\u003esay-do\\u003c/b\\u003e"' in js
+
+
+def test_the_evidence_box_says_what_evidence_to_add(app):
+    app.build(query(app, "c-contact-programme"))
+    app.state.start()
+    app.view._on_ready()
+    box = next(iter(app.view.items.values())).comment
+    assert box is not None  # asked for, so open from the start
+    assert "visit report" in box.placeholder and "if you want" not in box.placeholder
+    app.build(query(app, "c-focus-levels"))
+    app.state.start()
+    app.view._on_ready()
+    plain = next(iter(app.view.items.values()))
+    plain.open_comment()
+    assert plain.comment.placeholder == "Type here if you want to add something"
+
+
+def test_the_minutes_shown_follow_the_items_asked(sqlite_url):
+    from focuskit.instruments.loader import with_items
+
+    bank = load_instrument("expectations")
+    four = with_items(bank, ["Answers quickly", "Fixes it first time", "Keeps promises",
+                             "Explains the bill"])
+    assert (bank.minutes, len(bank.items)) == (6, 12) and four.minutes == 2
+    with Store(sqlite_url) as s:
+        s.create_campaign("four", "Four expectations", four, organisation="Alder",
+                          rater_groups=["customer"])
+    a = QuestionnaireApp(sqlite_url)
+    try:
+        a.build(query(a, "four", "customer"))
+        intro = a.view.body.children[0].value if a.state.stage == "intro" else \
+            a.view._intro_html()
+        assert "About 2 minutes: 4 questions" in intro and "6 minutes" not in intro
+    finally:
+        a.store.close()

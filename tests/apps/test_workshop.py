@@ -195,6 +195,16 @@ def test_the_board_says_how_many_phones_the_server_is_ready_for(wstore):
     status.update(ready=30, note="")
     board.poll_once()
     assert "Ready for 30 phones." in board.count.value
+    answer(wstore, s.round.id, [2])
+    board.poll_once()
+    assert "Ready for 30 more phones." in board.count.value  # those not yet begun
+    status.update(ready=1, wanted=1)
+    board.poll_once()
+    assert "Ready for 1 more phone." in board.count.value
+    s.set_expected(None)
+    board.poll_once()
+    assert "fk-ready" not in board.count.value  # no number expected: nothing to be ready for
+    s.set_expected(30)
     for broken in (None, {"ready": "x"}, ["no"], {"ready": True, "wanted": 3}):
         s._pool = lambda broken=broken: broken
         assert s.pool() is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from axe import check_page
 from conftest import ARTIFACTS, full_answers
 from playwright.sync_api import expect
 from test_workshop import age_draft
@@ -79,6 +80,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         board.locator(".fk-ws-create").click()
         board.locator(".fk-qr svg").wait_for(timeout=STEP)
         board.get_by_role("heading", name="Leadership team, trainer flow").wait_for(timeout=STEP)
+        expect(board).to_have_title("Workshop board: Leadership team, trainer flow")
         with Store(url) as store:
             rid = store.campaigns()[0].id
         assert rid.startswith("ws-leadership-team-trainer-flow-")
@@ -120,6 +122,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         expect(board.locator(".fk-ws img")).to_have_count(0)
         expect(board.locator(".fk-ws-results *")).to_have_count(0)
         shot(board, "before", 1280)
+        check_page(board, "workshop-before")  # WCAG 2.2 AA by axe-core (issue 11)
         before_phone = chromium.new_page(viewport={"width": 390, "height": 844})
         try:
             before_phone.goto(served.staff_url(BOARD), wait_until="domcontentloaded",
@@ -153,6 +156,7 @@ def test_trainer_flow(chromium, voila_server, tmp_path):
         expect(board.locator("a.fk-dl", has_text="CSV")).to_have_count(1)
         no_sideways_scroll(board, 1280)
         shot(board, "after", 1280)
+        check_page(board, "workshop-after")
 
         # A reload keeps the round revealed (the reveal is stored), signed in by the cookie.
         board.reload(wait_until="domcontentloaded", timeout=FIRST)
@@ -203,7 +207,8 @@ def test_on_a_projector_the_join_card_and_count_fit_and_the_spread_follows(
                              rater_group="self")
         age_draft(store, "ws-projector-abcd", "d-003", 180)
         code = store.join_code("ws-projector-abcd", "self")
-    served = voila_server({"FOCUSKIT_DB_URL": url}, ("--preheat", "0", "--staff-preheat", "0"))
+    # One kernel kept ready: the pool (and its status for the board) follows the round.
+    served = voila_server({"FOCUSKIT_DB_URL": url}, ("--preheat", "1", "--staff-preheat", "0"))
     board = chromium.new_page(viewport={"width": 1920, "height": 1080})
     try:
         board.goto(served.staff_url(BOARD), wait_until="domcontentloaded", timeout=FIRST)
@@ -211,6 +216,9 @@ def test_on_a_projector_the_join_card_and_count_fit_and_the_spread_follows(
                                                        use_inner_text=False)
         expect(board.locator(".fk-num.sent")).to_contain_text("of 30 have answered")
         expect(board.locator(".fk-num:not(.sent) b")).to_have_text("3")  # not the 4th
+        # The server keeps questionnaires ready for those still expected (serve reads the
+        # round's expected number: 30 less 24 answered and 4 drafts) and the board says so.
+        expect(board.locator(".fk-ready")).to_contain_text("2 more phones", timeout=STEP)
         # Served on 127.0.0.1: the board says phones cannot open the link, and how to fix it.
         expect(board.locator(".fk-reach")).to_contain_text("--host 0.0.0.0")
         for sel in (".fk-ws-join", ".fk-qr svg", ".fk-code", ".fk-nums", ".fk-ws-reveal"):

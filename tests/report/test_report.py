@@ -150,6 +150,15 @@ def test_cli_report(demo, tmp_path, capsys):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.parametrize("campaign", ["demo-blocks", "demo-say-do"])
+def test_every_page_is_a4_portrait(demo, campaign):
+    """One orientation: the blocks page was landscape among portrait pages (issue 11)."""
+    pdf = pdf_bytes(demo, campaign)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert boxes
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
+
+
 def test_report_is_dated_and_names_its_base(demo):
     from focuskit.demo import demo_base
 

@@ -7,12 +7,17 @@ it carries (an import's (row, column, value, reason) as a table), so nothing is 
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import ipywidgets as w
 
 from ...errors import FocuskitError, ImportFileError
 from ...ui import parts as ui
+
+#: Inputs whose ipywidgets <label> names them (a checkbox or button shows its own words).
+NAMED = (w.Text, w.Textarea, w.Dropdown, w.IntText, w.BoundedIntText, w.RadioButtons,
+         w.SelectMultiple, w.Select, w.Combobox)
 
 
 def html(value: str = "", cls: str | None = None) -> w.HTML:
@@ -21,6 +26,11 @@ def html(value: str = "", cls: str | None = None) -> w.HTML:
 
 def field(label: str, widget, grow: int = 1) -> w.VBox:
     """A label above its input; in a row, ``grow`` shares the width (0: as narrow as it is)."""
+    if isinstance(widget, NAMED) and not widget.description:
+        # The input's own <label>, hidden from sight by style.css (the text above shows it):
+        # without it a screen reader announces a nameless box.
+        widget.description = re.sub(r"<[^>]+>", "", label)
+        widget.add_class("fk-named")
     lab = w.HTML(f"<span>{label}</span>")
     lab.add_class("fk-lab")
     box = w.VBox([lab, widget], layout=w.Layout(min_width="0", max_width="100%"))
@@ -61,8 +71,9 @@ def error_html(e: Exception) -> str:
             f"<tr><td class='n'>{r or ''}</td><td>{escape(str(c))}</td>"
             f"<td>{escape(str(v))}</td><td>{escape(str(why))}</td></tr>"
             for r, c, v, why in e.rows)
-        return (f"<div class='fk-msg fk-err'>{head}</div><div class='fk-scroll tall'>"
-                "<table class='fk-tbl fk-problems'><thead><tr><th>Row</th><th>Column</th>"
+        return (f"<div class='fk-msg fk-err'>{head}</div><div class='fk-scroll tall' tabindex='0' "
+                "role='region' aria-label='Problems found'><table class='fk-tbl fk-problems'>"
+                "<thead><tr><th>Row</th><th>Column</th>"
                 f"<th>Value</th><th>Problem</th></tr></thead><tbody>{body}</tbody></table></div>")
     text = str(e)
     problems = getattr(e, "problems", None) if isinstance(e, FocuskitError) else None
@@ -81,7 +92,8 @@ def table_html(rows: list[dict]) -> str:
         f"</td><td><span class='fk-badge {r['status']}'>{r['status']}</span></td>"
         f"<td class='wide'>{escape(r['instrument'])}</td><td class='wide'>{escape(r['groups'])}"
         f"</td><td class='n'>{r['submissions']}</td></tr>" for r in rows)
-    return ("<div class='fk-scroll tall'><table class='fk-tbl fk-camps'><thead><tr>"
+    return ("<div class='fk-scroll tall' tabindex='0' role='region' aria-label='Campaigns'>"
+            "<table class='fk-tbl fk-camps'><thead><tr>"
             "<th>Campaign</th><th>Status</th><th class='wide'>Questionnaire</th>"
             "<th class='wide'>Rater groups</th><th class='n'>Answers</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>")

@@ -138,7 +138,8 @@ class Records:
             f"<td>{escape(str(r['action']))}</td><td>{escape(str(r['campaign']))}</td>"
             f"<td>{escape(str(r['detail']))}</td></tr>" for r in rows)
         self.audit_table.value = (
-            "<div class='fk-scroll tall'><table class='fk-tbl fk-audit-log'><thead><tr>"
+            "<div class='fk-scroll tall' tabindex='0' role='region' aria-label='Audit log'>"
+            "<table class='fk-tbl fk-audit-log'><thead><tr>"
             "<th>When (UTC)</th><th>Who</th><th>What</th><th>Campaign</th><th>Detail</th>"
             f"</tr></thead><tbody>{body}</tbody></table></div>")
 

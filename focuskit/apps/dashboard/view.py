@@ -113,7 +113,9 @@ class Dashboard:
                                        layout=w.Layout(flex_flow="row wrap"))])
         self._planner = None
         state._planner_parts = self._planner_widgets
-        self.widget = w.VBox([ui.html(style_tag(__package__)), self.title, self.freshbar,
+        self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
+        self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
+                              self.freshbar,
                               self.controls,
                               self.cards, self.tabbar,
                               self.zoom, self.panel, self.downloads],
@@ -244,6 +246,7 @@ class Dashboard:
     def _refresh(self, first: bool = False) -> None:
         s = self.state
         c = s.campaign
+        ui.tab_title(self.tab_name, f"Dashboard: {c.title}")
         self.title.value = (f"<h1>{escape(c.title)}</h1><p class='fk-lead'>"
                             f"{escape(c.organisation)} · asks about "
                             f"{escape(WHAT.get(s.instrument, c.instrument.title))} · groups "
@@ -301,6 +304,7 @@ class Dashboard:
             from .tabs import findings_html
 
             parts = [findings_html([ff.left_out(self.state.results, e)])]
+        alt = self._plot_sentence(key)
         for p in parts:
             if isinstance(p, str):
                 out.append(html(p, width="100%"))
@@ -310,15 +314,24 @@ class Dashboard:
                 out.append(p)
                 continue
             if i < len(reuse) and "fk-plotbox" in getattr(reuse[i], "_dom_classes", ()):
-                from ...plots.output import png
-
-                reuse[i].children[0].value = png(p)
+                ui.update_plot(reuse[i], p, alt)
                 out.append(reuse[i])
-                continue
-            out.append(ui.plot_box(p))
+            else:
+                out.append(ui.plot_box(p, alt=alt))
+            alt = None  # the tab's first finding is about its first plot
         if out == reuse:
             return reuse  # the same widgets: nothing to send
         return out
+
+    def _plot_sentence(self, key: str) -> str | None:
+        """The tab's first finding, in its plain sentence: the start of its plot's alt text
+        (a screen reader hears what the plot shows, then what is drawn)."""
+        try:
+            found = self.state.findings(key)
+        except ValueError:  # a filter that leaves nothing to compare: no finding to read
+            return None
+        return next((f.sentence for f in found
+                     if f.kind not in ("withheld", "empty", "none", "no-base")), None)
 
     # -- the contact planner -----------------------------------------------------------------
     def _planner_widgets(self) -> list:

@@ -118,7 +118,8 @@ class QuestionnaireApp:
         self.view = QuestionnaireView(self.state, self.who, restart=self._restart_link(link),
                                       defer=voila)
         if voila:
-            js = self._keep_code(link, made) + self.view.ready_script()
+            js = (self._keep_code(link, made) + self.view.page_script()
+                  + self.view.ready_script())
             if self.state.stage == "done":
                 js += self._forget_code()
             self.view.run_js(js)

@@ -24,6 +24,10 @@ PROBLEMS = {
                    "The address is missing the part that says which questionnaire to open. "
                    "Please use the full link you were sent, or ask the person who sent it for "
                    "a new one."),
+    "no_group": ("This link is incomplete",
+                 "The address is missing the part that says whose view you are giving (for "
+                 "example as a customer, a partner or a member of staff). Please use the full "
+                 "link you were sent, or ask the person who sent it for a new one."),
     "malformed": ("This link is not quite right",
                   "Part of the address seems to have been changed or cut off. Please open the "
                   "link exactly as you received it, or ask the person who sent it for a new "
@@ -173,8 +177,8 @@ def open_questionnaire(store, link: Link | LinkError
     group = link.group
     if group is None and len(camp.rater_groups) == 1:
         group = camp.rater_groups[0]
-    if group is None:
-        return Problem("incomplete")
+    if group is None:  # the questionnaire is known: only whose view is missing
+        return Problem("no_group")
     if group not in camp.rater_groups:
         return Problem("group")
     code = link.code or new_code(secret, link.campaign, link.group, link.segment)

@@ -125,6 +125,15 @@ class Questionnaire(HasTraits):
         if len(item.facets) == 1:
             return "Please choose an answer to this question."
         names = [facet_short_label(self.instrument.facet(f).label) for f in facets]
+        # A rating labelled by a question ("How strongly does this hold for us?") is asked,
+        # not named: "Please also rate How strongly ...?." read as a slip.
+        asked = [n for n in names if n.endswith("?")]
+        named = [n for n in names if not n.endswith("?")]
+        if asked:
+            ask = " ".join(n[0].lower() + n[1:] for n in asked)
+            if named:
+                return f"Please also rate {_join(named)}, and answer: {ask}"
+            return f"Please also answer: {ask}"
         if len(names) == len(item.facets) == 2:
             return f"Please rate both {names[0]} and {names[1]}."
         return f"Please also rate {_join(names)}."

@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 from html import escape
+from importlib.resources import files
 
 import ipywidgets as w
 from IPython.display import Javascript, display
@@ -103,7 +104,9 @@ class ItemView:
             self.radios[fid] = radio
             optional = "" if (facet.required or not req) else \
                 ' <span class="fk-optional">(optional)</span>'
-            label = w.HTML(f'<div class="fk-facet-label">{escape(facet.label)}{optional}</div>',
+            # Its id names the rating's radio group, with the question (radiogroups.js).
+            label = w.HTML(f'<div class="fk-facet-label" id="{facet_label_id(item.id, fid)}">'
+                           f"{escape(facet.label)}{optional}</div>",
                            layout=sh["box"], style=sh["html"])
             box = w.VBox([label, radio], layout=sh["box"])
             box.add_class("fk-facet")
@@ -130,7 +133,7 @@ class ItemView:
                        "</div>", layout=sh["box"], style=sh["html"])
         self.comment = w.Textarea(value=st.comments.get(self.item.id, ""),
                                   continuous_update=False, rows=2, layout=sh["full"],
-                                  placeholder="Type here if you want to add something",
+                                  placeholder=comment_placeholder(st.instrument),
                                   style=sh["text"])
         self.comment.observe(functools.partial(self.view._on_comment, self), "value")
         self.box.children = [self.head, self.facets, label, self.comment]
@@ -330,6 +333,13 @@ class QuestionnaireView:
         self._pages[n] = (box, views)
         for widget in waiting:
             widget.close()
+
+    def page_script(self) -> str:
+        """JavaScript for the page once: each rating a radio group (``radiogroups.js``), and a
+        browser tab title naming the page and the campaign."""
+        title = f"Questionnaire: {self.who.title if self.who else self.state.instrument.title}"
+        return (_read_js("radiogroups.js")
+                + f"document.title={js_string(title)};")
 
     def ready_script(self) -> str:
         """JavaScript that tells the kernel the page is drawn (clicks the hidden button)."""
@@ -539,6 +549,22 @@ class QuestionnaireView:
             widget.close()
 
 
+#: What the comment box says before anything is typed; an instrument asking for evidence (its
+#: own comment label, e.g. the contact review's) gets a hint of what evidence means.
+COMMENT_HINT = "Type here if you want to add something"
+EVIDENCE_HINT = ("What you saw or read that shows this, and where: for example a visit report, "
+                 "the notes of a meeting, or figures from a survey")
+
+
+def comment_placeholder(instrument: Instrument) -> str:
+    return COMMENT_HINT if instrument.comment_label == "Comment (optional)" else EVIDENCE_HINT
+
+
+def facet_label_id(item_id: str, facet_id: str) -> str:
+    """The HTML id of a rating's label: also the name of its radio group."""
+    return escape(f"fk-facet-{item_id}-{facet_id}")
+
+
 def problem_widget(problem: Problem) -> w.Widget:
     """The friendly page for a link that cannot be answered."""
     box = w.VBox([w.HTML(style_tag(__package__)), w.HTML(
@@ -546,6 +572,11 @@ def problem_widget(problem: Problem) -> w.Widget:
         "</div>")])
     box.add_class("fk-q")
     return box
+
+
+@functools.cache
+def _read_js(name: str) -> str:
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def js_string(value: str) -> str:

@@ -20,6 +20,7 @@ def workshop(url: str | None = None, round: str | None = None, **kw) -> Workshop
     """Build the board over the default store (or ``url``) and return it for display.
 
     Without ``round``, ``?round=ID`` in the page's address picks it, else the newest round.
+    Under ``focuskit serve`` the board also says how many phones the server is ready for.
     """
     import os
     from urllib.parse import parse_qs
@@ -27,6 +28,9 @@ def workshop(url: str | None = None, round: str | None = None, **kw) -> Workshop
     if round is None:
         asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("round", [""])[0]
         round = asked if asked.startswith(PREFIX) else None
+    from ...config import pool_status
+
+    kw.setdefault("pool", pool_status)  # what serve's respondents' door has ready, if any
     store = Store(url)
     try:
         state = WorkshopState(store, round, **kw)

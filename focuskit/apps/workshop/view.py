@@ -77,8 +77,9 @@ class WorkshopBoard:
                             ui.box([self.new_instrument, self.new_k], "fk-ws-row", width="100%"),
                             ui.box([self.new_expected, ui.html(
                                 "<span class='fk-note'>0 if you do not know. The board then "
-                                "says “24 of 30 have answered”.</span>")], "fk-ws-row",
-                                width="100%"),
+                                "says “24 of 30 have answered”, and the server keeps that "
+                                "many questionnaires ready while the round is open.</span>")],
+                                "fk-ws-row", width="100%"),
                             ui.box([self.create], "fk-ws-row"), self.new_msg],
                            layout=w.Layout(width="100%"))
         self.form.add_class("fk-ws-form")
@@ -152,9 +153,11 @@ class WorkshopBoard:
         self.scripts = w.Output(layout=w.Layout(height="0px", overflow="hidden"))
         self.body = w.VBox([self.stage, self.results, self.actions],
                            layout=w.Layout(width="100%"))
+        self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)),
                               ui.html("<h1>Workshop board</h1>", cls="fk-ws"),
-                              self.bar, self.form, self.title, self.body, self.scripts],
+                              self.bar, self.form, self.title, self.body, self.scripts,
+                              self.tab_name],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("fk-ws")
         self.widget.add_class("fk-ws-root")
@@ -204,7 +207,8 @@ class WorkshopBoard:
             f"<div class='fk-num sent'>{sent}</div>"
             f"<div class='fk-num'><b>{c['answering']}</b><span>answering now</span></div></div>"
             + (f"<p class='fk-others'>Also rated this round: {extra}</p>" if extra else ""))
-        numbers += self._ready(c.get("ready"))
+        if expected:  # the server's pool follows the rounds' expected numbers
+            numbers += self._ready(c.get("ready"), more=bool(c["sent"] or c["answering"]))
         if self.count.value != numbers:  # unchanged numbers are not sent to the page again
             self.count.value = numbers
         # Every poll, changed or not: a board that shows the time of its last look is alive.
@@ -232,13 +236,15 @@ class WorkshopBoard:
                                         "reveal them. When everyone has sent their answers, "
                                         "press Reveal.</p>")
 
-    def _ready(self, pool: dict | None) -> str:
-        """"Ready for 30": how many phones the server has a questionnaire waiting for."""
+    def _ready(self, pool: dict | None, more: bool = False) -> str:
+        """"Ready for 30 phones": how many the server has a questionnaire waiting for (those
+        expected who have not begun yet; "more" once some have)."""
         if not pool or pool["wanted"] <= 0 or self.state.revealed:
             return ""
         ready, wanted = pool["ready"], pool["wanted"]
-        text = (f"Ready for {wanted} phones" if ready >= wanted
-                else f"Getting ready: {ready} of {wanted} phones")
+        phones = ("more " if more else "") + ("phone" if wanted == 1 else "phones")
+        text = (f"Ready for {wanted} {phones}" if ready >= wanted
+                else f"Getting ready: {ready} of {wanted} {phones}")
         note = f" <span>{escape(pool['note'])}</span>" if pool["note"] else ""
         cls = "fk-ready" + ("" if ready >= wanted else " warming")
         return f"<p class='{cls}'><i></i>{text}.{note}</p>"
@@ -305,6 +311,7 @@ class WorkshopBoard:
                                 "name below and press Create.</p>")
             return
         c = s.round
+        ui.tab_title(self.tab_name, f"Workshop board: {c.title}")
         self.title.value = (f"<h2 class='fk-ws-name'>{escape(c.title)}</h2><p class='fk-lead'>"
                             f"{escape(c.instrument.title)} · groups under {c.min_group_size} "
                             "stay hidden</p>")
@@ -409,7 +416,9 @@ class WorkshopBoard:
         labels = {i: label for label, i in self.state.item_choices()}
         for a in self.state.actions():
             status = w.Dropdown(options=[(v, k) for k, v in STATUS_WORDS.items()],
-                                value=a["status"], layout=w.Layout(width="120px"))
+                                value=a["status"], layout=w.Layout(width="120px"),
+                                description=f"Status of {a['title']}")  # read aloud, not shown
+            status.add_class("fk-ws-status")
             status.add_class(f"fk-ws-status-{a['id']}")
             status.observe(lambda c, i=a["id"]: self.set_status(i, c["new"]), "value")
             about = labels.get(a["item"]) or "The round as a whole"
