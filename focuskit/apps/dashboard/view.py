@@ -40,10 +40,11 @@ if not log.handlers:
 def _offer(dropdown: w.Dropdown, options: list, value) -> None:
     """Show ``options`` with ``value`` picked. New options would pick their first at once
     (ipywidgets does), so the dropdown is emptied first: its observers see None, not a pick."""
-    if [tuple(o) if isinstance(o, list) else o for o in dropdown.options] != options:
-        dropdown.index = None
-        dropdown.options = options
-    dropdown.value = value
+    with dropdown.hold_sync():  # the page gets the end result, never the empty dropdown
+        if [tuple(o) if isinstance(o, list) else o for o in dropdown.options] != options:
+            dropdown.index = None
+            dropdown.options = options
+        dropdown.value = value
 
 
 class Dashboard:
