@@ -229,12 +229,6 @@ class DashboardState(HasTraits):
         return contact_plan(sizes, margin=p["margin"], confidence=p["confidence"],
                             planned={k: v for k, v in p["planned"].items() if k in sizes})
 
-    def planner_parts(self) -> list:
-        """Set by the view: the planner's input widgets and plot."""
-        return self._planner_parts() if self._planner_parts else []
-
-    _planner_parts = None
-
     # -- downloads -------------------------------------------------------------------------
     def tables(self) -> dict:
         """The figures the dashboard shows for the picked campaign and filters, one table per

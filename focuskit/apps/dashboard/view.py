@@ -113,7 +113,6 @@ class Dashboard:
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
         self._planner = None
-        state._planner_parts = self._planner_widgets
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
                               self.freshbar,
@@ -301,6 +300,8 @@ class Dashboard:
                 parts = [findings_html(self.state.findings(key))]
             else:
                 parts = tab.draw(self.state)
+                if key == "contact":  # the planner's inputs are widgets, kept by the view
+                    parts = [*parts, *self._planner_widgets()]
         except ValueError as e:  # a filter that leaves nothing to compare
             from .tabs import findings_html
 
