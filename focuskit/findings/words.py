@@ -96,7 +96,7 @@ def group_name(group: str, *, cap: bool = False) -> str:
 
 
 def group_label(group: str) -> str:
-    """A rater group on its own, in a heading or a legend: "Customers", "Self"."""
+    """A rater group on its own, in a heading or a legend: "Customers", "Our people"."""
     from ..instruments import rater_group
 
     return rater_group(str(group)).label

@@ -39,7 +39,7 @@ class RaterGroup:
 
 
 _GROUPS = {g.id: g for g in (
-    RaterGroup("self", "Self", "our own people", "someone inside the organisation"),
+    RaterGroup("self", "Our people", "our own people", "someone inside the organisation"),
     RaterGroup("team", "Team", "the team", "a member of the team"),
     RaterGroup("customer", "Customers", "customers", "a customer"),
     RaterGroup("partner", "Partners", "partners", "a partner"),
@@ -51,7 +51,7 @@ def rater_group(group: str) -> RaterGroup:
     """The words for rater group ``group``; a name focuskit does not know is spoken as given.
 
     >>> [rater_group(g).label for g in RATER_GROUPS]
-    ['Self', 'Team', 'Customers', 'Partners', 'Internal reviewers']
+    ['Our people', 'Team', 'Customers', 'Partners', 'Internal reviewers']
     >>> rater_group("board").plural
     'board'
     """

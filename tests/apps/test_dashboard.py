@@ -314,6 +314,47 @@ def test_the_fresh_count_is_the_landing_pages(demo, base):
         assert f"{n} response" in page, (camp.id, n)
 
 
+def test_a_forged_filter_shows_nothing_the_decision_withholds(tmp_path, base):
+    """A hostile front end sets the filter widgets directly: an index past the options, a
+    label list with a segment that is not released, a value never offered. Each is refused,
+    and neither the state nor the page moves to a figure the released decision withholds."""
+    import traitlets
+
+    from focuskit.apps.dashboard import Dashboard
+
+    with Store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        seed_store(store)
+        camp = store.campaign("demo-focus-levels")
+        answer = {i.id: {"level": 2} for i in camp.instrument.items}
+        # One latecomer in a segment of their own: in the answers, not in the figures.
+        store.submit("demo-focus-levels", answer, rater_group="customer", segment="Secret",
+                     respondent="late-secret")
+        s = DashboardState(store, base=base)
+        board = Dashboard(s)
+        assert "Secret" in set(s.frame["segment"])
+        assert "Secret" not in s.segments and "Secret" not in board.segment.options
+        page, cards, drawn = _text(board), board.cards.value, board.redraws
+        labels = tuple(board.segment.options)
+        forgeries = [
+            (board.segment, {"index": len(labels)}),
+            (board.segment, {"_options_labels": (*labels, "Secret"), "index": len(labels)}),
+            (board.group, {"index": 99}),
+        ]
+        for widget, forged in forgeries:
+            with pytest.raises((traitlets.TraitError, IndexError)):
+                widget.set_state(forged)
+            assert s.filters == (ALL, ALL) and s.where is None, forged
+        with pytest.raises(traitlets.TraitError):
+            board.segment.value = "Secret"
+        with pytest.raises(ValueError, match="no segment"):
+            board.filter(segment="Secret")
+        with pytest.raises(ValueError, match="no rater group"):
+            s.set_filters(rater_group="<img src=x>")
+        assert s.filters == (ALL, ALL) and board.redraws == drawn
+        assert _text(board) == page and board.cards.value == cards
+        assert "Secret" not in page + cards + s.download("csv").decode()
+
+
 def test_a_plot_is_described_by_its_finding_then_by_what_is_drawn(board, state):
     """Alt text (issue 11): the tab's first plain sentence, then the chart's axes and key."""
     import html
@@ -325,4 +366,4 @@ def test_a_plot_is_described_by_its_finding_then_by_what_is_drawn(board, state):
                  ("withheld", "empty", "none", "no-base"))
     assert alt.startswith(first)
     assert "Chart: Where we stand, as each group sees it." in alt
-    assert "Key: Self (n=8), Customers (n=40), Partners (n=12)." in alt
+    assert "Key: Our people (n=8), Customers (n=40), Partners (n=12)." in alt

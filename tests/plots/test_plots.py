@@ -111,7 +111,7 @@ def test_plots_draw_the_frame_they_are_given_and_compute_nothing(levels):
 def test_level_profile_one_point_per_dimension_per_group_in_fixed_colours(levels):
     ax = fp.level_profile(data=levels)  # the responses frame goes through profile()
     containers = {c.get_label().split(" (")[0]: c for c in ax.containers}
-    assert set(containers) == {"Self", "Customers", "Partners"}
+    assert set(containers) == {"Our people", "Customers", "Partners"}
     for group in ("self", "customer", "partner"):
         c = containers[GROUPS[group].label]
         assert len(c.lines[0].get_xdata()) == 8
@@ -126,8 +126,8 @@ def test_level_profile_one_point_per_dimension_per_group_in_fixed_colours(levels
 def test_level_profile_shows_withheld_groups_as_n_below_k(levels):
     ax = fp.level_profile(data=fa.profile(levels, min_group=10))
     withheld = [t.get_text() for t in texts(ax, "withheld")]
-    assert withheld.count("Self: n < 10") == 8
-    assert "Self (n < 10)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert withheld.count("Our people: n < 10") == 8
+    assert "Our people (n < 10)" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(ax.figure)
 
 
@@ -210,7 +210,7 @@ def test_heatmap_never_blanks_or_drops_a_withheld_cell(levels):
     hatched = [c for c in ax.collections if c.get_gid() == "withheld"][0]
     assert len(hatched.get_paths()) == len(withheld) and hatched.get_hatch() == "///"
     rows = [t.get_text() for t in ax.get_yticklabels()]
-    assert rows[-1] == "Partners" and not any(r.startswith("Self") for r in rows)
+    assert rows[-1] == "Partners" and not any(r.startswith("Our people") for r in rows)
     assert "anonymity" in texts(ax, "note")[0].get_text()
     plt.close(ax.figure)
     ax = fp.heatmap(data=fa.profile(levels, by="rater_group", min_group=10))

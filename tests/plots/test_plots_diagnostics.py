@@ -192,7 +192,7 @@ def test_contact_planner_marks_needs_and_the_current_plan():
 def test_external_focus_bars_self_first_with_shares(demo):
     res = fa.external_focus(demo["demo-external-focus"])
     ax = fp.external_focus_chart(data=res)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Self (n=8)", "Partners (n=12)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Our people (n=8)", "Partners (n=12)"]
     assert to_hex(ax.get_yticklabels()[1].get_color()) == GROUPS["partner"].color.lower()
     for level in ("Responding", "Anticipating", "Shaping"):
         assert len(gid_artists(ax, f"level:{level}")) == 2

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 
+from traitlets import HasTraits, Int, Tuple, Unicode
+
 from ... import findings as ff
 from ...findings import Results
 from ...store import Store
@@ -26,11 +28,21 @@ PLANNED = {"Large accounts": 100}
 MAX_CACHED_FILTERS = 16
 
 
-class DashboardState:
-    """The picked campaign and filters, and the analysis results they give (cached)."""
+class DashboardState(HasTraits):
+    """The picked campaign and filters, and the analysis results they give (cached).
+
+    A view observes ``campaign_id``, ``answers`` (counts each reading of the store that
+    changed the answers) and ``filters``; a change made while notifications are held (a new
+    campaign resets the filters) reaches it once everything is in place."""
+
+    campaign_id = Unicode(None, allow_none=True)
+    answers = Int(0)
+    #: (segment, rater group): one value, so that changing both is one change
+    filters = Tuple(Unicode(), Unicode(), default_value=(ALL, ALL))
 
     def __init__(self, store: Store, campaign: str | None = None, *, base=None,
                  min_group: int | None = None):
+        super().__init__()
         self.store = store
         self._base = base
         self.min_group_override = min_group
@@ -38,9 +50,6 @@ class DashboardState:
         ids = [c.id for c in self.campaigns]
         if campaign is None:
             campaign = DEFAULT if DEFAULT in ids else (ids[0] if ids else None)
-        self.segment = ALL
-        self.rater_group = ALL
-        self.campaign_id = None
         #: the contact planner's inputs (Marra's case until someone types their own)
         self.planner = {"sizes": dict(PLAN), "planned": dict(PLANNED), "margin": 0.05,
                         "confidence": 0.95}
@@ -50,10 +59,18 @@ class DashboardState:
     # -- choices ---------------------------------------------------------------------------
     def pick(self, campaign: str) -> None:
         self.campaign = self.store.campaign(campaign)
-        self.campaign_id = self.campaign.id
-        self._read()
-        self.segment = ALL
-        self.rater_group = ALL
+        with self.hold_trait_notifications():
+            self.campaign_id = self.campaign.id
+            self._read()
+            self.filters = (ALL, ALL)
+
+    @property
+    def segment(self) -> str:
+        return self.filters[0]
+
+    @property
+    def rater_group(self) -> str:
+        return self.filters[1]
 
     def _read(self) -> None:
         """Read the campaign's answers from the store, and forget every result."""
@@ -71,6 +88,7 @@ class DashboardState:
         # Results per filter, kept while the answers stay the same: going back to a
         # selection recomputes nothing.
         self._caches: dict[tuple[str, str], Results] = {}
+        self.answers += 1
 
     def refresh(self) -> bool:
         """Read the store again; True when the answers changed (every result is then
@@ -84,13 +102,14 @@ class DashboardState:
                 and (new.empty or new["submitted_at"].max() == old["submitted_at"].max()))
         if same:
             return False
-        keep = (self.segment, self.rater_group)
-        self._read()
-        self.segment, self.rater_group = ALL, ALL
-        try:
-            self.set_filters(*keep)
-        except ValueError:  # the segment is gone from the released figures
-            pass
+        keep = self.filters
+        with self.hold_trait_notifications():
+            self._read()
+            self.filters = (ALL, ALL)
+            try:
+                self.set_filters(*keep)
+            except ValueError:  # the segment is gone from the released figures
+                pass
         return True
 
     def set_filters(self, segment: str = ALL, rater_group: str = ALL) -> None:
@@ -100,7 +119,7 @@ class DashboardState:
         if rater_group != ALL and rater_group not in self.groups:
             raise ValueError(f"no rater group {rater_group!r} in this campaign; pick one of "
                              f"{self.groups}")
-        self.segment, self.rater_group = segment, rater_group
+        self.filters = (segment, rater_group)
 
     def _results(self, segment: str, rater_group: str) -> Results:
         key = (segment, rater_group)
@@ -209,12 +228,6 @@ class DashboardState:
             raise ValueError("give at least one segment a size above 0")
         return contact_plan(sizes, margin=p["margin"], confidence=p["confidence"],
                             planned={k: v for k, v in p["planned"].items() if k in sizes})
-
-    def planner_parts(self) -> list:
-        """Set by the view: the planner's input widgets and plot."""
-        return self._planner_parts() if self._planner_parts else []
-
-    _planner_parts = None
 
     # -- downloads -------------------------------------------------------------------------
     def tables(self) -> dict:

@@ -126,7 +126,7 @@ def _benchmark(s):
 def _contact(s):
     res = s.result("adli")
     parts = [_fp().adli_rubric(data=res)] if res is not None else []
-    return parts + [findings_html(s.findings("contact")), *s.planner_parts()]
+    return parts + [findings_html(s.findings("contact"))]  # the view adds the planner
 
 
 def _next_steps(s):

@@ -37,6 +37,16 @@ if not log.handlers:
 
 
 
+def _offer(dropdown: w.Dropdown, options: list, value) -> None:
+    """Show ``options`` with ``value`` picked. New options would pick their first at once
+    (ipywidgets does), so the dropdown is emptied first: its observers see None, not a pick."""
+    with dropdown.hold_sync():  # the page gets the end result, never the empty dropdown
+        if [tuple(o) if isinstance(o, list) else o for o in dropdown.options] != options:
+            dropdown.index = None
+            dropdown.options = options
+        dropdown.value = value
+
+
 class Dashboard:
     """The executive dashboard; display ``.widget`` (or the object itself) in a notebook."""
 
@@ -103,7 +113,6 @@ class Dashboard:
                                  w.Box([self.pdf, self.pdf_link],
                                        layout=w.Layout(flex_flow="row wrap"))])
         self._planner = None
-        state._planner_parts = self._planner_widgets
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
                               self.freshbar,
@@ -112,10 +121,16 @@ class Dashboard:
                               self.zoom, self.panel, self.downloads],
                              layout=w.Layout(width="100%", max_width="1100px"))
         self.widget.add_class("fk-dash")
-        self.picker.observe(lambda c: None if self._listing else self.pick(c["new"]), "value")
-        self.segment.observe(lambda _c: self.filter(), "value")
-        self.group.observe(lambda _c: self.filter(), "value")
-        self._refresh(first=True)
+        # A dropdown emptied while its options are replaced (value None) picks nothing.
+        self.picker.observe(lambda c: c["new"] in (None, state.campaign_id)
+                            or self.pick(c["new"]), "value")
+        self.segment.observe(lambda c: c["new"] is None
+                             or state.set_filters(c["new"], state.rater_group), "value")
+        self.group.observe(lambda c: c["new"] is None
+                           or state.set_filters(state.segment, c["new"]), "value")
+        self._shown = None
+        state.observe(self._show, ["campaign_id", "answers", "filters"])
+        self._show()
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -156,49 +171,51 @@ class Dashboard:
         when answers changed; the download links are then made again (``downloads``)."""
         if self.state.campaign_id is None:
             return False
-        changed = self.state.refresh()
+        changed = self.state.refresh()  # redrawn by _show when answers changed
         camps = [(f"{c.title} ({c.id})", c.id) for c in self.state.campaigns]
-        if camps != [tuple(o) for o in self.picker.options]:  # a campaign was added
-            self._listing = True
-            try:
-                self.picker.options = camps
-                self.picker.value = self.state.campaign_id
-            finally:
-                self._listing = False
-        if changed:
-            key = self.current
-            self._refresh(first=False)
-            if key in self.state.tabs:
-                self.select(key, force=True)
-            if downloads:
-                self.prepare_downloads()
+        _offer(self.picker, camps, self.state.campaign_id)  # a campaign was added
+        if changed and downloads:
+            self.prepare_downloads()
         self.fresh.value = self._fresh_html()
         return changed
 
     def pick(self, campaign: str) -> None:
-        self.state.pick(campaign)
-        if self.picker.value != campaign:
-            self.picker.value = campaign
-        self._refresh(first=True)
+        self.state.pick(campaign)  # drawn by _show
         self.prepare_downloads()
 
     def filter(self, segment: str | None = None, rater_group: str | None = None) -> None:
-        if self._quiet:
+        """Filter by a segment or rater group (None keeps the present one); drawn by _show."""
+        s = self.state
+        s.set_filters(s.segment if segment is None else segment,
+                      s.rater_group if rater_group is None else rater_group)
+
+    def _show(self, _change=None) -> None:
+        """Draw what the state holds: everything for a new campaign or new answers, the open
+        tab and the cards for new filters. Notifications held together (a new campaign
+        resets the filters) draw once: the first finds everything in place."""
+        s = self.state
+        now = (s.campaign_id, s.answers, s.filters)
+        before, self._shown = self._shown, now
+        if before == now or s.campaign_id is None:
             return
-        if segment is not None or rater_group is not None:
-            self._quiet = True
-            try:
-                if segment is not None:
-                    self.segment.value = segment
-                if rater_group is not None:
-                    self.group.value = rater_group
-            finally:
-                self._quiet = False
-        self.state.set_filters(self.segment.value, self.group.value)
-        # Other tabs are drawn again when opened; the open one is redrawn into its widgets.
-        self.rendered = {k: v for k, v in self.rendered.items() if k == self.current}
-        self.select(self.current, force=True)  # the plot first, then the cards
-        self.cards.value = self._cards_html()
+        if before is None or before[:2] != now[:2]:  # the options follow the answers
+            _offer(self.segment, [ALL] + s.segments, s.segment)
+            _offer(self.group, [ALL] + s.groups, s.rater_group)
+        else:
+            self.segment.value, self.group.value = s.filters
+        if before is None or before[0] != now[0]:
+            self.picker.value = s.campaign_id
+            self._refresh(first=True)
+        elif before[1] != now[1]:
+            key = self.current
+            self._refresh(first=False)
+            if key in s.tabs:
+                self.select(key, force=True)
+        else:
+            # Other tabs are drawn again when opened; the open one is redrawn into its widgets.
+            self.rendered = {k: v for k, v in self.rendered.items() if k == self.current}
+            self.select(self.current, force=True)  # the plot first, then the cards
+            self.cards.value = self._cards_html()
 
     def select(self, key: str, force: bool = False) -> None:
         if key not in self.state.tabs and self.state.tabs:
@@ -226,20 +243,8 @@ class Dashboard:
             self.panel.children = self.rendered[key]
 
     # -- drawing ---------------------------------------------------------------------------
-    _quiet = False
-    _listing = False
-
     def _refresh(self, first: bool = False) -> None:
         s = self.state
-        self._quiet = True
-        try:
-            seg, grp = s.segment, s.rater_group
-            self.segment.options = [ALL] + s.segments
-            self.segment.value = seg if seg in self.segment.options else ALL
-            self.group.options = [ALL] + s.groups
-            self.group.value = grp if grp in self.group.options else ALL
-        finally:
-            self._quiet = False
         c = s.campaign
         ui.tab_title(self.tab_name, f"Dashboard: {c.title}")
         self.title.value = (f"<h1>{escape(c.title)}</h1><p class='fk-lead'>"
@@ -295,6 +300,8 @@ class Dashboard:
                 parts = [findings_html(self.state.findings(key))]
             else:
                 parts = tab.draw(self.state)
+                if key == "contact":  # the planner's inputs are widgets, kept by the view
+                    parts = [*parts, *self._planner_widgets()]
         except ValueError as e:  # a filter that leaves nothing to compare
             from .tabs import findings_html
 
