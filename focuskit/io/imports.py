@@ -340,11 +340,13 @@ class _Run:
                 # Trailing blank cells that some tools add or leave off are not a problem.
                 if len(cells) > width and all(c is None for c in cells[width:]):
                     cells = cells[:width]
+                elif len(cells) < width and not any(self.shown[len(cells):]):
+                    cells = [*cells, *[None] * (width - len(cells))]  # only unnamed columns
                 elif len(cells) < width:
-                    self.problems.append((n, self.shown[len(cells)][:80], "",
+                    lacks = self.shown[len(cells)] or f"column {len(cells) + 1}"
+                    self.problems.append((n, lacks[:80], "",
                                           f"has {len(cells)} cells; the header has "
-                                                     f"{width} (no cell for "
-                                                     f"{self.shown[len(cells)][:60]} and after)"))
+                                          f"{width} (no cell for {lacks[:60]} and after)"))
                     continue
                 else:
                     self.problems.append((n, f"column {width + 1}", _num_or_text(cells[width])

@@ -454,3 +454,34 @@ def test_a_hostile_upload_is_refused_in_under_a_second_with_its_place(tmp_path, 
                                "not on the level scale (1, 2, 3, 4, 5)")
     else:
         assert "line 1" in str(info.value) or "anchors" in str(info.value)
+
+
+HEADER_WITH_A_BLANK_LAST_NAME = (
+    b"Id,Region,Q1,Q2,Q3,Q4,Q5,Q6,Q7,Q8,Note,\r\n"
+    b"r0,NO,1,2,3,4,5,1,2,3,fine,\r\n"
+    b"r1,NO,1,2,3,4,5,1,2,3,short\r\n"
+    b"r2,NO,1,2,3,4,5,1,2\r\n")
+BLANK_LAST_NAME_MAPPING = (
+    "columns:\n  Id: respondent\n  Region: segment\n  Note: data:comment\n"
+    + "".join(f"  Q{i + 1}: {d}:level\n" for i, d in enumerate(
+        ("segments_and_partnerships", "expectations", "data", "contact", "innovation",
+         "budgets", "structure", "training")))
+    + "incomplete: skip\nrater_group: customer\n")
+
+
+def test_a_row_short_only_of_an_unnamed_last_column_is_whole(tmp_path):
+    """Found by the hypothesis test: a header ending in a blank name (a trailing comma) and a
+    row without that cell was refused as missing a column with no name; a row short of a named
+    column is still refused, naming it."""
+    with Store(f"sqlite:///{tmp_path}/s.db") as store:
+        store.create_campaign("cc", "C", "focus-levels", rater_groups=["customer"])
+        with pytest.raises(ImportFileError) as e:
+            import_file(store, HEADER_WITH_A_BLANK_LAST_NAME, "cc", name="f.csv",
+                        mapping=BLANK_LAST_NAME_MAPPING.encode(), mapping_name="m.yaml",
+                        counted_with=counted_with)
+        assert [(r, c.split()[0]) for r, c, _, _ in e.value.rows] == [(4, "Q8")]
+        assert store.counts("cc")["submissions"] == 0
+        res = import_file(store, HEADER_WITH_A_BLANK_LAST_NAME.rsplit(b"r2", 1)[0], "cc",
+                          name="f.csv", mapping=BLANK_LAST_NAME_MAPPING.encode(),
+                          mapping_name="m.yaml", counted_with=counted_with)
+        assert res.created == 2
