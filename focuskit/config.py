@@ -11,7 +11,7 @@ from pathlib import Path
 __all__ = [
     "COMMENT_THRESHOLD", "DB_URL_ENV", "DEFAULT_RESPONDENT_BASE", "LOG_LEVEL_ENV", "MIN_GROUP",
     "MIN_GROUP_FLOOR", "NAME_ENV", "RATER_GROUPS", "RESPONDENT_PORT", "RESPONDENT_URL_ENV",
-    "ROLE_ENV", "STAFF_TOKEN_ENV", "TOKEN_ENV", "default_url", "project_data_dir",
+    "ROLE_ENV", "STAFF_TOKEN_ENV", "TOKEN_ENV", "default_url", "kernel_log", "project_data_dir",
     "respondent_base",
 ]
 
@@ -115,3 +115,19 @@ def pool_status() -> dict | None:
     except (OSError, ValueError):
         return None
     return got if isinstance(got, dict) else None
+
+
+def kernel_log(name: str):
+    """The logger an app uses inside its kernel: to the kernel's own stderr (Voila's log),
+    never into the page, at ``$FOCUSKIT_LOG_LEVEL`` (WARNING unless set)."""
+    import logging
+    import sys
+
+    log = logging.getLogger(name)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+        log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
+    return log

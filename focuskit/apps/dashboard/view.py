@@ -9,15 +9,13 @@ Refresh reads the store again.
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from html import escape
 
 import ipywidgets as w
 
 from ... import findings as ff
-from ...config import LOG_LEVEL_ENV
+from ...config import kernel_log
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
@@ -25,14 +23,7 @@ from ..roles import staff
 from .state import ALL, DashboardState
 from .tabs import BY_KEY, TABS, WHAT
 
-log = logging.getLogger("focuskit.dashboard")
-if not log.handlers:
-    # To the kernel's stderr (Voila's log), never into the page.
-    _handler = logging.StreamHandler(sys.__stderr__)
-    _handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
-    log.addHandler(_handler)
-    log.propagate = False
-    log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
+log = kernel_log("focuskit.dashboard")
 
 
 

@@ -7,14 +7,12 @@ for when somebody does.
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 
 import ipywidgets as w
 from IPython.display import display
 
-from ...config import LOG_LEVEL_ENV
+from ...config import kernel_log
 from ...links import Link, LinkError, parse_link
 from ...serving.kernel_query import query_string
 from .session import Problem, Respondent, open_questionnaire
@@ -23,14 +21,7 @@ from .view import QuestionnaireView, js_string, problem_widget
 
 __all__ = ["QuestionnaireApp"]
 
-log = logging.getLogger("focuskit.questionnaire")
-if not log.handlers:
-    # To the kernel's own stderr (Voila's log), never into the page a respondent sees.
-    _handler = logging.StreamHandler(sys.__stderr__)
-    _handler.setFormatter(logging.Formatter("[focuskit %(levelname)s %(asctime)s] %(message)s"))
-    log.addHandler(_handler)
-    log.propagate = False
-    log.setLevel(os.environ.get(LOG_LEVEL_ENV, "WARNING").upper())
+log = kernel_log("focuskit.questionnaire")
 
 
 def _in_voila() -> bool:
