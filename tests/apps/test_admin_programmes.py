@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from focuskit import FocuskitError
@@ -144,6 +146,32 @@ def test_a_second_tab_cannot_fork_the_waves(alder, store):
     assert len(logged(store, "wave")) == 1
 
 
+def test_two_tabs_at_the_same_moment_make_one_wave(alder, store, db_url):
+    from focuskit import Store
+
+    stores = [Store(db_url), Store(db_url)]
+    tabs = [AdminState(s, base=BASE) for s in stores]
+    start, got = threading.Barrier(2), []
+
+    def click(tab, title):
+        start.wait()
+        try:
+            got.append(tab.new_wave("q1", title).campaign.id)
+        except FocuskitError as e:
+            got.append(str(e))
+
+    threads = [threading.Thread(target=click, args=(t, f"Tab {n}")) for n, t in enumerate(tabs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for s in stores:
+        s.close()
+    made, refused = sorted(got, key=len)  # one wave made, the other click refused in words
+    assert made == "q1-w2" and "next wave already" in refused, got
+    assert [c.id for c in store.waves("q1")] == ["q1", "q1-w2"]
+
+
 def test_waves_follow_the_latest_one(alder, store):
     alder.new_wave("q1", "Wave two")
     alder.new_wave("q1-w2", "Wave three")
@@ -165,6 +193,14 @@ def test_bad_waves_are_refused_in_words(alder, store, title, wid, match):
     with pytest.raises(FocuskitError, match=match):
         alder.new_wave("q1", title, wid)
     assert [c.id for c in store.waves("q1")] == ["q1"] and logged(store, "wave") == []
+
+
+def test_an_id_too_long_for_the_wave_asks_for_one(state, store):
+    state.create("x" * 62, "Long", "blocks")  # no room left for "-w2"
+    with pytest.raises(FocuskitError, match="longer than 64 characters: type a shorter one "
+                       "under Id"):
+        state.new_wave("x" * 62, "Next")
+    assert state.new_wave("x" * 62, "Next", "long-w2").campaign.previous == "x" * 62
 
 
 # -- the widgets (SQLite is enough: the state above runs on both) ----------------------------

@@ -190,6 +190,9 @@ class Programmes(HasTraits):
         problems = [] if title else [f"give the new wave a title, e.g. '{camp.title}, next year'"]
         if id:
             problems.append(_id_problem("wave", id))
+        elif len(self.default_wave_id(camp)) > 64:  # the store would point at a CLI flag
+            problems.append(f"the id made for it, {self.default_wave_id(camp)!r}, is longer "
+                            "than 64 characters: type a shorter one under Id")
         problems = [p for p in problems if p]
         if problems:
             raise _refuse("no wave created:", problems)
@@ -205,7 +208,11 @@ class Programmes(HasTraits):
             raise FocuskitError(f"{camp.id} has its next wave already, {later.id} "
                                 f"({later.title!r}){tip}. Nothing was made: pick the latest "
                                 "wave to start the one after it.")
-        made = self.store.create_wave(camp.id, title=title, id=id or None)
+        try:
+            made = self.store.create_wave(camp.id, title=title, id=id or None)
+        except FocuskitError:
+            self.reload()  # e.g. another tab's wave got there first: show it
+            raise
         self._done[key] = made.id
         self.reload(made.id)
         return WaveMade(made, True)

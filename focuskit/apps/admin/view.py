@@ -262,7 +262,10 @@ class Admin(Records, NewCampaign, ProgrammeCard, WaveDialog):
         self.show_rules(c)
         self.status.value = (f"<p class='fk-status'><span class='fk-badge {c.status}'>"
                              f"{c.status}</span> {picked.submissions} submission(s), "
-                             f"{picked.drafts} unfinished · asks {escape(c.instrument.title)}</p>")
+                             f"{picked.drafts} unfinished · asks {escape(c.instrument.title)}"
+                             + (f" · wave {c.wave}" if c.wave > 1 else "")
+                             + (f" · in programme {escape(c.programme)}" if c.programme else "")
+                             + "</p>")
         self._sync_buttons()
         self.per_link_field.layout.display = "" if c.link_mode == "personal" else "none"
         if [b.description for b in self.link_groups.children] != list(c.rater_groups):
