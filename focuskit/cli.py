@@ -177,7 +177,7 @@ def cmd_campaign_wave(args) -> int:
 def cmd_programme_new(args) -> int:
     with _store(args) as store:
         p = store.create_programme(args.id, args.title, organisation=args.org)
-    print(f"Created programme {p.id}: {p.title} ({p.organisation})")
+    print(f"Created programme {p.id}: {p.title}, of {p.organisation}")
     print(f"Add campaigns with: focuskit programme add {p.id} CAMPAIGN")
     return 0
 
@@ -202,7 +202,7 @@ def cmd_programme_list(args) -> int:
                   "--org NAME")
             return 0
         for n, p in enumerate(progs):
-            print(("\n" if n else "") + f"{p.id}: {p.title} ({p.organisation}), "
+            print(("\n" if n else "") + f"{p.id}: {p.title}, of {p.organisation}; "
                   f"{len(p.campaigns)} campaign(s)")
             rows = []
             for cid in p.campaigns:
