@@ -345,3 +345,46 @@ def test_version_6_database_is_migrated(db_url):
         assert [c.id for c in again.waves("old-fl")] == ["old-fl", "old-fl-w2"]
         assert again.actions("old-fl")[0]["item"] is None
         assert len(again.responses("old-fl-w2")) == len(inst.items)
+
+
+# -- what an attacker (or a slip of the keyboard) tries -------------------------------------------
+
+def test_an_id_with_a_trailing_newline_is_refused_everywhere(store, fl):
+    """A regular expression's "$" matches before a final newline: ids are matched whole."""
+    with pytest.raises(StoreError, match="must be 2-64"):
+        store.create_campaign("ab\n", "T", "focus-levels")
+    with pytest.raises(StoreError, match="programme id"):
+        store.create_programme("pq\n", "T", organisation="O")
+    with pytest.raises(StoreError, match="must be 2-64"):
+        store.create_wave(fl.id, title="T", id="next\n")
+    with pytest.raises(StoreError, match="name"):
+        store.add_staff("ana\n", "viewer")
+    assert [c.id for c in store.campaigns()] == [fl.id] and store.programmes() == []
+
+
+def test_titles_are_one_line_long_at_most(store, fl):
+    with pytest.raises(StoreError, match="title must be at most 200 characters, not 201"):
+        store.create_programme("acme", "x" * 201, organisation="Acme")
+    with pytest.raises(StoreError, match="organisation must be at most 200"):
+        store.create_programme("acme", "Acme", organisation="y" * 300)
+    with pytest.raises(StoreError, match="title must be at most 200"):
+        store.create_wave(fl.id, title="z" * 201)
+    assert store.create_programme("acme", "x" * 200, organisation="Acme").title == "x" * 200
+
+
+def test_answers_can_be_dated_but_never_before_what_is_stored(store, fl):
+    """``submit_many(at=)`` (the demo's waves a year apart) keeps arrival order."""
+    inst = fl.instrument
+    year_ago = datetime(2025, 12, 1, 9, tzinfo=UTC)
+
+    def answer(who, at):
+        store.submit_many(fl.id, [dict(answers=full_answers(inst), rater_group="team",
+                                       segment="north", respondent=who)], at=at)
+        df = store.responses(fl.id)
+        return df[df["respondent"] == who]["submitted_at"].iloc[0]
+
+    assert answer("a", year_ago) == year_ago
+    assert answer("b", year_ago.replace(tzinfo=None)) > year_ago  # naive is UTC; after "a"
+    assert answer("c", datetime(2020, 1, 1, tzinfo=UTC)) > year_ago
+    with pytest.raises(StoreError, match="at must be a datetime"):
+        store.submit_many(fl.id, [], at="2025-12-01")
