@@ -87,8 +87,9 @@ class Lens:
 
 @dataclass
 class ProgrammeSummary:
-    """What a programme says. ``lenses`` are computed at once; ``trend``, ``trends`` and
-    ``actions`` on first use (each reads every wave)."""
+    """What a programme says. ``lenses`` are computed at once; ``trends`` (the tables),
+    ``trend`` and ``trend_by_lens`` (the findings) and ``actions`` on first use (each reads
+    every wave)."""
 
     programme: object
     lenses: list[Lens]
@@ -101,9 +102,11 @@ class ProgrammeSummary:
     @cached_property
     def trends(self) -> dict:
         """Per lens with more than one wave: its trend table (``analysis.trend``)."""
+        out = {}
+        if all(len(lens.waves) < 2 for lens in self.lenses):
+            return out
         from ..analysis import trend
 
-        out = {}
         for lens in self.lenses:
             if len(lens.waves) < 2:
                 continue
@@ -115,16 +118,20 @@ class ProgrammeSummary:
         return out
 
     @cached_property
-    def trend(self) -> list[Finding]:
-        """What changed between waves, lens by lens (``findings.trend.trend_findings``)."""
+    def trend_by_lens(self) -> dict[str, list[Finding]]:
+        """What changed, per lens with more than one wave (``findings.trend``)."""
+        if not self.trends:
+            return {}
         from .trend import trend_findings
 
-        out = []
-        for lens in self.lenses:
-            if lens.instrument in self.trends:
-                inst = self._campaign(lens.waves[-1]).instrument
-                out += trend_findings(self.trends[lens.instrument], inst)
-        return out
+        return {lens.instrument: trend_findings(self.trends[lens.instrument],
+                                                self._campaign(lens.waves[-1]).instrument)
+                for lens in self.lenses if lens.instrument in self.trends}
+
+    @cached_property
+    def trend(self) -> list[Finding]:
+        """What changed between waves, lens by lens, in the lenses' order."""
+        return [f for found in self.trend_by_lens.values() for f in found]
 
     # -- actions -------------------------------------------------------------------------
     @cached_property
@@ -157,6 +164,10 @@ class ProgrammeSummary:
                     a["effect"] = by_id[a["id"]] if a["id"] in by_id else \
                         found[i] if len(found) == len(acts) else None
         return rows
+
+    def forget_actions(self) -> None:
+        """Read the actions again at the next use of ``actions`` (one was added or changed)."""
+        self.__dict__.pop("actions", None)
 
     @property
     def overdue(self) -> list[dict]:
@@ -336,20 +347,20 @@ def summary(store, programme_id: str, *, now=None, base=None) -> ProgrammeSummar
     return s
 
 
-def stamp(store, programme_id: str) -> tuple:
-    """What the summary depends on, read cheaply: the programme's campaigns, their settings
-    and their submissions (ids and times), and its actions. Equal stamps give equal
-    summaries, so a page can keep one until the stamp changes."""
+def stamp(store, programme_id: str) -> tuple[tuple, tuple]:
+    """What the summary depends on, read cheaply, in two parts: the answers (the programme's
+    campaigns, their settings and their submissions' ids and times) and the actions. Equal
+    answer parts give equal lenses and trend; a changed action part changes only
+    ``ProgrammeSummary.actions`` (see ``forget_actions``)."""
     prog = store.programme(programme_id)
-    parts = [tuple(prog.campaigns)]
+    answers = [tuple(prog.campaigns)]
     for cid in prog.campaigns:
         c = store.campaign(cid)
         info = store.submission_info(cid)
-        parts.append((cid, c.min_group_size, c.comment_threshold, c.status, len(info),
-                      int(info["submission"].sum()) if len(info) else 0,
-                      str(info["submitted_at"].max()) if len(info) else ""))
-    acts = store.programme_actions(programme_id)
-    parts.append(tuple((a["id"], a.get("status"), str(a.get("due")), a.get("owner"),
-                        a.get("title"), a.get("item"), a.get("section"),
-                        str(a.get("updated_at"))) for a in acts))
-    return tuple(parts)
+        answers.append((cid, c.min_group_size, c.comment_threshold, c.status, len(info),
+                        int(info["submission"].sum()) if len(info) else 0,
+                        str(info["submitted_at"].max()) if len(info) else ""))
+    acts = tuple((a["id"], a.get("campaign"), a.get("status"), str(a.get("due")),
+                  a.get("owner"), a.get("title"), a.get("item"), a.get("section"),
+                  str(a.get("updated_at"))) for a in store.programme_actions(programme_id))
+    return tuple(answers), acts

@@ -5,12 +5,12 @@ campaign, a freshness line, and overdue actions."""
 from datetime import UTC, date, datetime
 
 import pytest
+from conftest import full_answers
 
 from focuskit import Store
 from focuskit import findings as ff
 from focuskit.demo import demo_base, seed_store
 from focuskit.findings.programme import LENSES, is_overdue, stamp, summary
-from tests.conftest import full_answers
 
 # Until the store's programmes and waves are merged (helper `store`), these wait for them.
 needs_store = pytest.mark.skipif(not hasattr(Store, "create_programme"),
