@@ -100,6 +100,7 @@ class Programme:
         prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
         if prepared:  # nobody waits yet: the slow part too
             self.state.complete()
+            log.info("programme prepared (%s); waiting for its visitor", self.state.programme_id)
         query = query_string()
         who = staff()  # known once the visitor's request has come
         self.admin, self.actor = who.admin, who.name
