@@ -583,9 +583,12 @@ def _action_row(i: int, a: dict) -> str:
     about = f"<br><span class='muted'>about {e(readable(about))}</span>" if about else ""
     eff = a.get("effect")
     verdict = e(eff.sentence) if eff is not None else _NOT_JUDGED
+    # data-label: what a phone shows before each cell, where the cells stack as lines.
     return (f"<tr class='action'><td>{i}</td><td><b>{e(a['title'])}</b>{about}</td>"
-            f"<td>{e(readable(a.get('lens') or ''))}</td><td>{e(a.get('owner') or '')}</td>"
-            f"<td>{due}</td><td>{e(a.get('status') or '')}</td></tr>"
+            f"<td data-label='Lens'>{e(readable(a.get('lens') or ''))}</td>"
+            f"<td data-label='Owner'>{e(a.get('owner') or '')}</td>"
+            f"<td data-label='Due'>{due}</td>"
+            f"<td data-label='Status'>{e(a.get('status') or '')}</td></tr>"
             f"<tr class='verdict'><td></td><td colspan='5'>Did it work? {verdict}</td></tr>")
 
 

@@ -143,3 +143,31 @@ def test_pdf_text_stays_inside_letter(one_wave, tmp_path):
     assert ys and min(y0 for y0, _ in ys) >= 0.345 * 72
     assert max(y1 for _, y1 in ys) <= 842 - 0.345 * 72
     assert max(xs) <= 8.27 * 72 - 0.5 * 72  # inside the right margin on both sheets
+
+
+@pytest.mark.browser
+def test_html_prints_whole_on_a4_and_letter(one_wave, chromium):
+    """Chromium opens the HTML report: no serious accessibility fault, and Ctrl+P prints it
+    portrait on A4 and on Letter with nothing past the right margin."""
+    from axe import check_page
+    from conftest import ARTIFACTS
+    from paper import check_print
+
+    html = programme_html(report=one_wave[1])
+    for width in (1280, 390):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        try:
+            page.set_content(html, wait_until="load")
+            from playwright.sync_api import expect
+
+            expect(page.locator("img.fk-plot")).to_have_count(5)
+            expect(page.locator("h2").first).to_have_text("Executive summary")
+            page.screenshot(path=str(ARTIFACTS / f"programme-report-{width}.png"),
+                            full_page=True)
+            if width == 1280:
+                check_page(page, "programme-report")
+                check_print(page, "programme-report")
+            else:  # a phone: nothing wider than the screen
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        finally:
+            page.close()
