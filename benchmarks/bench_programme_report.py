@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 #: (instrument, rater groups): the six lenses, each campaign with the groups it is meant for.
@@ -62,7 +63,7 @@ def seed(store, n: int) -> str:
         store.add_to_programme(prog.id, first.id)
         items = [i.id for i in first.instrument.items]
         for item in items[:2]:
-            store.add_action(first.id, f"Work on {item}", owner="COO", due="2026-01-15",
+            store.add_action(first.id, f"Work on {item}", owner="COO", due=date(2026, 1, 15),
                              item=item)
         log(f"  seeded {inst}: {n} respondents in each of two waves")
     return prog.id

@@ -599,6 +599,7 @@ def write_programme(store, programme_id: str, out, format: str | None = None) ->
     fmt = format or ("html" if path.suffix.lower() in (".html", ".htm") else "pdf")
     if fmt not in ("pdf", "html"):
         raise ValueError(f"format must be pdf or html, not {fmt!r}")
+    store.programme(programme_id)  # an unknown id: StoreError naming the programmes there are
     rep = build_programme(store, programme_id)
     if fmt == "pdf":
         path.write_bytes(programme_pdf(report=rep))

@@ -171,3 +171,18 @@ def test_html_prints_whole_on_a4_and_letter(one_wave, chromium):
                 assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
         finally:
             page.close()
+
+
+def test_cli_unknown_programme_is_a_clear_error(demo, tmp_path, capsys):
+    from focuskit.cli import main
+
+    out = tmp_path / "p.pdf"
+    assert main(["--db", demo.url, "report", "--programme", "nope", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no programme 'nope'" in err and "Traceback" not in err
+    assert not out.exists()
+    # Neither a campaign nor a programme, or both: said, not guessed.
+    assert main(["--db", demo.url, "report"]) == 2
+    assert "name a campaign" in capsys.readouterr().err
+    assert main(["--db", demo.url, "report", "demo-blocks", "--programme", "x"]) == 2
+    assert "not both" in capsys.readouterr().err
