@@ -41,7 +41,11 @@ def _lock(conn, table, key) -> None:
 
 
 def _same_organisation(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether two organisation names typed by people can be the same organisation: one
+    holds the other, case and spacing aside ("Alder Valley" and "Alder Valley Utilities
+    (fictional)" can; "Acme" and "Globex" cannot). A slip is caught, not a spelling."""
+    a, b = (" ".join(x.split()).casefold() for x in (a, b))
+    return a in b or b in a
 
 
 # -- programmes -------------------------------------------------------------------------------

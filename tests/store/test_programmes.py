@@ -80,6 +80,10 @@ def test_add_to_programme(store, fl):
     # A campaign without an organisation may join; one of another organisation may not.
     store.create_campaign("loose", "No organisation", "focus-levels")
     assert store.add_to_programme("acme", "loose").campaigns[-1] == "loose"
+    # A name held in the other is taken for the same organisation.
+    store.create_campaign("longer", "Longer name", "focus-levels",
+                          organisation="ACME  Utilities (fictional)")
+    assert store.add_to_programme("acme", "longer").campaigns[-1] == "longer"
     store.create_campaign("other-org", "Theirs", "focus-levels", organisation="Globex")
     with pytest.raises(StoreError, match="belongs to 'Globex' and programme 'acme' to 'acme'"):
         store.add_to_programme("acme", "other-org")
