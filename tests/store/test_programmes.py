@@ -392,3 +392,36 @@ def test_answers_can_be_dated_but_never_before_what_is_stored(store, fl):
     assert answer("c", datetime(2020, 1, 1, tzinfo=UTC)) > year_ago
     with pytest.raises(StoreError, match="at must be a datetime"):
         store.submit_many(fl.id, [], at="2025-12-01")
+
+
+def test_concurrent_adds_to_two_programmes_put_a_campaign_in_one(db_url):
+    with Store(db_url) as store:
+        store.create_campaign("fl", "Levels", "focus-levels", organisation="Acme")
+        store.create_wave("fl", title="Next")
+        for pid in ("one", "two"):
+            store.create_programme(pid, pid.title(), organisation="Acme")
+    stores = [Store(db_url) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    refused = []
+
+    def add(k, pid, campaign):
+        barrier.wait()
+        try:
+            stores[k].add_to_programme(pid, campaign)
+        except StoreError as e:
+            refused.append(str(e))
+
+    try:
+        threads = [threading.Thread(target=add, args=(0, "one", "fl")),
+                   threading.Thread(target=add, args=(1, "two", "fl-w2"))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+    finally:
+        for s in stores:
+            s.close()
+    assert len(refused) == 1 and "programme" in refused[0]
+    with Store(db_url) as store:
+        held = [p.campaigns for p in store.programmes()]
+        assert sorted(held) == [(), ("fl", "fl-w2")]
