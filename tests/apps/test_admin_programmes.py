@@ -93,6 +93,8 @@ def test_a_campaign_of_another_organisation_is_not_offered_nor_taken(alder, stor
     assert "other" in [i for _, i in alder.unplaced()]
     assert "other" not in [i for _, i in alder.unplaced("alder")]
     assert "say" in [i for _, i in alder.unplaced("alder")]  # no organisation named: fine
+    alder.create("short", "Short name", "blocks", organisation="alder valley")
+    assert "short" in [i for _, i in alder.unplaced("alder")]  # the same, written shorter
     with pytest.raises(FocuskitError, match="one organisation"):
         alder.add_to_programme("alder", "other")
 

@@ -21,7 +21,7 @@ from ...store.records import Campaign, Programme
 __all__ = ["Lens", "ProgrammeMade", "ProgrammeRow", "Programmes", "WaveMade"]
 
 #: The store's rule for ids, said here first so that the page can suggest a fix.
-ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
+ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class ProgrammeRow:
 
 
 def _id_problem(what: str, id: str) -> str | None:
-    if ID.match(id):
+    if ID.fullmatch(id):
         return None
     hint = slug(id, "-", 64)
     return (f"the {what} id {id!r} may hold only lowercase letters, digits and hyphens, 2 to "
@@ -72,8 +72,11 @@ def _refuse(head: str, problems: list[str]) -> FocuskitError:
 
 
 def _same(a: str, b: str) -> bool:
-    """One organisation however it was typed: case and spacing aside."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether the store takes a campaign of organisation ``a`` into a programme of ``b``:
+    one name holds the other, case and spacing aside (the store's rule, said again here to
+    offer only what it takes)."""
+    a, b = (" ".join(x.split()).casefold() for x in (a, b))
+    return a in b or b in a
 
 
 class Programmes(HasTraits):
