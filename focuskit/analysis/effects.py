@@ -166,6 +166,7 @@ def action_effects(waves, actions, *, level=0.95, facet=None) -> pd.DataFrame:
         out[col] = out[col].astype("Int64")
     out["released"] = out["released"].astype(bool)
     out.attrs["instrument"] = inst
+    out.attrs["level"] = level
     return out
 
 

@@ -254,6 +254,7 @@ def trend(waves, *, by="item", level=0.95) -> pd.DataFrame:
     out["released"] = out["released"].astype(bool)
     out = out.reset_index(drop=True)
     out.attrs["instrument"] = inst
+    out.attrs["level"] = level
     return out
 
 
