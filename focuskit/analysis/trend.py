@@ -119,6 +119,11 @@ def wave_instrument(waves):
     for n, w in enumerate(waves, start=1):
         if not isinstance(w, pd.DataFrame):
             raise ValueError(f"wave {n} is a {type(w).__name__}, not a Store.responses frame")
+    for n, (a, b) in enumerate(zip(waves, waves[1:], strict=False), start=1):
+        if "submitted_at" in a and "submitted_at" in b and len(a) and len(b) \
+                and a["submitted_at"].min() > b["submitted_at"].max():
+            raise ValueError(f"wave {n} was answered after wave {n + 1}: pass the waves "
+                             "oldest first (as Store.waves lists them)")
     inst = instrument_of(waves[0], None)
     for n, w in enumerate(waves[1:], start=2):
         other = instrument_of(w, None)
