@@ -55,7 +55,8 @@ def meaningful(scale) -> float:
     return (scale.maximum - scale.minimum) * MEANINGFUL_SHARE
 
 
-def action_effects(waves, actions, *, level=0.95, facet=None) -> pd.DataFrame:
+def action_effects(waves, actions, *, level=0.95, facet=None, instrument=None
+                   ) -> pd.DataFrame:
     """Did each action work: its dimension before and after, beside the dimensions without
     an action.
 
@@ -100,6 +101,8 @@ def action_effects(waves, actions, *, level=0.95, facet=None) -> pd.DataFrame:
     facet : str, optional
         The facet actions are judged on (default: "do" or "performance" where asked, else
         the instrument's first rating facet).
+    instrument : Instrument or str, optional
+        For frames that do not carry theirs (``Store.responses`` frames do).
 
     Returns
     -------
@@ -123,7 +126,7 @@ def action_effects(waves, actions, *, level=0.95, facet=None) -> pd.DataFrame:
     >>> float(res.loc[0, "effect"]), str(res.loc[0, "verdict"])
     (0.0, 'did not work')
     """
-    inst, waves = wave_instrument(waves)
+    inst, waves = wave_instrument(waves, instrument)
     fac = inst.facet(acted_facet(inst, facet))
     if actions is None or isinstance(actions, (str, dict)):
         raise ValueError("pass the actions as a list of dicts (Store.actions(campaign))")

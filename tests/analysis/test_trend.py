@@ -252,3 +252,13 @@ def test_a_wave_chain_from_the_store(store):
         scipy_change([2, 2, 3, 1], [4, 3, 4, 4])[1], abs=1e-3)
     with pytest.raises(ValueError, match="oldest first"):
         trend(frames[::-1])
+
+
+def test_frames_without_their_instrument_name_it():
+    bare = [wave("w1", {"customer": values([2, 3, 4])}), wave("w2", {"customer": values([3, 4, 4])})]
+    for w in bare:
+        del w.attrs["instrument"]
+    with pytest.raises(ValueError, match="instrument="):
+        trend(bare)
+    out = trend(bare, instrument="focus-levels")
+    assert out.loc[1, "change"] == pytest.approx(2 / 3)
