@@ -150,7 +150,8 @@ def trend_plot(data=None, *, item, rater_group=None, facet=None, title=None, ax=
                                           alpha=0.85), zorder=4)
         ax.set_xticks(waves, [f"Wave {w}" for w in waves])
         ax.set_xlim(min(waves) - 0.5, max(waves) + 0.5)
-        ax.set_ylabel("Mean level, with its 95% interval", fontsize=9.5)
+        pct = round(100 * float(data.attrs.get("level", 0.95)))
+        ax.set_ylabel(f"Mean level, with its {pct}% interval", fontsize=9.5)
         ax.set_xlabel("")
         why = _why_lines(res, groups)
         if why:

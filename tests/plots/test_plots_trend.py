@@ -181,3 +181,11 @@ def test_sections_and_bad_input():
         fp.then_and_now(data=res, rater_group="customer")
     assert not plt.get_fignums()
     assert np.isfinite(res["mean"]).all()
+
+
+def test_the_interval_label_follows_the_level():
+    w1 = wave("w1", {"self": both([2, 3, 2, 3], [3, 3, 2, 3])})
+    w2 = wave("w2", {"self": both([4, 4, 3, 4], [4, 3, 4, 3])})
+    ax = fp.trend_plot(data=trend([w1, w2], level=0.9), item="data")
+    assert ax.get_ylabel() == "Mean level, with its 90% interval"
+    plt.close(ax.figure)
