@@ -177,7 +177,7 @@ def cmd_campaign_wave(args) -> int:
 def cmd_programme_new(args) -> int:
     with _store(args) as store:
         p = store.create_programme(args.id, args.title, organisation=args.org)
-    print(f"Created programme {p.id}: {p.title} ({p.organisation})")
+    print(f"Created programme {p.id}: {p.title}, of {p.organisation}")
     print(f"Add campaigns with: focuskit programme add {p.id} CAMPAIGN")
     return 0
 
@@ -202,7 +202,7 @@ def cmd_programme_list(args) -> int:
                   "--org NAME")
             return 0
         for n, p in enumerate(progs):
-            print(("\n" if n else "") + f"{p.id}: {p.title} ({p.organisation}), "
+            print(("\n" if n else "") + f"{p.id}: {p.title}, of {p.organisation}; "
                   f"{len(p.campaigns)} campaign(s)")
             rows = []
             for cid in p.campaigns:
@@ -374,10 +374,18 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     from .report import write_report
 
+    if (args.campaign is None) == (args.programme is None):
+        raise FocuskitError("name a campaign (focuskit report CAMPAIGN) or a programme "
+                            "(focuskit report --programme ID), not both and not neither")
     fmt = args.format
-    out = args.out or f"{args.campaign}.{fmt or 'pdf'}"
+    out = args.out or f"{args.campaign or args.programme}.{fmt or 'pdf'}"
     with _store(args) as store:
-        path = write_report(store, args.campaign, out, format=fmt)
+        if args.programme is not None:
+            from .report.programme import write_programme
+
+            path = write_programme(store, args.programme, out, format=fmt)
+        else:
+            path = write_report(store, args.campaign, out, format=fmt)
     print(f"Wrote {path}")
     return 0
 
@@ -683,9 +691,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", help="output file (default: CAMPAIGN[-wide].FORMAT)")
     exp.set_defaults(func=cmd_export)
 
-    rep = sub.add_parser("report", help="write a campaign's executive report (PDF or HTML)")
-    rep.add_argument("campaign")
-    rep.add_argument("--out", help="output file (default: CAMPAIGN.pdf); a .html name gives HTML")
+    rep = sub.add_parser("report", help="write a campaign's or a programme's executive report "
+                         "(PDF or HTML)")
+    rep.add_argument("campaign", nargs="?")
+    rep.add_argument("--programme", metavar="ID", help="the programme report: every lens, "
+                     "the trend across waves and the actions, instead of one campaign's")
+    rep.add_argument("-o", "--out", help="output file (default: CAMPAIGN.pdf or ID.pdf); a "
+                     ".html name gives HTML")
     rep.add_argument("--format", choices=["pdf", "html"],
                      help="default: from the --out suffix, else pdf")
     rep.set_defaults(func=cmd_report)

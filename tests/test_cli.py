@@ -106,7 +106,7 @@ def test_programme_new_add_list_and_campaign_wave(capsys, sqlite_url):
                "--instrument", "focus-levels", "--organisation", "Acme")[0] == 0
     code, out, _ = run(capsys, *db, "programme", "new", "acme", "--title", "Acme programme",
                        "--org", "Acme")
-    assert code == 0 and "Created programme acme: Acme programme (Acme)" in out
+    assert code == 0 and "Created programme acme: Acme programme, of Acme" in out
     code, out, _ = run(capsys, *db, "programme", "add", "acme", "fl")
     assert code == 0 and "Added fl to acme; it holds 1 campaign(s)" in out
     code, out, _ = run(capsys, *db, "programme", "add", "acme", "fl")
@@ -118,7 +118,7 @@ def test_programme_new_add_list_and_campaign_wave(capsys, sqlite_url):
                        "--id", "fl-2027")
     assert code == 0 and "Created fl-2027 (open): wave 3, after fl-w2" in out
     code, out, _ = run(capsys, *db, "programme", "list")
-    assert code == 0 and "acme: Acme programme (Acme), 3 campaign(s)" in out
+    assert code == 0 and "acme: Acme programme, of Acme; 3 campaign(s)" in out
     lines = out.splitlines()
     assert [line.split()[:3] for line in lines[3:]] == [
         ["fl", "1", "focus-levels"], ["fl-w2", "2", "fl"], ["fl-2027", "3", "fl-w2"]]

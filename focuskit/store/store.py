@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -55,6 +55,7 @@ MAX_COMMENT_THRESHOLD = 1000
 ANSWERING_WITHIN = 120.0  # s since a draft was saved that its respondent counts as answering
 MAX_EXPECTED = 1000  # people expected in one round; a bigger room is several rounds
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
+# Checked with fullmatch: with match, "$" also matches before a final newline ("ab\n").
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
 #: no larger is one transaction; the next chunks follow how fast it was written); the time
@@ -258,7 +259,7 @@ class Store:
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
         problems = []
-        if not isinstance(id, str) or not _SLUG.match(id):
+        if not isinstance(id, str) or not _SLUG.fullmatch(id):
             problems.append(f"id {id!r} must be 2-64 lowercase letters, digits and hyphens")
         if not isinstance(title, str) or not title.strip():
             problems.append("title must be non-empty text")
@@ -512,7 +513,7 @@ class Store:
         """Give ``name`` a key with ``role`` (viewer or admin); returns the key, which is
         stored only as a hash: show it once. A revoked name may be given a new key."""
         problems = []
-        if not isinstance(name, str) or not _STAFF_NAME.match(name):
+        if not isinstance(name, str) or not _STAFF_NAME.fullmatch(name):
             problems.append(f"name {name!r} must be 1-63 lowercase letters, digits, dots, "
                             "hyphens or underscores")
         if role not in ROLES:
@@ -669,7 +670,8 @@ class Store:
             idempotency_key=idempotency_key, started_at=started_at)])[0]
 
     def submit_many(self, campaign: str, submissions: list[dict], *, label=None,
-                    progress=None, counted_with=None) -> list[Receipt]:
+                    progress=None, counted_with=None,
+                    at: datetime | None = None) -> list[Receipt]:
         """Store several submissions: all are stored, or none.
 
         Each dict takes the keyword arguments of ``submit``. Problems are reported as
@@ -682,15 +684,20 @@ class Store:
         erasure takes a respondent's answers back, withholding whoever they were counted with
         (``counted_with``: ``focuskit.analysis.anonymity.counted_with``); without it, they are
         kept (importing the same file again stores the rest) rather than deleted silently.
+        ``at``: the arrival time to record instead of now (the demo's waves a year apart);
+        never before an arrival already stored in the campaign (then just after it).
         """
         camp = self._open_campaign(campaign)
+        if at is not None and not isinstance(at, datetime):
+            raise StoreError(f"at must be a datetime, not {type(at).__name__}")
+        at = to_utc(at if at is None or at.tzinfo else at.replace(tzinfo=UTC))
         prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
         if len(prepared) <= min(CHUNK, FIRST_CHUNK):
-            receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
+            receipts = self._insert_retrying(camp, prepared, drop_drafts=True, now=at)
             if progress is not None:
                 progress(len(receipts), len(prepared))
             return receipts
-        return self._insert_in_chunks(camp, prepared, progress, counted_with)
+        return self._insert_in_chunks(camp, prepared, progress, counted_with, at)
 
     def _prepare(self, camp: Campaign, submissions: list[dict], label) -> list:
         """(submission, key, rows) for each, or StoreError listing every problem."""
@@ -809,7 +816,7 @@ class Store:
         })
 
     def _insert_in_chunks(self, camp: Campaign, prepared, progress,
-                          counted_with=None) -> list[Receipt]:
+                          counted_with=None, at=None) -> list[Receipt]:
         """Write a large, already validated batch in short transactions, all or nothing.
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
@@ -830,7 +837,7 @@ class Store:
         size = min(CHUNK, FIRST_CHUNK)
         # Each chunk is a moment of its own (a microsecond apart): readers may see the batch
         # grow, and the disclosure rule's blocks must be the same whenever they look.
-        now = utc_now()
+        now = at or utc_now()
         try:
             while len(receipts) < len(prepared):
                 if receipts and self.engine.dialect.name == "sqlite":
