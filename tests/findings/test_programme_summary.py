@@ -19,6 +19,7 @@ needs_trend = pytest.mark.skipif(not hasattr(focuskit.analysis, "action_effects"
 
 ORDER = ["focus-levels", "blocks", "say-do", "expectations", "external-focus",
          "contact-programme"]
+PROG = "demo-alder-valley"
 DEMO = ["demo-focus-levels", "demo-blocks", "demo-say-do", "demo-expectations",
         "demo-external-focus", "demo-contact-review"]
 
@@ -34,9 +35,7 @@ def programme(store, pid, campaigns, title="Alder Valley"):
 @pytest.fixture(scope="module")
 def demo():
     store = Store("sqlite:///:memory:")
-    seed_store(store)
-    if "demo-prog" not in {p.id for p in store.programmes()}:
-        programme(store, "demo-prog", DEMO)
+    seed_store(store)  # the demo programme: six campaigns in two waves, actions on wave 1
     yield store
     store.close()
 
@@ -47,19 +46,20 @@ def base():
 
 
 def test_one_lens_per_instrument_in_a_fixed_order(demo, base):
-    s = summary(demo, "demo-prog", base=base)
+    s = summary(demo, PROG, base=base)
     assert [x.instrument for x in s.lenses] == ORDER == [i for i, _ in LENSES]
     assert not any(x.missing for x in s.lenses)
-    assert [x.campaign for x in s.lenses] == [
-        "demo-focus-levels", "demo-blocks", "demo-say-do", "demo-expectations",
-        "demo-external-focus", "demo-contact-review"]
-    assert s.programme.id == "demo-prog"
+    # Each lens reads its latest wave, and knows the one before.
+    assert [x.campaign for x in s.lenses] == [f"{c}-w2" for c in DEMO] \
+        == [x.read_from for x in s.lenses]
+    assert [x.waves for x in s.lenses] == [[c, f"{c}-w2"] for c in DEMO]
+    assert s.programme.id == PROG
 
 
 def test_a_lens_says_what_its_dashboard_says(demo, base):
-    s = summary(demo, "demo-prog", base=base)
+    s = summary(demo, PROG, base=base)
     for lens in s.lenses:
-        camp = demo.campaign(lens.campaign)
+        camp = demo.campaign(lens.read_from)
         r = ff.Results(demo.responses(camp.id), camp.instrument, base=base)
         said = {f.sentence for key in ff.sections(camp.instrument.id)
                 for f in ff.collect(r, key)}
@@ -69,7 +69,7 @@ def test_a_lens_says_what_its_dashboard_says(demo, base):
 
 
 def test_the_lenses_cover_what_the_issue_asks(demo, base):
-    s = summary(demo, "demo-prog", base=base)
+    s = summary(demo, PROG, base=base)
     kinds = {x.instrument: [f.kind for f in x.findings] for x in s.lenses}
     assert kinds["focus-levels"][:1] == ["standing"]
     assert {"disagreement", "gap", "benchmark", "outside-view"} <= set(kinds["focus-levels"])
@@ -87,7 +87,7 @@ def test_the_lenses_cover_what_the_issue_asks(demo, base):
 
 
 def test_freshness_counts_the_released_respondents(demo, base):
-    s = summary(demo, "demo-prog", base=base)
+    s = summary(demo, PROG, base=base)
     total = sum(x.n for x in s.lenses)
     assert s.freshness.startswith("answers up to ")
     assert s.freshness.endswith(f", {total} respondents")
@@ -130,17 +130,20 @@ def test_a_small_campaign_shows_no_figure():
         assert s.freshness == "no answers shown yet; one campaign's answers are withheld"
 
 
-def test_a_new_wave_without_answers_reads_the_one_before(demo, base):
+def test_a_new_wave_without_answers_reads_the_one_before():
     with Store("sqlite:///:memory:") as store:
-        seed_store(store)
-        programme(store, "pr", ["demo-blocks"])
-        store.create_wave("demo-blocks", title="Blocks, a year on")
-        s = summary(store, "pr", base=base)
-        lens = s.lens("blocks")
-        assert lens.campaign == "demo-blocks-w2"
-        assert lens.waves == ["demo-blocks", "demo-blocks-w2"]
-        assert lens.read_from == "demo-blocks"
+        camp = store.create_campaign("bl", "Blocks", "blocks", rater_groups=["self"],
+                                     organisation="Org")
+        for i in range(6):
+            store.submit("bl", full_answers(camp.instrument, 2 + i % 3), rater_group="self",
+                         respondent=f"r{i}", idempotency_key=f"k{i}")
+        programme(store, "pr", ["bl"])
+        store.create_wave("bl", title="Blocks, a year on")
+        lens = summary(store, "pr").lens("blocks")
+        assert lens.campaign == "bl-w2" and lens.waves == ["bl", "bl-w2"]
+        assert lens.read_from == "bl"
         assert lens.findings[0].kind == "wave-note"
+        assert "Blocks, a year on has no answers yet" in lens.findings[0].sentence
         assert lens.findings[1].kind == "block"
 
 
@@ -181,3 +184,19 @@ def test_the_stamp_changes_with_the_answers_and_the_actions():
         assert second != first
         store.add_action("fl", "Act")
         assert stamp(store, "pr") != second
+
+
+def test_a_new_answer_recomputes_only_its_lens(demo, base):
+    first = summary(demo, PROG, base=base)
+    again = summary(demo, PROG, base=base, previous=first)
+    assert all(a is b for a, b in zip(again.lenses, first.lenses, strict=True))
+    camp = demo.campaign("demo-blocks-w2")
+    demo.submit(camp.id, full_answers(camp.instrument, 2), rater_group="self",
+                segment="Leadership team", respondent="late-01", idempotency_key="late-01")
+    third = summary(demo, PROG, base=base, previous=again)
+    assert [a is b for a, b in zip(third.lenses, again.lenses, strict=True)] == [
+        True, False, True, True, True, True]
+    # Read again, and as its dashboard would: one newcomer moves no figure (fewer than k).
+    assert third.lens("blocks").n == again.lens("blocks").n
+    assert [f.sentence for f in third.lens("blocks").findings] == \
+        [f.sentence for f in again.lens("blocks").findings]
