@@ -21,6 +21,8 @@ external_focus              responding, anticipating, shaping: self against othe
 contact_plan                contacts needed per segment (Cochran), margins, allocations
 next_steps                  what to do first, per dimension
 respondents                 how many answered, per group, under the same rule
+trend                       each wave's level, the change since the wave before, and what
+                            change the waves could detect
 comments                    the free-text comments staff may read (comment threshold)
 ==========================  ==============================================================
 
@@ -34,6 +36,7 @@ where withheld; text: strings, empty where none; flag: true/false; any: a Python
 column             kind    meaning
 =================  ======  ==================================================================
 campaign           text    the campaign a row is about
+wave               count   which wave of a campaign a row is about (1 = the first)
 scope              text    which level of aggregation a row is (item, section, overall, ...)
 rater_group        text    who rated: self, team, customer, partner, internal
 segment            text    the respondents' segment (or a planner's customer segment)
@@ -124,6 +127,13 @@ allocated          count   contacts allocated
 margin_planned     number  the margin of error the planned contacts give
 margin_allocated   number  the margin of error the allocated contacts give
 note               text    a planner row's remark
+change             number  a wave's mean minus the wave before's (trend)
+change_low         number  the lower end of the change's interval (Welch)
+change_high        number  the upper end of the change's interval (Welch)
+detectable         number  the smallest change the waves could detect at 80% power
+verdict            text    the row's plain reading (improved, declined, worked, ...)
+released           flag    the row's own figures are shown (anonymity)
+why                text    why a figure or a verdict is not given, else empty
 comment            text    a respondent's comment (comments(), for staff at the threshold)
 submitted_at       any     when a comment was submitted
 =================  ======  ==================================================================
@@ -140,10 +150,11 @@ from .gaps import importance_performance, perception_gaps, say_do
 from .planner import contact_plan, margin_for, sample_size
 from .profiles import next_steps, profile
 from .reliability import cronbach_alpha, icc
+from .trend import trend
 
 __all__ = [
     "adli", "agreement", "benchmark", "blocks", "comments", "contact_plan", "cronbach_alpha",
     "discussion_agenda", "external_focus", "icc", "importance_performance", "load_benchmark",
     "margin_for", "next_steps", "perception_gaps", "profile", "respondents", "rwg", "rwg_j",
-    "sample_size", "say_do", "say_do_quartiles",
+    "sample_size", "say_do", "say_do_quartiles", "trend",
 ]

@@ -1,0 +1,608 @@
+"""The programme report: one organisation across every lens, over time, as PDF or HTML.
+
+An executive summary first (where we stand lens by lens, what changed since the last wave,
+which actions worked, what to do first), then one section per lens with its main chart,
+then the trend (what changed, with its charts) and the action register with each action's
+"did it work" line and its overdue mark.
+
+Every sentence is a finding of ``focuskit.findings.programme.summary``, the same the
+programme page shows; this module only chooses which to show where and lays them out. Each
+lens's chart is its campaign report's first chart (``content.chart``).
+
+>>> from focuskit.report.programme import programme_pdf
+>>> programme_pdf(store, "demo-alder-valley")[:4]  # doctest: +SKIP
+b'%PDF'
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+from .. import findings as ff
+from ..names import readable
+
+__all__ = ["LensPart", "ProgrammeReport", "build_programme", "from_summary", "programme_html",
+           "programme_pdf", "write_programme"]
+
+#: Kinds that say a lens has nothing to show yet or withholds it: they are its headline when
+#: they come first, and never a "what to do first".
+_NOTES = ("wave-note", "missing", "withheld", "empty", "none", "no-base")
+#: How many of each list the one-page executive summary shows.
+_SUMMARY_CHANGES = 4
+_SUMMARY_ACTIONS = 4
+_SUMMARY_STEPS = 4
+#: The order "which actions worked" reads them in: the answers first, then the open ones.
+_VERDICT_ORDER = {"worked": 0, "did not work": 1, "cannot tell": 2, "no later wave yet": 3}
+
+
+@dataclass
+class LensPart:
+    """One lens's section: the summary's lens and its campaign report's first chart."""
+
+    lens: object  # findings.programme.Lens
+    chart_title: str = ""
+    chart_lead: str = ""
+    draw: Callable | None = None  # draw(ax) -> Axes
+    #: "Focus levels 2027, wave 2 (demo-focus-levels-w2)": where the figures come from
+    source: str = ""
+
+    @property
+    def alt(self) -> str:
+        """What the chart shows, for a reader who cannot see it."""
+        return f"Chart for {self.lens.title}: {self.chart_title}. {self.chart_lead}"
+
+
+@dataclass
+class ProgrammeReport:
+    summary: object  # findings.programme.ProgrammeSummary
+    lenses: list[LensPart]
+    generated: str
+    #: (title, alt text, draw) per trend chart; empty when no lens has two answered waves
+    trend_charts: list[tuple[str, str, Callable]] = field(default_factory=list)
+
+    @property
+    def programme_id(self) -> str:
+        return self.summary.programme.id
+
+    @property
+    def title(self) -> str:
+        return self.summary.programme.title
+
+    @property
+    def organisation(self) -> str:
+        return self.summary.programme.organisation or ""
+
+    @property
+    def freshness(self) -> str:
+        f = self.summary.freshness
+        return f[:1].upper() + f[1:]
+
+    @property
+    def has_trend(self) -> bool:
+        return bool(self.summary.trends)
+
+    @property
+    def standing(self) -> list[tuple[str, object]]:
+        """Each lens's headline: its first finding that is not a note, else its note."""
+        out = []
+        for part in self.lenses:
+            found = part.lens.findings
+            first = next((f for f in found if f.kind not in _NOTES + ("next-step",)), None)
+            out.append((part.lens.title, first or (found[0] if found else None)))
+        return out
+
+    @property
+    def changes(self) -> list:
+        """What changed, for the summary page: the trend findings with a change first."""
+        found = list(self.summary.trend)
+        moved = [f for f in found if f.numbers.get("verdict") in ("improved", "declined")]
+        rest = [f for f in found if f not in moved]
+        return (moved + rest)[:_SUMMARY_CHANGES]
+
+    @property
+    def verdicts(self) -> list[dict]:
+        """The actions with a "did it work" finding, answers first."""
+        acts = [a for a in self.summary.actions if a.get("effect") is not None]
+        return sorted(acts, key=lambda a: _VERDICT_ORDER.get(
+            a["effect"].numbers.get("verdict"), 9))
+
+    @property
+    def first_steps(self) -> list:
+        """What to do first: each lens's first next step, in the lenses' order."""
+        out = []
+        for part in self.lenses:
+            step = next((f for f in part.lens.findings if f.kind == "next-step"), None)
+            if step is not None:
+                out.append((part.lens.title, step))
+        return out
+
+
+def _lens_part(store, lens, base) -> LensPart:
+    """The lens's campaign report chart: the first page of its campaign that has one."""
+    part = LensPart(lens)
+    if lens.missing:
+        return part
+    cid = getattr(lens, "read_from", None) or lens.campaign
+    camp = store.campaign(cid)
+    wave = getattr(camp, "wave", 1)
+    part.source = f"{camp.title}, wave {wave} ({camp.id})"
+    frame = store.responses(cid)
+    if not len(frame):
+        return part
+    from .content import chart
+
+    res = ff.Results(frame, camp.instrument, base=base, k=camp.min_group_size)
+    for key in ff.sections(camp.instrument.id):
+        if key == "next":
+            continue
+        try:
+            found = ff.collect(res, key)
+        except ValueError:
+            continue
+        if all(f.kind in _NOTES for f in found):
+            continue  # withheld: no chart to draw from
+        title, lead, draw = chart(res, key)
+        if draw is not None:
+            part.chart_title, part.chart_lead, part.draw = title, lead, draw
+            break
+    return part
+
+
+def _trend_charts(summary) -> list[tuple[str, str, Callable]]:
+    """Per lens with two answered waves: its then-and-now profile, then the trend of the
+    items its first changes are about."""
+    from .. import plots as fp
+
+    out = []
+    titles = {x.instrument: x.title for x in summary.lenses}
+    for inst, df in summary.trends.items():
+        if df is None or df.empty:
+            continue
+        name = titles.get(inst, readable(inst))
+        out.append((f"{name}: then and now",
+                    f"Chart for {name}: each dimension's mean in the first and the latest "
+                    "wave, with their 95% intervals.",
+                    lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
+    by = {}
+    for f in summary.trend:
+        if f.item and f.numbers.get("verdict") in ("improved", "declined"):
+            by.setdefault(f.item, f)
+    frames = list(summary.trends.values())
+    for item in list(by)[:2]:
+        df = next((d for d in frames if d is not None and "item" in d
+                   and item in set(d["item"])), None)
+        if df is None:
+            continue
+        out.append((f"The trend of {readable(item)}",
+                    f"Chart: {readable(item)}'s mean in each wave, with its 95% interval, on "
+                    "the level bands; the change is marked.",
+                    lambda ax, df=df, item=item: fp.trend_plot(data=df, item=item, ax=ax)))
+    return out
+
+
+def from_summary(store, summary, *, base=None) -> ProgrammeReport:
+    """The report's content from a programme ``summary`` (``findings.programme.summary``)."""
+    if base is None:
+        from ..analysis import load_benchmark
+
+        try:
+            base = load_benchmark()
+        except (OSError, ValueError):
+            base = None
+    parts = [_lens_part(store, lens, base) for lens in summary.lenses]
+    return ProgrammeReport(summary, parts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                           _trend_charts(summary) if summary.trends else [])
+
+
+def build_programme(store, programme_id: str, *, now=None) -> ProgrammeReport:
+    """The programme report's content (StoreError when there is no such programme)."""
+    from ..findings.programme import summary
+
+    return from_summary(store, summary(store, programme_id, now=now))
+
+
+# -- PDF ---------------------------------------------------------------------------------
+#: Inches the header, foot and text keep in from A4's top and bottom, so that the page
+#: printed at actual size on Letter (0.69 inches shorter) loses nothing.
+LETTER_SAFE = 0.35
+OVERDUE = "#B42318"
+
+
+def _text(page, s: str, size: float = 10.5, *, indent: float = 0.0, **kw) -> None:
+    """``page.text`` wrapped at what DejaVu Sans really fits (about 0.58 em a character):
+    the campaign report's table of widths lets a long line reach into the right margin."""
+    from .render import MARGIN
+
+    room = page.w - 2 * MARGIN - indent
+    em = 0.64 if kw.get("bold") else 0.58
+    page.text(s, size, indent=indent, width=int(room * 72 / (size * em)), **kw)
+
+
+@dataclass
+class _Part:
+    """A piece of a page: ``draw(page)`` places it at the page's cursor and moves it."""
+
+    draw: Callable
+    new_page: bool = False
+    #: keep on the page of the part that follows (a heading with its first line)
+    keep: bool = False
+
+
+def _head(text: str, lead: str = "") -> _Part:
+    def draw(page):
+        from .render import ACCENT
+
+        page.y += 0.12
+        _text(page, text, 12.5, bold=True, color=ACCENT, gap=0.04)
+        if lead:
+            _text(page, lead, 9.5, color="#52606D", gap=0.06)
+    return _Part(draw, keep=True)
+
+
+def _say(sentence: str, *, size=10.5, indent=0.3, hang="", bold_lead: str = "",
+         color=None) -> _Part:
+    def draw(page):
+        if bold_lead:
+            _text(page, bold_lead, size, bold=True, indent=indent, gap=0.0)
+        _text(page, sentence, size, indent=indent + (0.15 if bold_lead else 0), hang=hang,
+                  gap=0.08, color=color)
+    return _Part(draw)
+
+
+def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
+    """The executive summary at text size ``size`` (smaller sizes keep it on one page)."""
+    from .render import ACCENT
+
+    def title(page):
+        _text(page, "Programme report", 20, bold=True, color=ACCENT, gap=0.03)
+        _text(page, rep.title, 13, gap=0.1)
+        for k, v in (("Organisation", rep.organisation or "(not named)"),
+                     ("Report made", rep.generated),
+                     ("Lenses", f"{sum(not p.lens.missing for p in rep.lenses)} of "
+                                f"{len(rep.lenses)} with a campaign")):
+            _text(page, f"{k}:  {v}", 10, gap=0.02, color="#333333")
+        _text(page, rep.freshness, 10, gap=0.02, color="#333333")
+        page.y += 0.05
+
+    parts = [_Part(title), _head("Where we stand, lens by lens")]
+    for name, f in rep.standing:
+        parts.append(_say(f.sentence if f else "Nothing to report yet.", size=size,
+                          bold_lead=name, indent=0.1))
+    parts.append(_head("What changed since the last wave"))
+    if rep.has_trend and rep.changes:
+        parts += [_say(f.sentence, size=size, hang=f"{i}.") for i, f in enumerate(rep.changes, 1)]
+    else:
+        parts.append(_say(_ONE_WAVE, size=size, color="#52606D"))
+    parts.append(_head("Which actions worked"))
+    shown = rep.verdicts[:_SUMMARY_ACTIONS]
+    if shown:
+        parts += [_say(a["effect"].sentence, size=size, bold_lead=a["title"])
+                  for a in shown]
+    else:
+        parts.append(_say(_NO_VERDICTS, size=size, color="#52606D"))
+    overdue = [a for a in rep.summary.actions if a.get("overdue")]
+    if overdue:
+        parts.append(_say(f"Overdue: {', '.join(a['title'] for a in overdue)} "
+                          "(marked in the action register).", size=size, color=OVERDUE))
+    parts.append(_head("What to do first"))
+    steps = rep.first_steps[:_SUMMARY_STEPS]
+    parts += [_say(f.sentence, size=size, bold_lead=name) for name, f in steps] or \
+        [_say("No next step yet: the lenses need answers first.", size=size, color="#52606D")]
+    return parts
+
+
+_ONE_WAVE = ("Only one wave so far: no trend yet. What changed appears here once a next "
+             "wave of a lens has answers.")
+_NOT_JUDGED = "Not judged: its campaign is in no wave chain of this programme."
+_NO_VERDICTS = ("No action can be judged yet: an action is judged once the wave after it "
+                "has answers.")
+
+
+def _lens_page(part: LensPart) -> _Part:
+    """A lens with a campaign: a page of its own, the chart filling what the text leaves."""
+    from .render import MUTED
+
+    lens = part.lens
+
+    def text(page):
+        if part.draw is not None:
+            _text(page, part.chart_lead, 9, color=MUTED, gap=0.1)
+        _text(page, "What it says", 12, bold=True, color="#0072B2", gap=0.06)
+        for i, f in enumerate(lens.findings, 1):
+            _text(page, f.sentence, 10.5, indent=0.3, hang=f"{i}.", gap=0.07)
+        details = [f.details for f in lens.findings if f.details]
+        if details:
+            page.y += 0.04
+            _text(page, "Statistics: " + " ".join(details), 8, color=MUTED, gap=0.05)
+
+    def draw(page):
+        if page.dry:
+            page.y = page.bottom
+            return
+        _text(page, lens.title, 16, bold=True, color="#0072B2", gap=0.05)
+        _text(page, lens.question, 10, color=MUTED, gap=0.12)
+        if part.source:
+            _text(page, f"Read from {part.source}.", 9.5, color=MUTED, gap=0.1)
+        if part.draw is not None:
+            _text(page, part.chart_title, 11, bold=True, gap=0.04)
+            top = page.y
+            page.dry = True
+            text(page)
+            page.dry = False
+            room = page.bottom - page.y - 0.2
+            page.y = top
+            page.plot(part.draw, max(2.0, min(6.8, room)))
+        text(page)
+    return _Part(draw, new_page=True)
+
+
+def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
+    missing = [p.lens for p in rep.lenses if p.lens.missing]
+    if not missing:
+        return []
+    head = _head("Lenses without a campaign")
+    head.new_page = True
+    return [head] + [_say(lens.findings[0].sentence if lens.findings else "No campaign yet.",
+                          size=10, bold_lead=lens.title, indent=0.1) for lens in missing]
+
+
+def _chart(title: str, draw, height: float = 3.7) -> _Part:
+    def place(page):
+        if page.dry:
+            page.y += height + 0.45
+            return
+        page.y += 0.1
+        _text(page, title, 11, bold=True, gap=0.04)
+        page.plot(draw, height)
+    return _Part(place)
+
+
+def _trend_parts(rep: ProgrammeReport) -> list[_Part]:
+    head = _head("What changed since the last wave", "Each lens with two answered waves: "
+                 "the change per dimension and group, with the intervals of both waves."
+                 if rep.has_trend else "")
+    head.new_page = not any(p.lens.missing for p in rep.lenses)
+    if not rep.has_trend:
+        return [head, _say(_ONE_WAVE, color="#52606D")]
+    found = list(rep.summary.trend)
+    parts = [head] + ([_say(f.sentence, hang=f"{i}.") for i, f in enumerate(found, 1)]
+                      or [_say("No change to report.", color="#52606D")])
+    parts += [_chart(title, draw) for title, _, draw in rep.trend_charts]
+    return parts
+
+
+def _action_part(i: int, a: dict) -> _Part:
+    from .render import MUTED
+
+    def draw(page):
+        _text(page, a["title"], 10.5, bold=True, indent=0.3, hang=f"{i}.", gap=0.02)
+        facts = [readable(a.get("lens") or "") or a.get("campaign", ""),
+                 f"owner {a['owner']}" if a.get("owner") else "no owner",
+                 f"due {a['due']}" if a.get("due") else "no due date",
+                 a.get("status") or "open"]
+        about = a.get("item") or a.get("section")
+        if about:
+            facts.insert(1, f"about {readable(about)}")
+        _text(page, "  ·  ".join(facts), 9, color=MUTED, indent=0.3, gap=0.02)
+        if a.get("overdue"):
+            _text(page, "OVERDUE: past its due date and not done", 9, bold=True,
+                      color=OVERDUE, indent=0.3, gap=0.02)
+        eff = a.get("effect")
+        _text(page, f"Did it work? {eff.sentence if eff is not None else _NOT_JUDGED}",
+              9.5, indent=0.3, gap=0.12)
+    return _Part(draw)
+
+
+def _action_parts(rep: ProgrammeReport) -> list[_Part]:
+    head = _head("Action register", "Every action of the programme's campaigns, oldest "
+                 "first: who owns it, when it is due, and, once the next wave has answers, "
+                 "whether it worked.")
+    acts = rep.summary.actions
+    if not acts:
+        return [head, _say("No actions recorded yet. Agree them on the programme page or in "
+                           "a workshop, and they appear here.", color="#52606D")]
+    return [head] + [_action_part(i, a) for i, a in enumerate(acts, 1)]
+
+
+def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
+    # The executive summary is one page: the largest text size that keeps it there.
+    for size in (10, 9.5, 9, 8.5):
+        parts = _summary_parts(rep, size)
+        if len(_paginate(parts, measure)) == 1:
+            break
+    parts += [_lens_page(p) for p in rep.lenses if not p.lens.missing]
+    parts += _missing_parts(rep)
+    parts += _trend_parts(rep)
+    parts += _action_parts(rep)
+    return parts
+
+
+def _paginate(parts: list[_Part], measure) -> list[list[_Part]]:
+    """Greedy: each part on the current page if it fits (with the part it keeps with)."""
+    top, bottom = measure.top, measure.bottom
+    heights = []
+    for p in parts:
+        measure.y = top
+        p.draw(measure)
+        heights.append(measure.y - top)
+    pages: list[list[_Part]] = [[]]
+    y = top
+    for i, p in enumerate(parts):
+        need = heights[i] + (heights[i + 1] if p.keep and i + 1 < len(parts) else 0)
+        if pages[-1] and (p.new_page or y + need > bottom):
+            pages.append([])
+            y = top
+        pages[-1].append(p)
+        y += heights[i]
+    return pages
+
+
+def programme_pdf(store=None, programme_id: str | None = None, *,
+                  report: ProgrammeReport | None = None) -> bytes:
+    """The programme report as PDF bytes: A4 portrait, kept whole on Letter."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from ..plots.theme import theme
+    from .render import Page
+
+    rep = report or build_programme(store, programme_id)
+    header = f"{rep.organisation or 'focuskit'}  ·  {rep.title}"
+    fresh = f"{rep.freshness}; report made {rep.generated}"
+
+    def page(number, total):
+        return Page(header, fresh, rep.programme_id, number, total, safe=LETTER_SAFE)
+
+    buf = io.BytesIO()
+    with theme():
+        measure = page(0, 0)
+        measure.dry = True
+        try:
+            pages = _paginate(_parts(rep, measure), measure)
+        finally:
+            plt.close(measure.fig)
+        with PdfPages(buf, metadata={"Title": f"Programme report: {rep.title}",
+                                     "Creator": "focuskit"}) as pdf:
+            for number, content in enumerate(pages, 1):
+                p = page(number, len(pages))
+                try:
+                    for part in content:
+                        part.draw(p)
+                    pdf.savefig(p.fig)
+                finally:
+                    plt.close(p.fig)
+    return buf.getvalue()
+
+
+# -- HTML --------------------------------------------------------------------------------
+def _ol(findings) -> str:
+    return "<ol>" + "".join(f"<li>{escape(f.sentence)}</li>" for f in findings) + "</ol>"
+
+
+def _img(draw, alt: str) -> str:
+    from .render import png
+
+    return f"<img class='fk-plot' alt='{escape(alt, quote=True)}' src='{png(draw)}'>"
+
+
+def programme_html(store=None, programme_id: str | None = None, *,
+                   report: ProgrammeReport | None = None) -> str:
+    """The programme report as one self-contained HTML page (charts as PNG data URIs, each
+    with alt text)."""
+    from ..ui.style import css
+
+    rep = report or build_programme(store, programme_id)
+    e = escape
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+           "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+           f"<title>Programme report: {e(rep.title)}</title><style>"
+           f"{css('focuskit.report', 'report.css')}</style></head><body class='fk-programme'>"
+           f"<h1>Programme report</h1><p class='lead'>{e(rep.title)}"
+           f"{' · ' + e(rep.organisation) if rep.organisation else ''}</p>"
+           f"<p class='fresh'>Report made {e(rep.generated)} · {e(rep.freshness)}</p>"]
+    # The executive summary.
+    out.append("<section id='summary'><h2>Executive summary</h2>"
+               "<h3>Where we stand, lens by lens</h3><dl class='lenses'>")
+    for name, f in rep.standing:
+        out.append(f"<dt>{e(name)}</dt><dd>{e(f.sentence if f else 'Nothing to report yet.')}"
+                   "</dd>")
+    out.append("</dl><h3>What changed since the last wave</h3>")
+    out.append(_ol(rep.changes) if rep.has_trend and rep.changes else
+               f"<p class='muted'>{e(_ONE_WAVE)}</p>")
+    out.append("<h3>Which actions worked</h3>")
+    shown = rep.verdicts[:_SUMMARY_ACTIONS]
+    out.append("<ol>" + "".join(f"<li><b>{e(a['title'])}</b>: {e(a['effect'].sentence)}</li>"
+                                for a in shown) + "</ol>" if shown else
+               f"<p class='muted'>{e(_NO_VERDICTS)}</p>")
+    overdue = [a for a in rep.summary.actions if a.get("overdue")]
+    if overdue:
+        out.append(f"<p class='overdue'>Overdue: {e(', '.join(a['title'] for a in overdue))} "
+                   "(marked in the action register).</p>")
+    out.append("<h3>What to do first</h3><ol>" + "".join(
+        f"<li><b>{e(n)}</b>: {e(f.sentence)}</li>"
+        for n, f in rep.first_steps[:_SUMMARY_STEPS]) + "</ol></section>")
+    # One section per lens.
+    for part in rep.lenses:
+        lens = part.lens
+        if lens.missing:
+            continue
+        out.append(f"<section class='lens' id='lens-{e(lens.instrument)}'><h2>{e(lens.title)}"
+                   f"</h2><p class='lead'>{e(lens.question)}</p>")
+        if part.source:
+            out.append(f"<p class='muted'>Read from {e(part.source)}.</p>")
+        if part.draw is not None:
+            out.append(f"<h3>{e(part.chart_title)}</h3><p class='muted'>{e(part.chart_lead)}"
+                       f"</p>{_img(part.draw, part.alt)}")
+        out.append("<h3>What it says</h3>" + _ol(lens.findings))
+        details = [f.details for f in lens.findings if f.details]
+        if details:
+            out.append("<details><summary>Statistics</summary><ul>" + "".join(
+                f"<li>{e(d)}</li>" for d in details) + "</ul></details>")
+        out.append("</section>")
+    missing = [p.lens for p in rep.lenses if p.lens.missing]
+    if missing:
+        out.append("<section id='missing'><h2>Lenses without a campaign</h2><dl class='lenses'>"
+                   + "".join(f"<dt>{e(x.title)}</dt><dd>{e(x.findings[0].sentence)}</dd>"
+                             for x in missing if x.findings) + "</dl></section>")
+    # Trend.
+    out.append("<section id='trend'><h2>What changed since the last wave</h2>")
+    if rep.has_trend:
+        out.append(_ol(rep.summary.trend))
+        for title, alt, draw in rep.trend_charts:
+            out.append(f"<h3>{e(title)}</h3>{_img(draw, alt)}")
+    else:
+        out.append(f"<p class='muted'>{e(_ONE_WAVE)}</p>")
+    out.append("</section>")
+    # The action register.
+    out.append("<section id='actions'><h2>Action register</h2>")
+    acts = rep.summary.actions
+    if acts:
+        out.append("<table class='actions'><tr><th>#</th><th>Action</th><th>Lens</th>"
+                   "<th>Owner</th><th>Due</th><th>Status</th></tr>")
+        out += [_action_row(i, a) for i, a in enumerate(acts, 1)]
+        out.append("</table>")
+    else:
+        out.append("<p class='muted'>No actions recorded yet.</p>")
+    out.append(f"</section><footer>focuskit programme report · {e(rep.programme_id)} · "
+               f"{e(rep.generated)}</footer></body></html>")
+    return "".join(out)
+
+
+def _action_row(i: int, a: dict) -> str:
+    """An action's row of the register and its "did it work" line beneath."""
+    e = escape
+    due = e(str(a.get("due") or ""))
+    if a.get("overdue"):
+        due += " <span class='overdue'>overdue</span>"
+    about = a.get("item") or a.get("section")
+    about = f"<br><span class='muted'>about {e(readable(about))}</span>" if about else ""
+    eff = a.get("effect")
+    verdict = e(eff.sentence) if eff is not None else _NOT_JUDGED
+    # data-label: what a phone shows before each cell, where the cells stack as lines.
+    return (f"<tr class='action'><td>{i}</td><td><b>{e(a['title'])}</b>{about}</td>"
+            f"<td data-label='Lens'>{e(readable(a.get('lens') or ''))}</td>"
+            f"<td data-label='Owner'>{e(a.get('owner') or '')}</td>"
+            f"<td data-label='Due'>{due}</td>"
+            f"<td data-label='Status'>{e(a.get('status') or '')}</td></tr>"
+            f"<tr class='verdict'><td></td><td colspan='5'>Did it work? {verdict}</td></tr>")
+
+
+def write_programme(store, programme_id: str, out, format: str | None = None) -> Path:
+    """Write the programme report to ``out`` ("pdf" or "html"; default from the suffix).
+    The report is built before the file is opened, so an unknown id leaves no file."""
+    path = Path(out)
+    fmt = format or ("html" if path.suffix.lower() in (".html", ".htm") else "pdf")
+    if fmt not in ("pdf", "html"):
+        raise ValueError(f"format must be pdf or html, not {fmt!r}")
+    store.programme(programme_id)  # an unknown id: StoreError naming the programmes there are
+    rep = build_programme(store, programme_id)
+    if fmt == "pdf":
+        path.write_bytes(programme_pdf(report=rep))
+    else:
+        path.write_text(programme_html(report=rep), encoding="utf-8")
+    return path
