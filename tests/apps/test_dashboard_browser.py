@@ -78,7 +78,8 @@ def test_executive_flow(chromium, voila_server):
             arg=before, timeout=60_000)
         # ... and then the cards: 18 residential customers.
         page.locator(".fk-card", has_text="customers 18").wait_for(timeout=60_000)
-        # The CSV download is the dashboard's tables, not the answers.
+        # The CSV download is the dashboard's tables, not the answers (made when opened).
+        page.locator(".fk-open-dl").click()
         link = page.locator("a.fk-dl", has_text="CSV")
         link.wait_for(timeout=60_000)
         with page.expect_download() as dl:

@@ -38,6 +38,14 @@ def _offer(dropdown: w.Dropdown, options: list, value) -> None:
         dropdown.value = value
 
 
+def _discard(widget: w.Widget) -> None:
+    """Close a widget gone from the page, with its layout and style: a page fetches every
+    widget its kernel holds before it draws anything."""
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None), widget):
+        if part is not None:
+            part.close()
+
+
 class Dashboard:
     """The executive dashboard; display ``.widget`` (or the object itself) in a notebook."""
 
@@ -74,13 +82,12 @@ class Dashboard:
         self.freshbar = w.Box([self.fresh, self.refresh_button],
                               layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.cards = ui.html(cls="fk-dash", width="100%")
-        self.buttons = {}
-        for t in TABS:
-            b = w.Button(description=t.title, tooltip=t.title,
-                         layout=w.Layout(width="auto", margin="2px"))
-            b.add_class(f"fk-tab-{t.key}")
-            b.on_click(lambda _b, key=t.key: self.select(key))
-            self.buttons[t.key] = b
+        # Tab buttons are made when a campaign first needs them, and share one layout and
+        # one style: every widget the kernel holds is fetched by the page before it draws
+        # the first plot, so fewer widgets and models draw it sooner.
+        self.buttons: dict[str, w.Button] = {}
+        self._tab_look = dict(layout=w.Layout(width="auto", margin="2px"),
+                              style=w.ButtonStyle())
         self.tabbar = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%",
                                                 margin="10px 0 6px"))
         self.tabbar.add_class("fk-tabbar")
@@ -94,15 +101,18 @@ class Dashboard:
                                      else self.widget.remove_class)("fk-zoom"), "value")
         self.panel = w.VBox(layout=w.Layout(width="100%"))
         self.panel.add_class("fk-panel")
-        self.links = ui.html(cls="fk-dash")
-        self.pdf = w.Button(description="Prepare the PDF report", icon="file-pdf-o",
-                            layout=w.Layout(width="auto"))
-        self.pdf.add_class("fk-pdf")
-        self.pdf.on_click(lambda _b: self.prepare_pdf())
-        self.pdf_link = ui.html(cls="fk-dash")
-        self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
-                                 w.Box([self.pdf, self.pdf_link],
-                                       layout=w.Layout(flex_flow="row wrap"))])
+        # Downloads: one button until opened (the links hold the tables as data, ~35 KB the
+        # page would otherwise fetch before its first plot); opened, the links and the PDF.
+        self.links = self.pdf = self.pdf_link = None
+        self._links_html: str | None = None  # made ahead, shown when the box is opened
+        self.open_downloads_button = w.Button(
+            description="Downloads: tables and the PDF report", icon="download",
+            tooltip="The figures shown here as CSV or Excel, and the PDF report",
+            layout=w.Layout(width="auto"))
+        self.open_downloads_button.add_class("fk-open-dl")
+        self.open_downloads_button.on_click(lambda _b: self.open_downloads())
+        self.downloads = w.VBox([self.open_downloads_button])
+        self.downloads.add_class("fk-downloads")
         self._planner = None
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
@@ -137,24 +147,10 @@ class Dashboard:
             log.info("dashboard prepared from %s answers; waiting for its visitor", len(
                 self.state.frame) if self.state.campaign_id else 0)
         query_string()
-        changed = self.refresh(downloads=False)
+        self.refresh(downloads=False)
         log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
                  if self.state.campaign_id else "no campaign")
         display(self.widget)
-        if changed or not prepared:
-            # The page shows the first plot; the download tables come after it, unseen.
-            self._after_the_cell(self.prepare_downloads)
-
-    @staticmethod
-    def _after_the_cell(job) -> None:
-        """Run ``job`` once this cell is done, so that the page can fetch its widgets (which
-        waits for the kernel to be free) first; at once outside a running kernel loop."""
-        import asyncio
-
-        try:
-            asyncio.get_running_loop().call_later(0.2, job)
-        except RuntimeError:
-            job()
 
     # -- actions ---------------------------------------------------------------------------
     def refresh(self, downloads: bool = True) -> bool:
@@ -165,14 +161,15 @@ class Dashboard:
         changed = self.state.refresh()  # redrawn by _show when answers changed
         camps = [(f"{c.title} ({c.id})", c.id) for c in self.state.campaigns]
         _offer(self.picker, camps, self.state.campaign_id)  # a campaign was added
-        if changed and downloads:
+        if changed and downloads and self.links is not None:
             self.prepare_downloads()
         self.fresh.value = self._fresh_html()
         return changed
 
     def pick(self, campaign: str) -> None:
         self.state.pick(campaign)  # drawn by _show
-        self.prepare_downloads()
+        if self.links is not None:  # the downloads are open: their links follow
+            self.prepare_downloads()
 
     def filter(self, segment: str | None = None, rater_group: str | None = None) -> None:
         """Filter by a segment or rater group (None keeps the present one); drawn by _show."""
@@ -222,13 +219,18 @@ class Dashboard:
                 # place: the browser swaps an image's pixels instead of building new views,
                 # and the old plot stays, dimmed, until the new one comes.
                 self.panel.add_class("fk-busy")
+                drawing = None
             else:
-                self.panel.children = [ui.html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")]
+                drawing = ui.html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")
+                self.panel.children = [drawing]
             try:
                 self.rendered[key] = self._render(key, shown or ())
             finally:
                 if shown:
                     self.panel.remove_class("fk-busy")
+                if drawing is not None:  # gone from the page: not fetched by the next one
+                    self.panel.children = self.rendered.get(key, ())
+                    _discard(drawing)
             self.redraws += 1
         if tuple(self.panel.children) != tuple(self.rendered[key]):
             self.panel.children = self.rendered[key]
@@ -246,15 +248,23 @@ class Dashboard:
         self.cards.value = self._cards_html()
         # Only the tabs this campaign's instrument supports: nothing greyed, nothing to
         # click that says "not here".
-        self.tabbar.children = [self.buttons[k] for k in s.tabs]
+        self.tabbar.children = [self._button(k) for k in s.tabs]
         self.rendered = {}
-        self.links.value = ""
-        self.pdf_link.value = ""
-        self.pdf.disabled = pdf_maker() is None
-        self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
-                                else "PDF report (not available yet)")
+        self._links_html = None
+        if self.links is not None:
+            self.links.value = ""
+            self.pdf_link.value = ""
         if first:
             self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+
+    def _button(self, key: str) -> w.Button:
+        if key not in self.buttons:
+            title = BY_KEY[key].title
+            b = w.Button(description=title, tooltip=title, **self._tab_look)
+            b.add_class(f"fk-tab-{key}")
+            b.on_click(lambda _b: self.select(key))
+            self.buttons[key] = b
+        return self.buttons[key]
 
     def _fresh_html(self) -> str:
         text = self.state.freshness()
@@ -381,15 +391,38 @@ class Dashboard:
     planner_redraws = 0
 
     # -- downloads -------------------------------------------------------------------------
+    def open_downloads(self) -> None:
+        """Open the downloads: the CSV and Excel links (made now unless made ahead) and the
+        PDF report's button."""
+        if self.links is None:
+            self.links = ui.html(cls="fk-dash")
+            self.pdf = w.Button(description="Prepare the PDF report", icon="file-pdf-o",
+                                layout=w.Layout(width="auto"))
+            self.pdf.add_class("fk-pdf")
+            self.pdf.on_click(lambda _b: self.prepare_pdf())
+            self.pdf_link = ui.html(cls="fk-dash")
+            self.pdf.disabled = pdf_maker() is None
+            self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
+                                    else "PDF report (not available yet)")
+            self.downloads.children = [
+                ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
+                w.Box([self.pdf, self.pdf_link], layout=w.Layout(flex_flow="row wrap"))]
+        if self._links_html is None:
+            self.prepare_downloads()
+        self.links.value = self._links_html or ""
+
     def prepare_downloads(self) -> None:
-        """Put the CSV and Excel links in place (run after the first plot is on screen): the
-        tables behind what the dashboard shows, with the same figures withheld."""
+        """Make the CSV and Excel links (run while nobody waits: before the visitor of a
+        kept kernel, or after the first plot): the tables behind what the dashboard shows,
+        with the same figures withheld. Shown once the downloads are opened."""
         if self.state.campaign_id is None:
             return
         cid = self.state.campaign_id
-        self.links.value = "".join(
+        self._links_html = "".join(
             data_link(self.state.download(f), f"{cid}-tables.{f}", MIME[f], f"Tables ({label})")
             for f, label in (("csv", "CSV"), ("xlsx", "Excel")))
+        if self.links is not None:
+            self.links.value = self._links_html
 
     def _log_report(self) -> None:
         # A preheated dashboard ran before its visitor came and cannot tell who it is; the
@@ -402,6 +435,8 @@ class Dashboard:
             log.exception("audit log not written")
 
     def prepare_pdf(self) -> None:
+        if self.pdf is None:
+            self.open_downloads()
         if pdf_maker() is None:
             self.pdf_link.value = ("<span class='fk-note'>The PDF report is not available in "
                                    "this installation yet.</span>")
