@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from ... import findings as ff
 from ...config import kernel_log
+from ...names import readable
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
@@ -114,6 +115,8 @@ class Dashboard:
         self.downloads = w.VBox([self.open_downloads_button])
         self.downloads.add_class("fk-downloads")
         self._planner = None
+        self._trend = None
+        self._actions = None
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
                               self.freshbar,
@@ -291,6 +294,8 @@ class Dashboard:
         out = []
         tab = BY_KEY[key]
         out.append(html(f"<p class='fk-read'>{escape(tab.read)}</p>"))
+        if key == "actions":  # the register: no figure of this selection, no filter
+            return [*out, *self._actions_widgets()]
         data, hidden = self.state.restricted()
         try:
             if not len(self.state.frame):
@@ -303,6 +308,8 @@ class Dashboard:
                 parts = tab.draw(self.state)
                 if key == "contact":  # the planner's inputs are widgets, kept by the view
                     parts = [*parts, *self._planner_widgets()]
+                if key == "levels" and self.state.has_trend():  # drawn when asked for
+                    parts = [*parts, *self._trend_widgets()]
         except ValueError as e:  # a filter that leaves nothing to compare
             from .tabs import findings_html
 
@@ -389,6 +396,105 @@ class Dashboard:
         return self._planner
 
     planner_redraws = 0
+
+    # -- what changed since the last wave (the Levels tab) -------------------------------------
+    def _trend_widgets(self) -> list:
+        """A switch that shows the trend under the levels: a "then and now" profile, what
+        changed in words, and one dimension's waves at a time. Drawn when switched on, never
+        before the first plot; redrawn for a new rater group while on."""
+        s = self.state
+        if self._trend is None or self._trend["campaign"] != s.campaign_id:
+            switch = w.ToggleButton(value=False, icon="line-chart",
+                                    description=f"Show what changed over {len(s.waves)} waves",
+                                    tooltip="Each wave's level, and the change since the one "
+                                    "before",
+                                    layout=w.Layout(width="auto", max_width="100%"))
+            switch.add_class("fk-trend-switch")
+            box = w.VBox(layout=w.Layout(width="100%"))
+            box.add_class("fk-trend")
+            self._trend = {"campaign": s.campaign_id, "switch": switch, "box": box,
+                           "drawn": None, "item": None}
+            switch.observe(lambda c: self._draw_trend() if c["new"] else
+                           setattr(box, "children", ()), "value")
+        t = self._trend
+        if t["switch"].value and t["drawn"] != (s.answers, s.rater_group):
+            self._draw_trend()
+        return [t["switch"], t["box"]]
+
+    def _draw_trend(self) -> None:
+        s, t = self.state, self._trend
+        group = None if s.rater_group == ALL else s.rater_group
+        who = "every group" if group is None else ff.group_name(group)
+        head = ui.html(f"<h4>What changed over {len(s.waves)} waves</h4><p class='fk-note'>"
+                       f"{escape(' → '.join(c.title for c in s.waves))}; {escape(who)}, "
+                       "every segment. A change is shown only where both waves' figures "
+                       "are.</p>", cls="fk-dash", width="100%")
+        try:
+            from ... import plots as fp
+            from .tabs import findings_html
+
+            data = s.trend()
+            found = s.trend_findings()
+            first = next((f.sentence for f in found if f.kind not in
+                          ("withheld", "empty", "none")), None)
+            parts = [head, ui.plot_box(fp.then_and_now(data=data, rater_group=group),
+                                       alt=first),
+                     ui.html(findings_html(found, "What changed"), cls="fk-dash",
+                             width="100%")]
+            items = [i.id for i in s.inst.items if i.id in set(data["item"])]
+            if items:
+                pick = w.Dropdown(options=[(readable(i), i) for i in items],
+                                  value=t["item"] if t["item"] in items else items[0],
+                                  description="One dimension over the waves",
+                                  style={"description_width": "initial"},
+                                  layout=w.Layout(width="auto", max_width="100%"))
+                pick.add_class("fk-trend-item")
+                one = w.Box(layout=w.Layout(width="100%"))
+
+                def draw_one(_change=None):
+                    t["item"] = pick.value
+                    one.children = [ui.plot_box(fp.trend_plot(data=data, item=pick.value,
+                                                              rater_group=group))]
+
+                pick.observe(draw_one, "value")
+                draw_one()
+                parts += [pick, one]
+        except ImportError:  # the trend's findings or plots are not in this installation
+            parts = [head, ui.html("<p class='fk-note'>The trend is not available in this "
+                                   "installation yet.</p>", cls="fk-dash")]
+        except ValueError as e:  # e.g. this group answered one wave only
+            parts = [head, ui.html(f"<p class='fk-note'>{escape(str(e))}</p>", cls="fk-dash")]
+        t["box"].children = parts
+        t["drawn"] = (s.answers, s.rater_group)
+        self.trend_redraws += 1
+
+    trend_redraws = 0
+
+    # -- the action register (the Actions tab) ------------------------------------------------
+    def _actions_widgets(self) -> list:
+        """The register of the campaign's waves: an admin adds, edits and closes actions; a
+        viewer reads them. Each shows overdue marks and, at the next wave, whether it worked.
+        Made when the tab is first opened, once the visitor (and their role) is known."""
+        s = self.state
+        if self._actions is None or self._actions["campaign"] != s.campaign_id:
+            from ...ui.actions import ActionRegisterView
+
+            who = staff()
+            register = s.actions(editable=who.admin, actor=who.name)
+            titles = {c.id: c.title for c in s.waves}
+
+            def effects(_change=None):
+                try:
+                    register.effects = s.action_effects(register.rows)
+                except ImportError:  # "did it work" is not in this installation yet
+                    register.effects = {}
+
+            view = ActionRegisterView(register, heading="Actions agreed",
+                                      campaign_words=lambda c: titles.get(c, c))
+            effects()
+            register.observe(effects, "changes")  # a new or changed action: judged again
+            self._actions = {"campaign": s.campaign_id, "register": register, "view": view}
+        return [self._actions["view"].widget]
 
     # -- downloads -------------------------------------------------------------------------
     def open_downloads(self) -> None:
