@@ -109,7 +109,7 @@ class Dashboard:
         self.open_downloads_button = w.Button(
             description="Downloads: tables and the PDF report", icon="download",
             tooltip="The figures shown here as CSV or Excel, and the PDF report",
-            layout=w.Layout(width="auto"))
+            layout=w.Layout(width="auto", align_self="flex-start", margin="12px 2px 4px"))
         self.open_downloads_button.add_class("fk-open-dl")
         self.open_downloads_button.on_click(lambda _b: self.open_downloads())
         self.downloads = w.VBox([self.open_downloads_button])
@@ -404,18 +404,27 @@ class Dashboard:
         before the first plot; redrawn for a new rater group while on."""
         s = self.state
         if self._trend is None or self._trend["campaign"] != s.campaign_id:
-            switch = w.ToggleButton(value=False, icon="line-chart",
-                                    description=f"Show what changed over {len(s.waves)} waves",
+            show = f"Show what changed over {len(s.waves)} waves"
+            switch = w.ToggleButton(value=False, icon="line-chart", description=show,
                                     tooltip="Each wave's level, and the change since the one "
                                     "before",
-                                    layout=w.Layout(width="auto", max_width="100%"))
+                                    layout=w.Layout(width="auto", max_width="100%",
+                                                    align_self="flex-start", margin="8px 2px"))
             switch.add_class("fk-trend-switch")
             box = w.VBox(layout=w.Layout(width="100%"))
             box.add_class("fk-trend")
             self._trend = {"campaign": s.campaign_id, "switch": switch, "box": box,
                            "drawn": None, "item": None}
-            switch.observe(lambda c: self._draw_trend() if c["new"] else
-                           setattr(box, "children", ()), "value")
+
+
+            def flip(change):
+                switch.description = "Hide what changed" if change["new"] else show
+                if change["new"]:
+                    self._draw_trend()
+                else:
+                    box.children = ()
+
+            switch.observe(flip, "value")
         t = self._trend
         if t["switch"].value and t["drawn"] != (s.answers, s.rater_group):
             self._draw_trend()
@@ -426,9 +435,9 @@ class Dashboard:
         group = None if s.rater_group == ALL else s.rater_group
         who = "every group" if group is None else ff.group_name(group)
         head = ui.html(f"<h4>What changed over {len(s.waves)} waves</h4><p class='fk-note'>"
-                       f"{escape(' → '.join(c.title for c in s.waves))}; {escape(who)}, "
-                       "every segment. A change is shown only where both waves' figures "
-                       "are.</p>", cls="fk-dash", width="100%")
+                       f"{escape(who[:1].upper() + who[1:])}, every segment. A change is "
+                       "shown only where both waves' figures are.</p>", cls="fk-dash",
+                       width="100%")
         try:
             from ... import plots as fp
             from .tabs import findings_html
@@ -481,7 +490,9 @@ class Dashboard:
 
             who = staff()
             register = s.actions(editable=who.admin, actor=who.name)
-            titles = {c.id: c.title for c in s.waves}
+            # "Wave 2 of 2" rather than the titles, which differ by a few words at the end
+            titles = {c.id: f"Wave {i} of {len(s.waves)}" if len(s.waves) > 1 else c.title
+                      for i, c in enumerate(s.waves, 1)}
 
             def effects(_change=None):
                 try:
