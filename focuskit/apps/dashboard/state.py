@@ -15,7 +15,6 @@ from ... import findings as ff
 from ...findings import Results
 from ...store import Store
 from ...ui.downloads import pdf_maker
-from .tabs import ALWAYS
 
 __all__ = ["ALL", "DashboardState"]
 
@@ -165,9 +164,9 @@ class DashboardState(HasTraits):
 
     @property
     def tabs(self) -> list[str]:
-        """Keys of the tabs the picked campaign's instrument supports, in order, and the
-        action register every campaign has."""
-        return [*ff.sections(self.instrument), *ALWAYS]
+        """Keys of the tabs the picked campaign's instrument supports, in order (the report's
+        pages; the view adds the action register every campaign has)."""
+        return list(ff.sections(self.instrument))
 
     def applies(self, key: str) -> bool:
         return key in self.tabs

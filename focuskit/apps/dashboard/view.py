@@ -22,7 +22,7 @@ from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
 from ..roles import staff
 from .state import ALL, DashboardState
-from .tabs import BY_KEY, TABS, WHAT
+from .tabs import ALWAYS, BY_KEY, WHAT
 
 log = kernel_log("focuskit.dashboard")
 
@@ -200,7 +200,7 @@ class Dashboard:
         elif before[1] != now[1]:
             key = self.current
             self._refresh(first=False)
-            if key in s.tabs:
+            if key in self.tabs:
                 self.select(key, force=True)
         else:
             # Other tabs are drawn again when opened; the open one is redrawn into its widgets.
@@ -208,9 +208,14 @@ class Dashboard:
             self.select(self.current, force=True)  # the plot first, then the cards
             self.cards.value = self._cards_html()
 
+    @property
+    def tabs(self) -> list[str]:
+        """The tabs shown: the instrument's (``state.tabs``), then the action register."""
+        return [*self.state.tabs, *ALWAYS]
+
     def select(self, key: str, force: bool = False) -> None:
-        if key not in self.state.tabs and self.state.tabs:
-            key = self.state.tabs[0]  # a tab this campaign does not have is not there
+        if key not in self.tabs:
+            key = self.tabs[0]  # a tab this campaign does not have is not there
         self.current = key
         for k, b in self.buttons.items():
             b.button_style = "primary" if k == key else ""
@@ -251,14 +256,14 @@ class Dashboard:
         self.cards.value = self._cards_html()
         # Only the tabs this campaign's instrument supports: nothing greyed, nothing to
         # click that says "not here".
-        self.tabbar.children = [self._button(k) for k in s.tabs]
+        self.tabbar.children = [self._button(k) for k in self.tabs]
         self.rendered = {}
         self._links_html = None
         if self.links is not None:
             self.links.value = ""
             self.pdf_link.value = ""
         if first:
-            self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+            self.select(self.tabs[0], force=True)
 
     def _button(self, key: str) -> w.Button:
         if key not in self.buttons:
