@@ -235,7 +235,8 @@ class _Wave:
         # who answered all would give away the sum of those who skipped one.
         sub = self.view.frame[self.view.frame["item"].isin(cols)
                               & self.view.frame["value"].notna()]
-        ok, small = judge(pd.DataFrame(index=[0]), self.view, keys=[], data=sub)
+        # (A one-row result with a column: a frame without columns counts as empty.)
+        ok, small = judge(pd.DataFrame({"n": [len(s)]}), self.view, keys=[], data=sub)
         if not ok[0] or sub["submission"].nunique() != len(s):
             why = reason(f"< {self.k}" if small[0] else "withheld", self.k)
             if not small[0]:
