@@ -438,11 +438,10 @@ class Dashboard:
     def _draw_trend(self) -> None:
         s, t = self.state, self._trend
         group = None if s.rater_group == ALL else s.rater_group
-        who = "every group" if group is None else ff.group_name(group)
+        who = "" if group is None else ff.group_name(group, cap=True) + ", "
         head = ui.html(f"<h4>What changed over {len(s.waves)} waves</h4><p class='fk-note'>"
-                       f"{escape(who[:1].upper() + who[1:])}, every segment. A change is "
-                       "shown only where both waves' figures are.</p>", cls="fk-dash",
-                       width="100%")
+                       f"{escape(who)}every segment. A change is shown only where both "
+                       "waves' figures are.</p>", cls="fk-dash", width="100%")
         try:
             from ... import plots as fp
             from .tabs import findings_html
