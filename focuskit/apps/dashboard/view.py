@@ -459,7 +459,7 @@ class Dashboard:
             if items:
                 pick = w.Dropdown(options=[(readable(i), i) for i in items],
                                   value=t["item"] if t["item"] in items else items[0],
-                                  description="One dimension over the waves",
+                                  description="Dimension, wave by wave",
                                   style={"description_width": "initial"},
                                   layout=w.Layout(width="100%", max_width="520px"))
                 pick.add_class("fk-trend-item")
