@@ -10,10 +10,14 @@ import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
 
+import focuskit.analysis
 from focuskit import Store
 from focuskit.demo import seed_store
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              # what changed and "did it work" need the trend helper's analysis
+              pytest.mark.skipif(not hasattr(focuskit.analysis, "action_effects"),
+                                 reason="focuskit.analysis.action_effects is not here yet")]
 
 PROG = "demo-alder-valley"
 FIRST = 240_000  # ms: the kept kernel computes the summary before its visitor comes
