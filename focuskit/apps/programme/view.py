@@ -292,7 +292,8 @@ class Programme:
             self.chart_pick = w.Dropdown(options=[(x.title, x.instrument) for x in drawn],
                                          value=drawn[0].instrument,
                                          description="Then and now",
-                                         layout=w.Layout(width="auto", max_width="100%"))
+                                         layout=w.Layout(width="auto", max_width="min(520px, "
+                                                         "100%)"))
             self.chart_pick.style.description_width = "initial"
             self.chart_pick.add_class("fk-chart-pick")
             self.chart = w.Box(layout=w.Layout(width="100%"))
