@@ -34,8 +34,12 @@ __all__ = ["LensPart", "ProgrammeReport", "build_programme", "from_summary", "pr
 _NOTES = ("wave-note", "missing", "withheld", "empty", "none", "no-base")
 #: How many of each list the one-page executive summary shows.
 _SUMMARY_CHANGES = 4
-_SUMMARY_ACTIONS = 4
-_SUMMARY_STEPS = 4
+_SUMMARY_ACTIONS = 3
+_SUMMARY_STEPS = 3
+#: The lenses' short names, for the summary's name column (the sections use the full titles).
+SHORT_NAMES = {"focus-levels": "Focus levels", "blocks": "Blocks to focus",
+               "say-do": "Say and Do", "expectations": "Expectations",
+               "external-focus": "External focus", "contact-programme": "Contact programme"}
 #: The order "which actions worked" reads them in: the answers first, then the open ones.
 _VERDICT_ORDER = {"worked": 0, "did not work": 1, "cannot tell": 2, "no later wave yet": 3}
 
@@ -93,7 +97,7 @@ class ProgrammeReport:
         for part in self.lenses:
             found = part.lens.findings
             first = next((f for f in found if f.kind not in _NOTES + ("next-step",)), None)
-            out.append((part.lens.title, first or (found[0] if found else None)))
+            out.append((_short(part.lens), first or (found[0] if found else None)))
         return out
 
     @property
@@ -118,8 +122,12 @@ class ProgrammeReport:
         for part in self.lenses:
             step = next((f for f in part.lens.findings if f.kind == "next-step"), None)
             if step is not None:
-                out.append((part.lens.title, step))
+                out.append((_short(part.lens), step))
         return out
+
+
+def _short(lens) -> str:
+    return SHORT_NAMES.get(lens.instrument) or readable(lens.instrument)
 
 
 def _lens_part(store, lens, base) -> LensPart:
@@ -244,13 +252,34 @@ def _head(text: str, lead: str = "") -> _Part:
     return _Part(draw, keep=True)
 
 
-def _say(sentence: str, *, size=10.5, indent=0.3, hang="", bold_lead: str = "",
-         color=None) -> _Part:
+def _say(sentence: str, *, size=10.5, indent=0.3, hang="", color=None) -> _Part:
     def draw(page):
-        if bold_lead:
-            _text(page, bold_lead, size, bold=True, indent=indent, gap=0.0)
-        _text(page, sentence, size, indent=indent + (0.15 if bold_lead else 0), hang=hang,
-                  gap=0.08, color=color)
+        _text(page, sentence, size, indent=indent, hang=hang, gap=0.08, color=color)
+    return _Part(draw)
+
+
+def _stack(name: str, sentence: str, *, size=10.0) -> _Part:
+    """A name in bold with its sentence beneath, for names too long for a column."""
+    def draw(page):
+        _text(page, name, size, bold=True, indent=0.1, gap=0.0)
+        _text(page, sentence, size, indent=0.3, gap=0.08)
+    return _Part(draw)
+
+
+#: The width of the name column of a two-column line (inches).
+NAME_COLUMN = 1.65
+
+
+def _pair(name: str, sentence: str, *, size=10.0, color=None) -> _Part:
+    """A name in bold on the left and its sentence beside it: one line where two would do."""
+    def draw(page):
+        top = page.y
+        room = NAME_COLUMN - 0.15
+        page.text(name, size, bold=True, indent=0.1, width=int(room * 72 / (size * 0.64)))
+        left = page.y
+        page.y = top
+        _text(page, sentence, size, indent=0.1 + NAME_COLUMN, color=color)
+        page.y = max(left, page.y) + 0.07
     return _Part(draw)
 
 
@@ -260,19 +289,13 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
 
     def title(page):
         _text(page, "Programme report", 20, bold=True, color=ACCENT, gap=0.03)
-        _text(page, rep.title, 13, gap=0.1)
-        for k, v in (("Organisation", rep.organisation or "(not named)"),
-                     ("Report made", rep.generated),
-                     ("Lenses", f"{sum(not p.lens.missing for p in rep.lenses)} of "
-                                f"{len(rep.lenses)} with a campaign")):
-            _text(page, f"{k}:  {v}", 10, gap=0.02, color="#333333")
-        _text(page, rep.freshness, 10, gap=0.02, color="#333333")
-        page.y += 0.05
+        _text(page, rep.title, 13, gap=0.06)
+        _text(page, f"{rep.organisation or '(organisation not named)'}  ·  report made "
+              f"{rep.generated}  ·  {rep.freshness}", 9.5, gap=0.02, color="#333333")
 
     parts = [_Part(title), _head("Where we stand, lens by lens")]
     for name, f in rep.standing:
-        parts.append(_say(f.sentence if f else "Nothing to report yet.", size=size,
-                          bold_lead=name, indent=0.1))
+        parts.append(_pair(name, f.sentence if f else "Nothing to report yet.", size=size))
     parts.append(_head("What changed since the last wave"))
     if rep.has_trend and rep.changes:
         parts += [_say(f.sentence, size=size, hang=f"{i}.") for i, f in enumerate(rep.changes, 1)]
@@ -281,8 +304,7 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
     parts.append(_head("Which actions worked"))
     shown = rep.verdicts[:_SUMMARY_ACTIONS]
     if shown:
-        parts += [_say(a["effect"].sentence, size=size, bold_lead=a["title"])
-                  for a in shown]
+        parts += [_stack(a["title"], a["effect"].sentence, size=size) for a in shown]
     else:
         parts.append(_say(_NO_VERDICTS, size=size, color="#52606D"))
     overdue = [a for a in rep.summary.actions if a.get("overdue")]
@@ -291,7 +313,7 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
                           "(marked in the action register).", size=size, color=OVERDUE))
     parts.append(_head("What to do first"))
     steps = rep.first_steps[:_SUMMARY_STEPS]
-    parts += [_say(f.sentence, size=size, bold_lead=name) for name, f in steps] or \
+    parts += [_pair(name, f.sentence, size=size) for name, f in steps] or \
         [_say("No next step yet: the lenses need answers first.", size=size, color="#52606D")]
     return parts
 
@@ -347,8 +369,8 @@ def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
         return []
     head = _head("Lenses without a campaign")
     head.new_page = True
-    return [head] + [_say(lens.findings[0].sentence if lens.findings else "No campaign yet.",
-                          size=10, bold_lead=lens.title, indent=0.1) for lens in missing]
+    return [head] + [_pair(lens.title, lens.findings[0].sentence if lens.findings else
+                           "No campaign yet.") for lens in missing]
 
 
 def _chart(title: str, draw, height: float = 3.7) -> _Part:

@@ -116,7 +116,7 @@ def test_pdf_pages_say_what_the_html_says(one_wave, tmp_path):
     pages = pdf_text(pdf, tmp_path)
     first = pages[0]
     assert first.startswith("Alder Valley Utilities") and "Programme report" in first
-    assert re.search(r"Report made: \d{4}-\d\d-\d\d \d\d:\d\d UTC", first)
+    assert re.search(r"report made \d{4}-\d\d-\d\d \d\d:\d\d UTC", first)
     assert "Answers up to 10:00 UTC, 180 respondents" in first
     for heading in ("Where we stand, lens by lens", "What changed since the last wave",
                     "Which actions worked", "What to do first"):
