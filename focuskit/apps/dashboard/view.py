@@ -149,8 +149,15 @@ class Dashboard:
             self.prepare_downloads()
             log.info("dashboard prepared from %s answers; waiting for its visitor", len(
                 self.state.frame) if self.state.campaign_id else 0)
-        query_string()
+        query = query_string()
         self.refresh(downloads=False)
+        # A link from the programme page names its campaign (?campaign=ID).
+        from urllib.parse import parse_qs
+
+        wanted = (parse_qs(query or "").get("campaign") or [None])[0]
+        if wanted and wanted != self.state.campaign_id and \
+                wanted in {c.id for c in self.state.campaigns}:
+            self.pick(wanted)
         log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
                  if self.state.campaign_id else "no campaign")
         display(self.widget)
