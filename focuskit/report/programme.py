@@ -62,12 +62,31 @@ class LensPart:
 
 
 @dataclass
+class TrendPart:
+    """One lens's change between its last two waves: the summary's trend findings of that
+    lens and its charts, each (title, alt text, draw)."""
+
+    lens: object
+    findings: list
+    charts: list[tuple[str, str, Callable]] = field(default_factory=list)
+    #: each chart's height on a page (inches): a profile grows with its rows
+    heights: list[float] = field(default_factory=list)
+
+    @property
+    def headline(self):
+        """The largest clear change, else the count of what changed."""
+        return next((f for f in self.findings if f.kind == "trend"),
+                    next((f for f in self.findings if f.kind == "trend-summary"),
+                         self.findings[0] if self.findings else None))
+
+
+@dataclass
 class ProgrammeReport:
     summary: object  # findings.programme.ProgrammeSummary
     lenses: list[LensPart]
     generated: str
-    #: (title, alt text, draw) per trend chart; empty when no lens has two answered waves
-    trend_charts: list[tuple[str, str, Callable]] = field(default_factory=list)
+    #: per lens with two answered waves, what changed; empty when none has
+    trends: list[TrendPart] = field(default_factory=list)
 
     @property
     def programme_id(self) -> str:
@@ -101,12 +120,9 @@ class ProgrammeReport:
         return out
 
     @property
-    def changes(self) -> list:
-        """What changed, for the summary page: the trend findings with a change first."""
-        found = list(self.summary.trend)
-        moved = [f for f in found if f.numbers.get("verdict") in ("improved", "declined")]
-        rest = [f for f in found if f not in moved]
-        return (moved + rest)[:_SUMMARY_CHANGES]
+    def changes(self) -> list[tuple[str, object]]:
+        """What changed, for the summary page: each lens's headline change."""
+        return [(_short(t.lens), t.headline) for t in self.trends if t.headline is not None]
 
     @property
     def verdicts(self) -> list[dict]:
@@ -161,35 +177,39 @@ def _lens_part(store, lens, base) -> LensPart:
     return part
 
 
-def _trend_charts(summary) -> list[tuple[str, str, Callable]]:
-    """Per lens with two answered waves: its then-and-now profile, then the trend of the
-    items its first changes are about."""
+def _trend_parts(store, summary) -> list[TrendPart]:
+    """Per lens with two answered waves: its findings (``findings.trend.trend_findings``, as
+    ``summary.trend`` has them, lens by lens), its then-and-now profile, and the trend of its
+    largest clear change."""
     from .. import plots as fp
+    from ..findings.trend import trend_findings
 
     out = []
-    titles = {x.instrument: x.title for x in summary.lenses}
-    for inst, df in summary.trends.items():
-        if df is None or df.empty:
-            continue
-        name = titles.get(inst, readable(inst))
-        out.append((f"{name}: then and now",
-                    f"Chart for {name}: each dimension's mean in the first and the latest "
-                    "wave, with their 95% intervals.",
-                    lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
-    by = {}
-    for f in summary.trend:
-        if f.item and f.numbers.get("verdict") in ("improved", "declined"):
-            by.setdefault(f.item, f)
-    frames = list(summary.trends.values())
-    for item in list(by)[:2]:
-        df = next((d for d in frames if d is not None and "item" in d
-                   and item in set(d["item"])), None)
+    for lens in summary.lenses:
+        df = summary.trends.get(lens.instrument)
         if df is None:
             continue
-        out.append((f"The trend of {readable(item)}",
-                    f"Chart: {readable(item)}'s mean in each wave, with its 95% interval, on "
-                    "the level bands; the change is marked.",
-                    lambda ax, df=df, item=item: fp.trend_plot(data=df, item=item, ax=ax)))
+        inst = store.campaign(lens.waves[-1]).instrument
+        part = TrendPart(lens, trend_findings(df, inst))
+        if not df.empty:
+            part.charts.append((
+                f"{lens.title}: then and now",
+                f"Chart for {lens.title}: each dimension's mean at the first and the latest "
+                "wave, then hollow and now solid.",
+                lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
+            rows = df["item"].nunique() if "item" in df else 8
+            part.heights.append(min(5.5, max(2.8, 1.2 + 0.2 * rows)))
+        top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
+        if top is not None:
+            g, facet = top.numbers.get("group"), top.numbers.get("facet")
+            part.charts.append((
+                f"{readable(top.item)}, wave by wave",
+                f"Chart: {readable(top.item)}'s mean at each wave with its 95% interval, on "
+                f"the level bands. {top.sentence}",
+                lambda ax, df=df, i=top.item, g=g, f=facet: fp.trend_plot(
+                    data=df, item=i, rater_group=g, facet=f, ax=ax)))
+            part.heights.append(2.4)
+        out.append(part)
     return out
 
 
@@ -204,7 +224,7 @@ def from_summary(store, summary, *, base=None) -> ProgrammeReport:
             base = None
     parts = [_lens_part(store, lens, base) for lens in summary.lenses]
     return ProgrammeReport(summary, parts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                           _trend_charts(summary) if summary.trends else [])
+                           _trend_parts(store, summary) if summary.trends else [])
 
 
 def build_programme(store, programme_id: str, *, now=None) -> ProgrammeReport:
@@ -258,14 +278,6 @@ def _say(sentence: str, *, size=10.5, indent=0.3, hang="", color=None) -> _Part:
     return _Part(draw)
 
 
-def _stack(name: str, sentence: str, *, size=10.0) -> _Part:
-    """A name in bold with its sentence beneath, for names too long for a column."""
-    def draw(page):
-        _text(page, name, size, bold=True, indent=0.1, gap=0.0)
-        _text(page, sentence, size, indent=0.3, gap=0.08)
-    return _Part(draw)
-
-
 #: The width of the name column of a two-column line (inches).
 NAME_COLUMN = 1.65
 
@@ -297,20 +309,22 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
     for name, f in rep.standing:
         parts.append(_pair(name, f.sentence if f else "Nothing to report yet.", size=size))
     parts.append(_head("What changed since the last wave"))
-    if rep.has_trend and rep.changes:
-        parts += [_say(f.sentence, size=size, hang=f"{i}.") for i, f in enumerate(rep.changes, 1)]
+    if rep.changes:
+        parts += [_pair(name, f.sentence, size=size) for name, f in rep.changes]
     else:
         parts.append(_say(_ONE_WAVE, size=size, color="#52606D"))
     parts.append(_head("Which actions worked"))
     shown = rep.verdicts[:_SUMMARY_ACTIONS]
     if shown:
-        parts += [_stack(a["title"], a["effect"].sentence, size=size) for a in shown]
+        # The verdict's sentence names its action.
+        parts += [_say(a["effect"].sentence, size=size, indent=0.1) for a in shown]
     else:
         parts.append(_say(_NO_VERDICTS, size=size, color="#52606D"))
     overdue = [a for a in rep.summary.actions if a.get("overdue")]
     if overdue:
         parts.append(_say(f"Overdue: {', '.join(a['title'] for a in overdue)} "
-                          "(marked in the action register).", size=size, color=OVERDUE))
+                          "(marked in the action register).", size=size, indent=0.1,
+                          color=OVERDUE))
     parts.append(_head("What to do first"))
     steps = rep.first_steps[:_SUMMARY_STEPS]
     parts += [_pair(name, f.sentence, size=size) for name, f in steps] or \
@@ -373,28 +387,33 @@ def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
                            "No campaign yet.") for lens in missing]
 
 
-def _chart(title: str, draw, height: float = 3.7) -> _Part:
+def _chart(draw, height: float) -> _Part:
+    """A chart at full width; it carries its own title."""
     def place(page):
         if page.dry:
-            page.y += height + 0.45
+            page.y += height + 0.3
             return
-        page.y += 0.1
-        _text(page, title, 11, bold=True, gap=0.04)
+        page.y += 0.15
         page.plot(draw, height)
     return _Part(place)
 
 
-def _trend_parts(rep: ProgrammeReport) -> list[_Part]:
-    head = _head("What changed since the last wave", "Each lens with two answered waves: "
-                 "the change per dimension and group, with the intervals of both waves."
+def _trend_section(rep: ProgrammeReport) -> list[_Part]:
+    head = _head("What changed since the last wave", "Per lens with two answered waves: "
+                 "the clear changes, largest first, what did not change, and the charts."
                  if rep.has_trend else "")
     head.new_page = not any(p.lens.missing for p in rep.lenses)
-    if not rep.has_trend:
+    if not rep.trends:
         return [head, _say(_ONE_WAVE, color="#52606D")]
-    found = list(rep.summary.trend)
-    parts = [head] + ([_say(f.sentence, hang=f"{i}.") for i, f in enumerate(found, 1)]
-                      or [_say("No change to report.", color="#52606D")])
-    parts += [_chart(title, draw) for title, _, draw in rep.trend_charts]
+    parts = [head]
+    for t in rep.trends:
+        sub = _Part(lambda page, t=t: _text(page, t.lens.title, 11.5, bold=True, gap=0.05),
+                    keep=True)
+        sub.new_page = t is not rep.trends[0]  # a lens a page: its sentences, its charts
+        parts.append(sub)
+        parts += [_say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(t.findings, 1)]
+        parts += [_chart(draw, height) for (_, _, draw), height in zip(t.charts, t.heights,
+                                                                     strict=True)]
     return parts
 
 
@@ -439,7 +458,7 @@ def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
             break
     parts += [_lens_page(p) for p in rep.lenses if not p.lens.missing]
     parts += _missing_parts(rep)
-    parts += _trend_parts(rep)
+    parts += _trend_section(rep)
     parts += _action_parts(rep)
     return parts
 
@@ -534,12 +553,13 @@ def programme_html(store=None, programme_id: str | None = None, *,
         out.append(f"<dt>{e(name)}</dt><dd>{e(f.sentence if f else 'Nothing to report yet.')}"
                    "</dd>")
     out.append("</dl><h3>What changed since the last wave</h3>")
-    out.append(_ol(rep.changes) if rep.has_trend and rep.changes else
-               f"<p class='muted'>{e(_ONE_WAVE)}</p>")
+    out.append("<dl class='lenses'>" + "".join(
+        f"<dt>{e(n)}</dt><dd>{e(f.sentence)}</dd>" for n, f in rep.changes) + "</dl>"
+        if rep.changes else f"<p class='muted'>{e(_ONE_WAVE)}</p>")
     out.append("<h3>Which actions worked</h3>")
     shown = rep.verdicts[:_SUMMARY_ACTIONS]
-    out.append("<ol>" + "".join(f"<li><b>{e(a['title'])}</b>: {e(a['effect'].sentence)}</li>"
-                                for a in shown) + "</ol>" if shown else
+    out.append("<ul>" + "".join(f"<li>{e(a['effect'].sentence)}</li>" for a in shown)
+               + "</ul>" if shown else
                f"<p class='muted'>{e(_NO_VERDICTS)}</p>")
     overdue = [a for a in rep.summary.actions if a.get("overdue")]
     if overdue:
@@ -573,11 +593,11 @@ def programme_html(store=None, programme_id: str | None = None, *,
                              for x in missing if x.findings) + "</dl></section>")
     # Trend.
     out.append("<section id='trend'><h2>What changed since the last wave</h2>")
-    if rep.has_trend:
-        out.append(_ol(rep.summary.trend))
-        for title, alt, draw in rep.trend_charts:
-            out.append(f"<h3>{e(title)}</h3>{_img(draw, alt)}")
-    else:
+    for t in rep.trends:
+        out.append(f"<h3>{e(t.lens.title)}</h3>" + _ol(t.findings))
+        for title, alt, draw in t.charts:
+            out.append(f"<h4>{e(title)}</h4>{_img(draw, alt)}")
+    if not rep.trends:
         out.append(f"<p class='muted'>{e(_ONE_WAVE)}</p>")
     out.append("</section>")
     # The action register.

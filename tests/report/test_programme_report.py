@@ -103,7 +103,7 @@ def test_html_summary_first_then_every_lens(one_wave):
 def test_one_wave_has_no_trend_but_says_so(one_wave):
     _, rep = one_wave
     html = programme_html(report=rep)
-    assert not rep.trend_charts and "Only one wave so far: no trend yet." in html
+    assert not rep.trends and "Only one wave so far: no trend yet." in html
     assert html.count("Only one wave so far") == 2  # the summary's line and the section's
 
 
@@ -186,3 +186,114 @@ def test_cli_unknown_programme_is_a_clear_error(demo, tmp_path, capsys):
     assert "name a campaign" in capsys.readouterr().err
     assert main(["--db", demo.url, "report", "demo-blocks", "--programme", "x"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+# -- the demo programme through the real summary -------------------------------------------
+def flat(s: str) -> str:
+    """Without any whitespace: a PDF line may break a sentence at a space or a hyphen."""
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="module")
+def alder(demo):
+    pytest.importorskip("focuskit.findings.trend")
+    from focuskit.demo import PROGRAMME
+    from focuskit.findings.programme import summary
+    from focuskit.report.programme import build_programme
+
+    return summary(demo, PROGRAMME), build_programme(demo, PROGRAMME)
+
+
+@pytest.fixture(scope="module")
+def alder_html(alder):
+    return programme_html(report=alder[1])
+
+
+@pytest.fixture(scope="module")
+def alder_pdf(alder):
+    return programme_pdf(report=alder[1])
+
+
+def said(summary) -> list[str]:
+    """Every sentence of the summary: each lens's findings, the trend, the actions' verdicts."""
+    out = [f.sentence for lens in summary.lenses for f in lens.findings]
+    out += [f.sentence for f in summary.trend]
+    return out + [a["effect"].sentence for a in summary.actions if a["effect"] is not None]
+
+
+def test_demo_report_lays_out_the_summarys_own_sentences(alder, alder_html):
+    from html import escape
+
+    summary, rep = alder
+    # The trend is the summary's, lens by lens, in its order and words.
+    assert [f.sentence for t in rep.trends for f in t.findings] == \
+        [f.sentence for f in summary.trend]
+    html = alder_html
+    first_lens = html.index("<section class='lens'")
+    assert html.index("<h2>Executive summary</h2>") < first_lens
+    for lens in summary.lenses:
+        assert escape(lens.headline.sentence) in html, lens.instrument
+    for s in said(summary):
+        assert escape(s) in html, s
+    # The summary page: where we stand, what changed and which actions worked, first.
+    top = html[:first_lens]
+    assert any(escape(f.sentence) in top for f in summary.trend if f.kind == "trend")
+    verdicts = [a["effect"] for a in summary.actions if a["effect"] is not None]
+    assert {"worked", "did not work"} <= {f.numbers["verdict"] for f in verdicts}
+    assert any(escape(f.sentence) in top for f in verdicts
+               if f.numbers["verdict"] == "worked")
+    # Trend charts with alt text; every overdue action marked.
+    assert html.count("alt='Chart") >= 6 + len(rep.trends)
+    assert html.count("<span class='overdue'>overdue</span>") == \
+        sum(a["overdue"] for a in summary.actions) >= 1
+
+
+@needs_pdftotext
+def test_demo_pdf_summary_first_and_every_sentence(alder, alder_pdf, tmp_path):
+    summary, rep = alder
+    pages = pdf_text(alder_pdf, tmp_path)
+    first = pages[0]
+    assert "Programme report" in first and "report made" in first
+    assert summary.freshness[:1].upper() + summary.freshness[1:] in first
+    for heading in ("Where we stand, lens by lens", "What changed since the last wave",
+                    "Which actions worked", "What to do first"):
+        assert heading in first
+    whole = flat(" ".join(pages))
+    for s in said(summary):
+        assert flat(s) in whole, s
+    assert any(flat(f.sentence) in flat(first) for f in summary.trend if f.kind == "trend")
+    assert "OVERDUE" in " ".join(pages)
+    for k, page in enumerate(pages[1:], 2):  # every page numbered and dated
+        assert f"page {k} of {len(pages)}" in page and "report made" in page
+
+
+def test_one_wave_programme_has_no_trend_and_names_its_missing_lenses(demo):
+    pytest.importorskip("focuskit.findings.trend")
+    from focuskit.findings.programme import summary
+    from focuskit.report.programme import build_programme
+
+    camp = demo.create_campaign("solo-blocks", "Blocks, once", "blocks",
+                                organisation="Solo Ltd", rater_groups=["self"])
+    inst = camp.instrument
+    for k in range(6):
+        demo.submit(camp.id, {i.id: {f: inst.facet(f).scale.values[k % len(
+            inst.facet(f).scale.values)] for f in i.facets} for i in inst.items},
+            rater_group="self", respondent=f"s{k}")
+    demo.create_programme("solo", "Solo's programme", organisation="Solo Ltd")
+    demo.add_to_programme("solo", camp.id)
+    rep = build_programme(demo, "solo")
+    assert not rep.trends and not rep.has_trend
+    html = programme_html(report=rep)
+    assert "Only one wave so far: no trend yet." in html
+    assert "<h3>Blocks" not in html[html.index("id='trend'"):]
+    missing = [lens for lens in summary(demo, "solo").lenses if lens.missing]
+    assert len(missing) == 5
+    for lens in missing:  # one line each, in the summary's words
+        assert escape_(lens.findings[0].sentence) in html
+    assert html.count("<img ") == 1  # the blocks chart, no trend chart
+
+
+def escape_(s: str) -> str:
+    from html import escape
+
+    return escape(s)
