@@ -345,7 +345,7 @@ def seed_store(store, seed: int = SEED) -> dict[str, int]:
     try:
         store.programme(PROGRAMME)
     except StoreError:
-        store.create_programme(PROGRAMME, PROGRAMME_TITLE, organisation=ORGANISATION)
+        store.create_programme(PROGRAMME, PROGRAMME_TITLE, organisation=PROGRAMME_TITLE)
     for camp in first:
         if camp.programme != PROGRAMME:
             store.add_to_programme(PROGRAMME, camp.id)

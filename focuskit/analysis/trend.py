@@ -109,8 +109,9 @@ def moved_too_few(n1, n2, k: int) -> bool:
     return 0 < abs(_count(n2) - _count(n1)) < k
 
 
-def wave_instrument(waves):
-    """The one instrument every wave answers (checked), and the waves as a list."""
+def wave_instrument(waves, instrument=None):
+    """The one instrument every wave answers (checked), and the waves as a list:
+    ``instrument`` when given (an Instrument or a built-in's id), else the frames' own."""
     if isinstance(waves, pd.DataFrame) or not isinstance(waves, (list, tuple)):
         raise ValueError("pass the waves as a list of Store.responses(...) frames, oldest "
                          "first (one per wave, even if there is only one)")
@@ -119,9 +120,14 @@ def wave_instrument(waves):
     for n, w in enumerate(waves, start=1):
         if not isinstance(w, pd.DataFrame):
             raise ValueError(f"wave {n} is a {type(w).__name__}, not a Store.responses frame")
-    inst = instrument_of(waves[0], None)
+    for n, (a, b) in enumerate(zip(waves, waves[1:], strict=False), start=1):
+        if "submitted_at" in a and "submitted_at" in b and len(a) and len(b) \
+                and a["submitted_at"].min() > b["submitted_at"].max():
+            raise ValueError(f"wave {n} was answered after wave {n + 1}: pass the waves "
+                             "oldest first (as Store.waves lists them)")
+    inst = instrument_of(waves[0], instrument)
     for n, w in enumerate(waves[1:], start=2):
-        other = instrument_of(w, None)
+        other = instrument_of(w, instrument)
         if (other.id, other.version) != (inst.id, inst.version):
             raise ValueError(f"wave {n} answers {other.id} {other.version}, wave 1 answers "
                              f"{inst.id} {inst.version}: waves compare only the same "
@@ -139,7 +145,7 @@ def verdict_of(low, high) -> str:
     return "no clear change"
 
 
-def trend(waves, *, by="item", level=0.95) -> pd.DataFrame:
+def trend(waves, *, by="item", level=0.95, instrument=None) -> pd.DataFrame:
     """What changed between waves, per rater group and dimension (item or section).
 
     For every wave, rater group, item (or section) and rating facet: ``n`` respondents, the
@@ -179,6 +185,8 @@ def trend(waves, *, by="item", level=0.95) -> pd.DataFrame:
     by : {"item", "section"}
     level : float
         Confidence level of every interval, and the test level of ``detectable``.
+    instrument : Instrument or str, optional
+        For frames that do not carry theirs (``Store.responses`` frames do).
 
     Returns
     -------
@@ -206,7 +214,7 @@ def trend(waves, *, by="item", level=0.95) -> pd.DataFrame:
     >>> float(t.query("wave == 2")["change"].abs().max())
     0.0
     """
-    inst, waves = wave_instrument(waves)
+    inst, waves = wave_instrument(waves, instrument)
     if by not in ("item", "section"):
         raise ValueError(f"by must be 'item' or 'section', not {by!r}")
     if not 0 < level < 1:
@@ -254,6 +262,7 @@ def trend(waves, *, by="item", level=0.95) -> pd.DataFrame:
     out["released"] = out["released"].astype(bool)
     out = out.reset_index(drop=True)
     out.attrs["instrument"] = inst
+    out.attrs["level"] = level
     return out
 
 

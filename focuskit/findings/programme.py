@@ -79,6 +79,8 @@ class Lens:
     #: released respondents of the wave read (None: withheld)
     n: int | None = None
     latest: datetime | None = None
+    #: the lens's waves as read (``summary`` reuses a lens whose waves have not changed)
+    stamp: tuple | None = field(default=None, repr=False)
 
     @property
     def headline(self) -> Finding | None:
@@ -300,13 +302,16 @@ def _missing(inst_id, question) -> Lens:
         title=title, value="No campaign yet", brief="create one")], True)
 
 
-def summary(store, programme_id: str, *, now=None, base=None) -> ProgrammeSummary:
+def summary(store, programme_id: str, *, now=None, base=None,
+            previous: ProgrammeSummary | None = None) -> ProgrammeSummary:
     """What the programme ``programme_id`` says, lens by lens (see ``ProgrammeSummary``).
 
     Each lens reads the chain of waves whose latest wave is newest among the programme's
     campaigns of its instrument; ``now`` (a datetime or date, UTC; default: now) decides
     which actions are overdue; ``base`` is the benchmark base (default: the loaded one, as
-    the dashboard reads it).
+    the dashboard reads it). ``previous``, a summary of the same programme made the same
+    day, lends the lenses whose waves have not changed since (one new answer recomputes one
+    lens, not six).
 
     >>> s = summary(store, "demo-alder-valley")  # doctest: +SKIP
     >>> [lens.instrument for lens in s.lenses]  # doctest: +SKIP
@@ -318,20 +323,26 @@ def summary(store, programme_id: str, *, now=None, base=None) -> ProgrammeSummar
     for waves in chains.values():
         by_inst.setdefault(waves[-1].instrument.id, []).append(waves)
     base = _base() if base is None else base
-    lenses = []
-    for inst_id, question in LENSES:
-        options = by_inst.get(inst_id)
-        if not options:
-            lenses.append(_missing(inst_id, question))
-            continue
+    when = _now(now)
+    kept = {x.instrument: x for x in previous.lenses if x.stamp is not None} \
+        if previous is not None and previous.programme.id == programme_id \
+        and previous.now.date() == when.date() else {}
+
+    def lens(inst_id, question, options):
         chain = max(options, key=lambda ws: (ws[-1].created_at, ws[-1].id))
-        lenses.append(_read_lens(store, inst_id, question, chain, base))
+        key = tuple(_campaign_stamp(store, c) for c in chain)
+        old = kept.get(inst_id)
+        if old is not None and old.stamp == key:
+            return old
+        out = _read_lens(store, inst_id, question, chain, base)
+        out.stamp = key
+        return out
+
+    lenses = [lens(i, q, by_inst[i]) if i in by_inst else _missing(i, q) for i, q in LENSES]
     known = {i for i, _ in LENSES}
     # A campaign of an instrument the six lenses do not cover (a custom bank) is not lost.
-    for inst_id, options in by_inst.items():
-        if inst_id not in known and inst_id in fc.SECTIONS:
-            chain = max(options, key=lambda ws: (ws[-1].created_at, ws[-1].id))
-            lenses.append(_read_lens(store, inst_id, readable(inst_id), chain, base))
+    lenses += [lens(i, readable(i), options) for i, options in by_inst.items()
+               if i not in known and i in fc.SECTIONS]
     answered = [x for x in lenses if not x.missing and x.n is not None]
     whens = [x.latest for x in answered if x.latest is not None]
     fresh = fc.freshness(max(whens) if whens else None, sum(x.n for x in answered))
@@ -342,9 +353,17 @@ def summary(store, programme_id: str, *, now=None, base=None) -> ProgrammeSummar
             f"{hidden} campaigns' answers are withheld"
         fresh = f"{fresh} ({note})" if whens else f"no answers shown yet; {note}"
     by_id = {c.id: ids for ids, ws in chains.items() for c in ws}
-    s = ProgrammeSummary(prog, lenses, fresh, _now(now), store=store, chains=by_id)
+    s = ProgrammeSummary(prog, lenses, fresh, when, store=store, chains=by_id)
     s.__dict__["_campaigns"] = {c.id: c for ws in chains.values() for c in ws}
     return s
+
+
+def _campaign_stamp(store, c) -> tuple:
+    """A campaign's settings that decide what may be shown, and its submissions."""
+    info = store.submission_info(c.id)
+    return (c.id, c.title, c.min_group_size, c.comment_threshold, c.status, len(info),
+            int(info["submission"].sum()) if len(info) else 0,
+            str(info["submitted_at"].max()) if len(info) else "")
 
 
 def stamp(store, programme_id: str) -> tuple[tuple, tuple]:
@@ -354,12 +373,7 @@ def stamp(store, programme_id: str) -> tuple[tuple, tuple]:
     ``ProgrammeSummary.actions`` (see ``forget_actions``)."""
     prog = store.programme(programme_id)
     answers = [tuple(prog.campaigns)]
-    for cid in prog.campaigns:
-        c = store.campaign(cid)
-        info = store.submission_info(cid)
-        answers.append((cid, c.min_group_size, c.comment_threshold, c.status, len(info),
-                        int(info["submission"].sum()) if len(info) else 0,
-                        str(info["submitted_at"].max()) if len(info) else ""))
+    answers += [_campaign_stamp(store, store.campaign(cid)) for cid in prog.campaigns]
     acts = tuple((a["id"], a.get("campaign"), a.get("status"), str(a.get("due")),
                   a.get("owner"), a.get("title"), a.get("item"), a.get("section"),
                   str(a.get("updated_at"))) for a in store.programme_actions(programme_id))

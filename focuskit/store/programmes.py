@@ -20,10 +20,12 @@ from . import schema as t
 from .checks import check_text
 from .records import Programme, read_utc, utc_now
 
-#: Programme ids follow the campaign ids' rule: they travel in URLs and file names.
+#: Programme ids follow the campaign ids' rule: they travel in URLs and file names. Checked
+#: with fullmatch: with match, "$" also matches before a final newline.
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 ID_RULE = "2-64 lowercase letters, digits and hyphens, not starting or ending with a hyphen"
 WAVE_SUFFIX = "-w{n}"
+MAX_TITLE = 200  # a programme's title and organisation, a wave's title: a line on a page
 
 
 def _shown(value) -> str:
@@ -39,20 +41,31 @@ def _lock(conn, table, key) -> None:
 
 
 def _same_organisation(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether two organisation names typed by people can be the same organisation: one
+    holds the other, case and spacing aside ("Alder Valley" and "Alder Valley Utilities
+    (fictional)" can; "Acme" and "Globex" cannot). A slip is caught, not a spelling."""
+    a, b = (" ".join(x.split()).casefold() for x in (a, b))
+    return a in b or b in a
 
 
 # -- programmes -------------------------------------------------------------------------------
 def check_programme(id, title, organisation) -> list[str]:
     problems = []
-    if not isinstance(id, str) or not ID.match(id):
+    if not isinstance(id, str) or not ID.fullmatch(id):
         problems.append(f"programme id {_shown(id)} must be {ID_RULE}")
     if not isinstance(title, str) or not title.strip():
         problems.append("title must be non-empty text")
     if not isinstance(organisation, str) or not organisation.strip():
         problems.append("organisation must be non-empty text: a programme belongs to one "
                         "organisation")
-    return problems + check_text(title=title, organisation=organisation)
+    return problems + _too_long(title=title, organisation=organisation) + check_text(
+        title=title, organisation=organisation)
+
+
+def _too_long(**fields) -> list[str]:
+    return [f"{name} must be at most {MAX_TITLE} characters, not {len(value.strip())}"
+            for name, value in fields.items()
+            if isinstance(value, str) and len(value.strip()) > MAX_TITLE]
 
 
 def create_programme(conn, id: str, title: str, organisation: str, log) -> None:
@@ -162,9 +175,9 @@ def check_wave(title, id) -> list[str]:
     problems = []
     if not isinstance(title, str) or not title.strip():
         problems.append("title must be non-empty text")
-    if id is not None and (not isinstance(id, str) or not ID.match(id)):
+    if id is not None and (not isinstance(id, str) or not ID.fullmatch(id)):
         problems.append(f"id {_shown(id)} must be {ID_RULE}")
-    return problems + check_text(title=title)
+    return problems + _too_long(title=title) + check_text(title=title)
 
 
 def create_wave(conn, campaign: str, title: str, id: str | None, log) -> str:

@@ -55,6 +55,7 @@ MAX_COMMENT_THRESHOLD = 1000
 ANSWERING_WITHIN = 120.0  # s since a draft was saved that its respondent counts as answering
 MAX_EXPECTED = 1000  # people expected in one round; a bigger room is several rounds
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
+# Checked with fullmatch: with match, "$" also matches before a final newline ("ab\n").
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
 #: no larger is one transaction; the next chunks follow how fast it was written); the time
@@ -258,7 +259,7 @@ class Store:
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
         problems = []
-        if not isinstance(id, str) or not _SLUG.match(id):
+        if not isinstance(id, str) or not _SLUG.fullmatch(id):
             problems.append(f"id {id!r} must be 2-64 lowercase letters, digits and hyphens")
         if not isinstance(title, str) or not title.strip():
             problems.append("title must be non-empty text")
@@ -512,7 +513,7 @@ class Store:
         """Give ``name`` a key with ``role`` (viewer or admin); returns the key, which is
         stored only as a hash: show it once. A revoked name may be given a new key."""
         problems = []
-        if not isinstance(name, str) or not _STAFF_NAME.match(name):
+        if not isinstance(name, str) or not _STAFF_NAME.fullmatch(name):
             problems.append(f"name {name!r} must be 1-63 lowercase letters, digits, dots, "
                             "hyphens or underscores")
         if role not in ROLES:

@@ -149,6 +149,9 @@ def test_the_same_people_or_k_more_show_their_change():
 
 
 def test_one_leaver_is_not_given_away_either():
-    waves = _team(newcomer=5)[::-1]  # six last year, five now
-    out = trend(waves).set_index("wave")
+    six, five = _team(newcomer=5)[1], _team()[0]  # six last year, five now
+    six = frame("w1", six.assign(campaign="w1", submitted_at=T0).to_dict("records"), 5)
+    five = frame("w2", five.assign(campaign="w2", submitted_at=T0 + pd.Timedelta(days=365))
+                 .to_dict("records"), 5)
+    out = trend([six, five]).set_index("wave")
     assert math.isnan(out.loc[2, "change"]) and "joined or left" in out.loc[2, "why"]

@@ -232,3 +232,33 @@ def test_every_column_is_in_the_glossary():
         kind = kind_of(col, words)
         assert kind is not None, col
         assert fits(out[col], kind), (col, out[col].dtype, kind)
+
+
+def test_a_wave_chain_from_the_store(store):
+    store.create_campaign("team", "Where we stand", "focus-levels", rater_groups=["self"],
+                          min_group_size=3)
+    inst = store.campaign("team").instrument
+    store.create_wave("team", title="Where we stand, a year on")
+    for c, values in zip(store.waves("team"), ([2, 2, 3, 1], [4, 3, 4, 4]), strict=True):
+        store.submit_many(c.id, [dict(answers={i.id: {"level": v} for i in inst.items},
+                                      rater_group="self", respondent=f"{c.id}-{n}")
+                                 for n, v in enumerate(values)])
+    frames = [store.responses(c.id) for c in store.waves("team")]
+    out = trend(frames)
+    later = out[out["wave"] == 2]
+    assert set(later["campaign"]) == {store.waves("team")[1].id}
+    assert (later["verdict"] == "improved").all()
+    assert later["change_low"].iloc[0] == pytest.approx(
+        scipy_change([2, 2, 3, 1], [4, 3, 4, 4])[1], abs=1e-3)
+    with pytest.raises(ValueError, match="oldest first"):
+        trend(frames[::-1])
+
+
+def test_frames_without_their_instrument_name_it():
+    bare = [wave("w1", {"customer": values([2, 3, 4])}), wave("w2", {"customer": values([3, 4, 4])})]
+    for w in bare:
+        del w.attrs["instrument"]
+    with pytest.raises(ValueError, match="instrument="):
+        trend(bare)
+    out = trend(bare, instrument="focus-levels")
+    assert out.loc[1, "change"] == pytest.approx(2 / 3)

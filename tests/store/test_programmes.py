@@ -80,6 +80,10 @@ def test_add_to_programme(store, fl):
     # A campaign without an organisation may join; one of another organisation may not.
     store.create_campaign("loose", "No organisation", "focus-levels")
     assert store.add_to_programme("acme", "loose").campaigns[-1] == "loose"
+    # A name held in the other is taken for the same organisation.
+    store.create_campaign("longer", "Longer name", "focus-levels",
+                          organisation="ACME  Utilities (fictional)")
+    assert store.add_to_programme("acme", "longer").campaigns[-1] == "longer"
     store.create_campaign("other-org", "Theirs", "focus-levels", organisation="Globex")
     with pytest.raises(StoreError, match="belongs to 'Globex' and programme 'acme' to 'acme'"):
         store.add_to_programme("acme", "other-org")
@@ -345,3 +349,79 @@ def test_version_6_database_is_migrated(db_url):
         assert [c.id for c in again.waves("old-fl")] == ["old-fl", "old-fl-w2"]
         assert again.actions("old-fl")[0]["item"] is None
         assert len(again.responses("old-fl-w2")) == len(inst.items)
+
+
+# -- what an attacker (or a slip of the keyboard) tries -------------------------------------------
+
+def test_an_id_with_a_trailing_newline_is_refused_everywhere(store, fl):
+    """A regular expression's "$" matches before a final newline: ids are matched whole."""
+    with pytest.raises(StoreError, match="must be 2-64"):
+        store.create_campaign("ab\n", "T", "focus-levels")
+    with pytest.raises(StoreError, match="programme id"):
+        store.create_programme("pq\n", "T", organisation="O")
+    with pytest.raises(StoreError, match="must be 2-64"):
+        store.create_wave(fl.id, title="T", id="next\n")
+    with pytest.raises(StoreError, match="name"):
+        store.add_staff("ana\n", "viewer")
+    assert [c.id for c in store.campaigns()] == [fl.id] and store.programmes() == []
+
+
+def test_titles_are_one_line_long_at_most(store, fl):
+    with pytest.raises(StoreError, match="title must be at most 200 characters, not 201"):
+        store.create_programme("acme", "x" * 201, organisation="Acme")
+    with pytest.raises(StoreError, match="organisation must be at most 200"):
+        store.create_programme("acme", "Acme", organisation="y" * 300)
+    with pytest.raises(StoreError, match="title must be at most 200"):
+        store.create_wave(fl.id, title="z" * 201)
+    assert store.create_programme("acme", "x" * 200, organisation="Acme").title == "x" * 200
+
+
+def test_answers_can_be_dated_but_never_before_what_is_stored(store, fl):
+    """``submit_many(at=)`` (the demo's waves a year apart) keeps arrival order."""
+    inst = fl.instrument
+    year_ago = datetime(2025, 12, 1, 9, tzinfo=UTC)
+
+    def answer(who, at):
+        store.submit_many(fl.id, [dict(answers=full_answers(inst), rater_group="team",
+                                       segment="north", respondent=who)], at=at)
+        df = store.responses(fl.id)
+        return df[df["respondent"] == who]["submitted_at"].iloc[0]
+
+    assert answer("a", year_ago) == year_ago
+    assert answer("b", year_ago.replace(tzinfo=None)) > year_ago  # naive is UTC; after "a"
+    assert answer("c", datetime(2020, 1, 1, tzinfo=UTC)) > year_ago
+    with pytest.raises(StoreError, match="at must be a datetime"):
+        store.submit_many(fl.id, [], at="2025-12-01")
+
+
+def test_concurrent_adds_to_two_programmes_put_a_campaign_in_one(db_url):
+    with Store(db_url) as store:
+        store.create_campaign("fl", "Levels", "focus-levels", organisation="Acme")
+        store.create_wave("fl", title="Next")
+        for pid in ("one", "two"):
+            store.create_programme(pid, pid.title(), organisation="Acme")
+    stores = [Store(db_url) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    refused = []
+
+    def add(k, pid, campaign):
+        barrier.wait()
+        try:
+            stores[k].add_to_programme(pid, campaign)
+        except StoreError as e:
+            refused.append(str(e))
+
+    try:
+        threads = [threading.Thread(target=add, args=(0, "one", "fl")),
+                   threading.Thread(target=add, args=(1, "two", "fl-w2"))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+    finally:
+        for s in stores:
+            s.close()
+    assert len(refused) == 1 and "programme" in refused[0]
+    with Store(db_url) as store:
+        held = [p.campaigns for p in store.programmes()]
+        assert sorted(held) == [(), ("fl", "fl-w2")]

@@ -85,8 +85,9 @@ class ProgrammeState(HasTraits):
                 self.acts += 1
             return False
         kept, was = self._kept.pop(key, (None, None))
-        if kept is None:
-            kept = summary(self.store, self.programme_id, now=self.now, base=self._base)
+        if kept is None:  # lenses whose waves did not change are lent by the last summary
+            kept = summary(self.store, self.programme_id, now=self.now, base=self._base,
+                           previous=self.summary)
         elif was != acts:
             kept.forget_actions()
         self._kept[key] = (kept, acts)  # newest last

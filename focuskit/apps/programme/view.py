@@ -99,7 +99,7 @@ class Programme:
 
         prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
         if prepared:  # nobody waits yet: the slow part too
-            self.state.complete()
+            self.complete()
             log.info("programme prepared (%s); waiting for its visitor", self.state.programme_id)
         query = query_string()
         who = staff()  # known once the visitor's request has come
@@ -213,7 +213,7 @@ class Programme:
                     f"<p class='fk-note'>{escape(lens.findings[0].sentence)}</p>{offer}</div>")
         found = lens.findings
         first, rest = (found[0], found[1:]) if found else (None, [])
-        top = finding_html(first, tag="p").replace("class='fk-f ", "class='fk-head fk-f ", 1) \
+        top = finding_html(first, tag="div").replace("class='fk-f ", "class='fk-head fk-f ", 1) \
             if first else ""
         listed = "".join(finding_html(f) for f in rest[:SHOWN])
         more = ("<details class='fk-more'><summary>"
