@@ -155,21 +155,15 @@ def _lens_part(store, lens, base) -> LensPart:
     camp = store.campaign(cid)
     wave = getattr(camp, "wave", 1)
     part.source = f"{camp.title}, wave {wave} ({camp.id})"
-    frame = store.responses(cid)
-    if not len(frame):
-        return part
+    if all(f.kind in _NOTES for f in lens.findings):
+        return part  # nothing answered, or all withheld: no chart to draw from
     from .content import chart
 
-    res = ff.Results(frame, camp.instrument, base=base, k=camp.min_group_size)
+    # The figures are computed when the chart is drawn, once for both formats.
+    res = ff.Results(store.responses(cid), camp.instrument, base=base, k=camp.min_group_size)
     for key in ff.sections(camp.instrument.id):
         if key == "next":
             continue
-        try:
-            found = ff.collect(res, key)
-        except ValueError:
-            continue
-        if all(f.kind in _NOTES for f in found):
-            continue  # withheld: no chart to draw from
         title, lead, draw = chart(res, key)
         if draw is not None:
             part.chart_title, part.chart_lead, part.draw = title, lead, draw
@@ -179,8 +173,8 @@ def _lens_part(store, lens, base) -> LensPart:
 
 def _trend_parts(store, summary) -> list[TrendPart]:
     """Per lens with two answered waves: its findings (``findings.trend.trend_findings``, as
-    ``summary.trend`` has them, lens by lens), its then-and-now profile, and the trend of its
-    largest clear change."""
+    ``summary.trend`` has them, lens by lens), its then-and-now profile, and for focus levels
+    the trend of its largest clear change."""
     from .. import plots as fp
     from ..findings.trend import trend_findings
 
@@ -199,8 +193,10 @@ def _trend_parts(store, summary) -> list[TrendPart]:
                 lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
             rows = df["item"].nunique() if "item" in df else 8
             part.heights.append(min(5.5, max(2.8, 1.2 + 0.2 * rows)))
+        # The wave-by-wave chart of the largest change on the lens the seeds are about
+        # (Casual toward Intense); the other lenses' changes are in their profiles.
         top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
-        if top is not None:
+        if top is not None and lens.instrument == "focus-levels":
             g, facet = top.numbers.get("group"), top.numbers.get("facet")
             part.charts.append((
                 f"{readable(top.item)}, wave by wave",
