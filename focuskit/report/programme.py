@@ -192,7 +192,7 @@ def _trend_parts(store, summary) -> list[TrendPart]:
                 "wave, then hollow and now solid.",
                 lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
             rows = df["item"].nunique() if "item" in df else 8
-            part.heights.append(min(5.5, max(2.8, 1.2 + 0.2 * rows)))
+            part.heights.append(min(6.8, max(3.0, 1.4 + 0.3 * rows)))
         # The wave-by-wave chart of the largest change on the lens the seeds are about
         # (Casual toward Intense); the other lenses' changes are in their profiles.
         top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
@@ -335,42 +335,54 @@ _NO_VERDICTS = ("No action can be judged yet: an action is judged once the wave 
                 "has answers.")
 
 
-def _lens_page(part: LensPart) -> _Part:
-    """A lens with a campaign: a page of its own, the chart filling what the text leaves."""
-    from .render import MUTED
+#: A lens chart's height: at least this (a profile of eight dimensions stays legible; the
+#: findings then flow onto the next page), at most that (the rest is the findings').
+LENS_CHART = (4.2, 6.5)
+
+
+def _lens_section(part: LensPart, measure) -> list[_Part]:
+    """A lens with a campaign, from a new page: its title and source, its chart as tall as
+    the findings leave room for (within ``LENS_CHART``), then its findings, which flow onto
+    the next page when they do not fit."""
+    from .render import ACCENT, MUTED
 
     lens = part.lens
 
-    def text(page):
-        if part.draw is not None:
-            _text(page, part.chart_lead, 9, color=MUTED, gap=0.1)
-        _text(page, "What it says", 12, bold=True, color="#0072B2", gap=0.06)
-        for i, f in enumerate(lens.findings, 1):
-            _text(page, f.sentence, 10.5, indent=0.3, hang=f"{i}.", gap=0.07)
-        details = [f.details for f in lens.findings if f.details]
-        if details:
-            page.y += 0.04
-            _text(page, "Statistics: " + " ".join(details), 8, color=MUTED, gap=0.05)
-
-    def draw(page):
-        if page.dry:
-            page.y = page.bottom
-            return
-        _text(page, lens.title, 16, bold=True, color="#0072B2", gap=0.05)
+    def head(page):
+        _text(page, lens.title, 16, bold=True, color=ACCENT, gap=0.05)
         _text(page, lens.question, 10, color=MUTED, gap=0.12)
         if part.source:
             _text(page, f"Read from {part.source}.", 9.5, color=MUTED, gap=0.1)
         if part.draw is not None:
             _text(page, part.chart_title, 11, bold=True, gap=0.04)
-            top = page.y
-            page.dry = True
-            text(page)
-            page.dry = False
-            room = page.bottom - page.y - 0.2
-            page.y = top
-            page.plot(part.draw, max(2.0, min(6.8, room)))
-        text(page)
-    return _Part(draw, new_page=True)
+
+    def lead(page):
+        _text(page, part.chart_lead, 9, color=MUTED, gap=0.1)
+
+    def says(page):
+        _text(page, "What it says", 12, bold=True, color=ACCENT, gap=0.06)
+
+    def stats(page):
+        details = [f.details for f in lens.findings if f.details]
+        if details:
+            page.y += 0.04
+            _text(page, "Statistics: " + " ".join(details), 8, color=MUTED, gap=0.05)
+
+    text = [_Part(says, keep=True)] + [
+        _say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(lens.findings, 1)] + [
+        _Part(stats)]
+    if part.draw is None:
+        return [_Part(head, new_page=True, keep=True), *text]
+    used = sum(_height(p, measure) for p in [_Part(head), _Part(lead), *text])
+    room = measure.bottom - measure.top - used - 0.35
+    tall = max(LENS_CHART[0], min(LENS_CHART[1], room))
+    return [_Part(head, new_page=True, keep=True), _chart(part.draw, tall), _Part(lead), *text]
+
+
+def _height(part: _Part, measure) -> float:
+    measure.y = measure.top
+    part.draw(measure)
+    return measure.y - measure.top
 
 
 def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
@@ -405,7 +417,6 @@ def _trend_section(rep: ProgrammeReport) -> list[_Part]:
     for t in rep.trends:
         sub = _Part(lambda page, t=t: _text(page, t.lens.title, 11.5, bold=True, gap=0.05),
                     keep=True)
-        sub.new_page = t is not rep.trends[0]  # a lens a page: its sentences, its charts
         parts.append(sub)
         parts += [_say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(t.findings, 1)]
         parts += [_chart(draw, height) for (_, _, draw), height in zip(t.charts, t.heights,
@@ -452,7 +463,9 @@ def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
         parts = _summary_parts(rep, size)
         if len(_paginate(parts, measure)) == 1:
             break
-    parts += [_lens_page(p) for p in rep.lenses if not p.lens.missing]
+    for p in rep.lenses:
+        if not p.lens.missing:
+            parts += _lens_section(p, measure)
     parts += _missing_parts(rep)
     parts += _trend_section(rep)
     parts += _action_parts(rep)
@@ -462,11 +475,7 @@ def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
 def _paginate(parts: list[_Part], measure) -> list[list[_Part]]:
     """Greedy: each part on the current page if it fits (with the part it keeps with)."""
     top, bottom = measure.top, measure.bottom
-    heights = []
-    for p in parts:
-        measure.y = top
-        p.draw(measure)
-        heights.append(measure.y - top)
+    heights = [_height(p, measure) for p in parts]
     pages: list[list[_Part]] = [[]]
     y = top
     for i, p in enumerate(parts):
