@@ -223,3 +223,35 @@ def test_the_freshness_line_does_not_give_a_withheld_group_size_away(mem):
     for text in (s.freshness, lens.freshness):
         counts = [int(n) for n in re.findall(r"(\d+) respondents?", text)]
         assert not set(counts) & {9, 2}, text
+
+
+def test_a_section_figure_does_not_give_away_one_who_skipped_an_item():
+    # Six answer both items of "information", a seventh only "contact": the items' figures
+    # (6 and 7 people) and a section mean over everyone would pin the seventh's answer.
+    crowd = [{"data": d, "contact": c} for d, c in [(2, 3), (3, 4), (4, 2), (2, 2), (3, 3),
+                                                     (4, 4)]] + [{"contact": 5}]
+    f = wave(1, crowd)
+    items = profile(f, by="rater_group", per="item").set_index("item")
+    assert not items["suppressed"].any() and list(items.loc[["data", "contact"], "n"]) == [6, 7]
+    t = trend([f, wave(2, crowd)], by="section")
+    assert not t.loc[t["section"] == "information", "released"].any()
+
+
+def test_the_dashboard_filter_does_not_reach_the_trend(mem):
+    # A viewer filtering one segment in wave 2 and reading wave 1 unfiltered: the trend on
+    # the Levels tab is the whole campaign's whatever the filter, never a segment's change.
+    from focuskit.apps.dashboard import DashboardState
+
+    mem.create_campaign("fl", "Levels", "focus-levels", rater_groups=["self"],
+                        segments=["North", "South"], organisation="Alder")
+    mem.create_wave("fl", title="Next")
+    for cid, south in (("fl", 6), ("fl-w2", 5)):
+        inst = mem.campaign(cid).instrument
+        for i in range(6 + south):
+            mem.submit(cid, full_answers(inst, 2 + i % 3), rater_group="self",
+                       segment="North" if i < 6 else "South", respondent=f"{cid}-{i}",
+                       idempotency_key=f"{cid}-{i}")
+    st = DashboardState(mem, "fl-w2")
+    whole = st.trend().copy()
+    st.set_filters("South", "self")
+    pd.testing.assert_frame_equal(st.trend(), whole)

@@ -292,3 +292,31 @@ def test_the_respondent_door_does_not_serve_the_programme_page(voila_module_serv
         assert status == 404, (path, status)
         assert "Programme" not in body and "Alder Valley" not in body, path
 
+
+
+def test_an_action_on_a_wave_without_answers_breaks_no_page(store):
+    # The register's form offers the newest wave first; an admin adds an action there the
+    # day the wave opens. Every page showing actions once refused them all.
+    store.create_campaign("fl", "Levels", "focus-levels", rater_groups=["self"],
+                          organisation="Alder")
+    answer(store, "fl", 6)
+    store.create_wave("fl", title="Next year")
+    store.create_programme("prog", "Alder", organisation="Alder")
+    store.add_to_programme("prog", "fl")
+    store.add_action("fl", "Share the data", item="data")
+    page = Programme(ProgrammeState(store, "prog", now=NOW), editable=True)
+    view = page.register_view
+    assert view.f_campaign.value == "fl-w2"
+    view.f_title.value = "Visit ten customers"
+    view.f_link.value = "item:contact"
+    view.f_save.click()
+    assert [a["campaign"] for a in store.programme_actions("prog")] == ["fl", "fl-w2"]
+    page.refresh()
+    page.complete()
+    assert "could not be worked out" not in "".join(html_in(page.widget))
+    effects = {a["title"]: a["effect"] for a in summary(store, "prog", now=NOW).actions}
+    assert effects["Share the data"] is not None  # "no later wave yet" (wave 2 is empty)
+    board = Dashboard(DashboardState(store, "fl-w2"))
+    board.select("actions")
+    assert "Visit ten customers" in "".join(html_in(board.widget))
+    assert "Visit ten customers" in programme_html(store, "prog")
