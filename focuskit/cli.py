@@ -1,5 +1,5 @@
-"""The ``focuskit`` command: instruments, demo data, campaigns, staff keys, import, raw export,
-erasure, the audit log and serving."""
+"""The ``focuskit`` command: instruments, demo data, campaigns and their waves, programmes,
+staff keys, import, raw export, erasure, the audit log and serving."""
 
 from __future__ import annotations
 
@@ -162,6 +162,59 @@ def cmd_campaign_new(args) -> int:
     return 0
 
 
+def cmd_campaign_wave(args) -> int:
+    with _store(args) as store:
+        c = store.create_wave(args.campaign, title=args.title, id=args.id)
+    where = f", in programme {c.programme}" if c.programme else ""
+    print(f"Created {c.id} ({c.status}): wave {c.wave}, after {c.previous}{where}; "
+          f"{c.instrument.id} {c.instrument.version} for {', '.join(c.rater_groups)}, groups "
+          f"under {c.min_group_size} withheld. No respondent codes or answers carried over.")
+    print(f"Make its links with: focuskit link {c.id} --group {c.rater_groups[0]}"
+          + (" --personal N" if c.link_mode == "personal" else ""))
+    return 0
+
+
+def cmd_programme_new(args) -> int:
+    with _store(args) as store:
+        p = store.create_programme(args.id, args.title, organisation=args.org)
+    print(f"Created programme {p.id}: {p.title}, of {p.organisation}")
+    print(f"Add campaigns with: focuskit programme add {p.id} CAMPAIGN")
+    return 0
+
+
+def cmd_programme_add(args) -> int:
+    with _store(args) as store:
+        before = store.programme(args.id).campaigns
+        p = store.add_to_programme(args.id, args.campaign)
+    new = [c for c in p.campaigns if c not in before]
+    if new:
+        print(f"Added {', '.join(new)} to {p.id}; it holds {len(p.campaigns)} campaign(s)")
+    else:
+        print(f"{args.campaign} is in {p.id} already; nothing changed")
+    return 0
+
+
+def cmd_programme_list(args) -> int:
+    with _store(args) as store:
+        progs = store.programmes()
+        if not progs:
+            print("No programmes yet. Make one with: focuskit programme new ID --title T "
+                  "--org NAME")
+            return 0
+        for n, p in enumerate(progs):
+            print(("\n" if n else "") + f"{p.id}: {p.title}, of {p.organisation}; "
+                  f"{len(p.campaigns)} campaign(s)")
+            rows = []
+            for cid in p.campaigns:
+                c = store.campaign(cid)
+                rows.append([c.id, c.wave, c.previous or "", c.instrument.id, c.status,
+                             store.counts(c.id)["submissions"]])
+            if rows:
+                _print_table(rows, ["campaign", "wave", "after", "instrument", "status",
+                                    "submissions"])
+    return 0
+
+
 def cmd_link(args) -> int:
     from .apps.questionnaire.invites import personal_links, personal_links_csv, shared_link
     from .links import join_url, parse_link
@@ -321,10 +374,18 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     from .report import write_report
 
+    if (args.campaign is None) == (args.programme is None):
+        raise FocuskitError("name a campaign (focuskit report CAMPAIGN) or a programme "
+                            "(focuskit report --programme ID), not both and not neither")
     fmt = args.format
-    out = args.out or f"{args.campaign}.{fmt or 'pdf'}"
+    out = args.out or f"{args.campaign or args.programme}.{fmt or 'pdf'}"
     with _store(args) as store:
-        path = write_report(store, args.campaign, out, format=fmt)
+        if args.programme is not None:
+            from .report.programme import write_programme
+
+            path = write_programme(store, args.programme, out, format=fmt)
+        else:
+            path = write_report(store, args.campaign, out, format=fmt)
     print(f"Wrote {path}")
     return 0
 
@@ -501,8 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load the synthetic demo organisation").set_defaults(func=cmd_demo)
     sub.add_parser("campaigns", help="list campaigns").set_defaults(func=cmd_campaigns)
 
-    camp = sub.add_parser("campaign", help="create, open, close, archive, set or delete a "
-                          "campaign")
+    camp = sub.add_parser("campaign", help="create, open, close, archive, set, delete or "
+                          "repeat (wave) a campaign")
     csub = camp.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = csub.add_parser("new", help="create a campaign")
     new.add_argument("id", help="slug: lowercase letters, digits and hyphens")
@@ -543,6 +604,27 @@ def build_parser() -> argparse.ArgumentParser:
     cdel.add_argument("id")
     cdel.add_argument("--yes", action="store_true", help="do not ask for a confirmation")
     cdel.set_defaults(func=cmd_campaign_delete)
+    wave = csub.add_parser("wave", help="the next wave of a campaign: same questions, groups "
+                           "and thresholds, linked to it; no respondent carried over")
+    wave.add_argument("campaign", help="the wave to follow (the latest of its chain)")
+    wave.add_argument("--title", required=True)
+    wave.add_argument("--id", help="the new wave's id (default: the first wave's id and -wN)")
+    wave.set_defaults(func=cmd_campaign_wave)
+
+    prog = sub.add_parser("programme", help="an organisation's assessment programme: its "
+                          "campaigns across instruments and their waves")
+    psub = prog.add_subparsers(dest="action", required=True, metavar="ACTION")
+    pnew = psub.add_parser("new", help="create a programme")
+    pnew.add_argument("id", help="slug: lowercase letters, digits and hyphens")
+    pnew.add_argument("--title", required=True)
+    pnew.add_argument("--org", required=True, help="the organisation it belongs to")
+    pnew.set_defaults(func=cmd_programme_new)
+    padd = psub.add_parser("add", help="add a campaign, with all its waves, to a programme")
+    padd.add_argument("id", help="the programme")
+    padd.add_argument("campaign")
+    padd.set_defaults(func=cmd_programme_add)
+    psub.add_parser("list", help="programmes and their campaigns").set_defaults(
+        func=cmd_programme_list)
 
     staff = sub.add_parser("staff", help="named keys to the staff pages: viewer (dashboards "
                            "and reports) or admin (campaigns, raw data, erasure)")
@@ -609,9 +691,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", help="output file (default: CAMPAIGN[-wide].FORMAT)")
     exp.set_defaults(func=cmd_export)
 
-    rep = sub.add_parser("report", help="write a campaign's executive report (PDF or HTML)")
-    rep.add_argument("campaign")
-    rep.add_argument("--out", help="output file (default: CAMPAIGN.pdf); a .html name gives HTML")
+    rep = sub.add_parser("report", help="write a campaign's or a programme's executive report "
+                         "(PDF or HTML)")
+    rep.add_argument("campaign", nargs="?")
+    rep.add_argument("--programme", metavar="ID", help="the programme report: every lens, "
+                     "the trend across waves and the actions, instead of one campaign's")
+    rep.add_argument("-o", "--out", help="output file (default: CAMPAIGN.pdf or ID.pdf); a "
+                     ".html name gives HTML")
     rep.add_argument("--format", choices=["pdf", "html"],
                      help="default: from the --out suffix, else pdf")
     rep.set_defaults(func=cmd_report)

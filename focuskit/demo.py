@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import random
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from .errors import StoreError
 from .instruments import load_instrument
 
-__all__ = ["DEMO_BASE_SOURCE", "ORGANISATION", "SEED", "benchmark_rows", "demo_base",
-           "demo_links", "seed_store", "write_benchmark"]
+__all__ = ["DEMO_BASE_SOURCE", "ORGANISATION", "PROGRAMME", "SEED", "benchmark_rows",
+           "demo_base", "demo_links", "seed_store", "write_benchmark"]
 
 ORGANISATION = "Alder Valley Utilities (fictional)"
 SEED = 20261122
@@ -124,135 +125,260 @@ _EVIDENCE = {
 }
 
 
+#: Wave 2, a year on: the change in each group's mean (leaders, customers, partners) on the
+#: focus-levels dimensions that moved. The register on wave 1 (_ACTIONS) explains most of it.
+_LEVELS_CHANGE = {
+    "contact": (0.2, 1.1, 0.7),  # executives now visit every segment: it worked
+    "expectations": (0.2, 1.1, 0.7),  # a yearly survey of what customers expect: it worked
+    # "data": no change; the dashboard review was never started (the overdue action)
+    "training": (0.6, 0.7, 0.6),  # a new induction course, never in the register
+}
+_LEADER_NOTES_W2 = {
+    **_LEADER_NOTES,
+    "contact": ["We visit residential customers now, and what we hear is humbling.",
+                "Large accounts still get most of our time."],
+}
+#: The action register agreed after wave 1 of focus levels: (title, dimension, owner, days
+#: after wave 1 it was due, status). One is overdue and still open.
+_ACTIONS = [
+    ("Executives visit residential and small-business customers, not only large accounts",
+     "contact", "Chief Operating Officer", 180, "done"),
+    ("Ask customers every year what they expect, and share the gaps with every team",
+     "expectations", "Head of Customer Service", 120, "done"),
+    ("Review the customer dashboard at every monthly executive meeting",
+     "data", "Chief Financial Officer", 90, "open"),
+    ("Share this assessment's results with every team", None, "Chief Executive", 30, "done"),
+]
+PROGRAMME = "demo-alder-valley"
+PROGRAMME_TITLE = "Alder Valley Utilities"
+YEAR = timedelta(days=365)
+#: Each demo campaign's second wave is its id and this.
+WAVE_2 = "-w2"
+
+
 def _people(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{k:02d}" for k in range(1, n + 1)]
 
 
-def seed_store(store, seed: int = SEED) -> dict[str, int]:
-    """Create the demo campaigns and their answers; returns new submissions per campaign.
+class _Demo:
+    """The answers of one wave of every demo campaign, drawn from ``rng`` in a fixed order
+    (so that wave 1 stays what it always was); ``wave2`` shifts them a year on."""
 
-    Running it again stores nothing new: campaigns are reused and every submission carries
-    a fixed idempotency key.
+    def __init__(self, rng: random.Random, wave2: bool = False):
+        self.rng, self.wave2 = rng, wave2
+        self.leaders = _people("leader-", 8)
+        self.customers = [(f"customer-{s[:3].lower()}-{k:02d}", s)
+                          for s, n in CUSTOMER_SEGMENTS.items() for k in range(1, n + 1)]
+        self.partners = _people("partner-", 12)
+
+    def focus_levels(self, inst) -> list[dict]:
+        """Leaders, three customer segments, partners."""
+        rng, subs = self.rng, []
+        notes_of = _LEADER_NOTES_W2 if self.wave2 else _LEADER_NOTES
+        raters = ([(p, "self", "Leadership team", 0) for p in self.leaders]
+                  + [(p, "customer", seg, 2) for p, seg in self.customers]
+                  + [(p, "partner", "Partners", 3) for p in self.partners])
+        for person, group, seg, col in raters:
+            ans = {}
+            for item, params in _LEVELS.items():
+                mean, sd = params[col], (params[1] if col == 0 else 0.8)
+                if self.wave2:
+                    mean += _LEVELS_CHANGE.get(item, (0, 0, 0))[{0: 0, 2: 1, 3: 2}[col]]
+                if col == 2 and seg == "Large accounts":
+                    mean += 0.6  # the accounts that executives visit see more of us
+                if col == 0 and sd > 1:  # a split team: two camps a level or two apart
+                    camp_level = round(mean + (1.3 if self.leaders.index(person) % 2 else -1.3))
+                    level = camp_level + (rng.random() < 0.2) * rng.choice([-1, 1])
+                    ans[item] = {"level": max(1, min(5, level))}
+                else:
+                    ans[item] = {"level": _rating(rng, mean, sd)}
+                notes = notes_of.get(item, [])
+                if col == 0 and notes and rng.random() < 0.4:
+                    ans[item]["comment"] = rng.choice(notes)
+            subs.append(dict(answers=ans, rater_group=group, segment=seg, respondent=person))
+        return subs
+
+    def blocks(self, inst) -> list[dict]:
+        """Leaders only; most blame people for what the 85/15 rule puts in the system."""
+        rng, subs = self.rng, []
+        severity = {"no_segmentation": 3.2, "little_customer_data": 3.8, "inside_out": 3.5,
+                    "frontline_blamed": 3.0, "internal_customer_tyranny": 2.4,
+                    "blurry_line_of_sight": 4.0, "one_group_dominates": 2.8,
+                    "acquisition_over_retention": 3.6, "customers_not_people": 2.2}
+        if self.wave2:  # visiting every segment taught them the segments differ
+            severity.update(no_segmentation=2.6, inside_out=3.1)
+        for person in self.leaders:
+            ans = {}
+            for item, mean in severity.items():
+                people_share = 0.6 if item == "frontline_blamed" else 0.35
+                ans[item] = {"applies": _rating(rng, mean, 0.8),
+                             "root_cause": 2 if rng.random() < people_share else 1}
+            subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
+                             respondent=person))
+        return subs
+
+    def say_do(self, inst) -> list[dict]:
+        """Intentions high, practice lower, processes lagging most (a little less later)."""
+        rng, subs = self.rng, []
+        lag = {"leadership": 1.0, "processes": 1.3 if self.wave2 else 1.6, "people": 1.1}
+        for person in self.leaders:
+            ans = {}
+            for item in inst.items:
+                say = _rating(rng, 4.3, 0.6)
+                ans[item.id] = {"say": say, "do": _rating(rng, say - lag[item.section], 0.7)}
+            subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
+                             respondent=person))
+        return subs
+
+    def expectations(self, inst, earlier=None) -> tuple[list[dict], tuple]:
+        """Importance against performance, customers and partners. ``earlier``: wave 1's
+        importance and performance per item, which wave 2 keeps (the same organisation)."""
+        rng = self.rng
+        items = [i.id for i in inst.items]
+        if earlier is None:
+            imp = {i: 2.6 + 2.2 * rng.random() for i in items}
+            perf = {i: 2.2 + 2.0 * rng.random() for i in items}
+        else:
+            imp, perf = earlier
+            # What the yearly survey put first: promises and first-time fixes.
+            perf = {**perf, "promises_kept": perf["promises_kept"] + 0.6,
+                    "right_first_time": perf["right_first_time"] + 0.5}
+        subs = []
+        for person, seg in self.customers + [(p, "Partners") for p in self.partners]:
+            group = "partner" if seg == "Partners" else "customer"
+            subs.append(dict(rater_group=group, segment=seg, respondent=person, answers={
+                i: {"importance": _rating(rng, imp[i], 0.7),
+                    "performance": _rating(rng, perf[i], 0.8)} for i in items}))
+        return subs, (imp, perf)
+
+    def external_focus(self, inst) -> list[dict]:
+        """Leaders think they anticipate; partners see them responding (a little less so
+        a year on)."""
+        partner_mean = 2.4 if self.wave2 else 2.0
+        return [dict(rater_group=group, respondent=person,
+                     segment="Leadership team" if group == "self" else "Partners",
+                     answers={i.id: {"level": _rating(self.rng, mean, 0.8)}
+                              for i in inst.items})
+                for person, group, mean in ([(p, "self", 3.2) for p in self.leaders]
+                                            + [(p, "partner", partner_mean)
+                                               for p in self.partners])]
+
+    def contact_review(self, inst) -> list[dict]:
+        """Three internal reviewers score the executive visit programme."""
+        subs = []
+        for k, person in enumerate(_people("reviewer-", 3)):
+            ans = {}
+            for item in inst.items:
+                base = 1.8 if item.id in ("segment_coverage", "contact_selection") else 1.5
+                if self.wave2 and item.id == "segment_coverage":
+                    base = 2.8  # visits now reach every segment
+                ans[item.id] = {f: _rating(self.rng, base + (0.5 if f == "deployment" else 0),
+                                           0.5, 4) for f in item.facets}
+                evidence = (_EVIDENCE_W2 if self.wave2 else _EVIDENCE).get(item.id)
+                if k == 0 and evidence:
+                    ans[item.id]["comment"] = evidence
+            subs.append(dict(answers=ans, rater_group="internal", segment="Quality office",
+                             respondent=person))
+        return subs
+
+
+_EVIDENCE_W2 = {
+    **_EVIDENCE,
+    "segment_coverage": "Visits now reach all three segments; 14 of 38 were residential or "
+                        "small-business customers.",
+    "recording": "Visit notes now go into the shared customer record, for about half the "
+                 "visits.",
+}
+
+#: The demo campaigns: (id, title, instrument, rater groups, min group, comment threshold).
+_CAMPAIGNS = [
+    ("demo-focus-levels", "Where we stand: eight dimensions of customer focus",
+     "focus-levels", ["self", "customer", "partner"], 5, 10),
+    ("demo-blocks", "What blocks our customer focus", "blocks", ["self"], 5, 10),
+    ("demo-say-do", "Say and Do: intention against practice", "say-do", ["self"], 5, 10),
+    ("demo-expectations", "What customers expect, and how we deliver", "expectations",
+     ["customer", "partner"], 5, 10),
+    ("demo-external-focus", "Responding, anticipating or shaping?", "external-focus",
+     ["self", "partner"], 5, 10),
+    # A review by three named reviewers: their evidence is the point.
+    ("demo-contact-review", "Review of the executive customer-visit programme",
+     "contact-programme", ["internal"], 3, 3),
+]
+
+
+def seed_store(store, seed: int = SEED) -> dict[str, int]:
+    """Create the demo programme, its campaigns in two waves a year apart, their answers and
+    the action register of wave 1; returns new submissions per campaign.
+
+    Wave 1's answers are dated a year before wave 2's, which arrive now. Running it again
+    stores nothing new: campaigns, the programme and actions are reused and every
+    submission carries a fixed idempotency key.
     """
-    rng = random.Random(seed)
-    leaders = _people("leader-", 8)
-    customers = [(f"customer-{s[:3].lower()}-{k:02d}", s)
-                 for s, n in CUSTOMER_SEGMENTS.items() for k in range(1, n + 1)]
-    partners = _people("partner-", 12)
+    now = datetime.now(UTC)
     made: dict[str, int] = {}
+    fresh: set[str] = set()
 
     def campaign(cid, title, inst, groups, min_size=5, comments=10):
         try:
             return store.campaign(cid)
         except StoreError:
+            fresh.add(cid)
             return store.create_campaign(cid, title, inst, organisation=ORGANISATION,
                                          rater_groups=groups, min_group_size=min_size,
                                          comment_threshold=comments)
 
-    def submit(camp, subs):
+    def wave_2(first):
+        try:
+            return store.campaign(first.id + WAVE_2)
+        except StoreError:
+            return store.create_wave(first.id, title=f"{first.title}, a year on",
+                                     id=first.id + WAVE_2)
+
+    def submit(camp, subs, at):
         for s in subs:
             s["idempotency_key"] = f"demo:{camp.id}:{s['respondent']}"
-        made[camp.id] = sum(r.created for r in store.submit_many(camp.id, subs))
+        made[camp.id] = sum(r.created for r in store.submit_many(camp.id, subs, at=at))
 
-    # Focus levels: leaders, three customer segments, partners.
-    camp = campaign("demo-focus-levels", "Where we stand: eight dimensions of customer focus",
-                    "focus-levels", ["self", "customer", "partner"])
-    subs = []
-    raters = ([(p, "self", "Leadership team", 0) for p in leaders]
-              + [(p, "customer", seg, 2) for p, seg in customers]
-              + [(p, "partner", "Partners", 3) for p in partners])
-    for person, group, seg, col in raters:
-        ans = {}
-        for item, params in _LEVELS.items():
-            mean, sd = params[col], (params[1] if col == 0 else 0.8)
-            if col == 2 and seg == "Large accounts":
-                mean += 0.6  # the accounts that executives visit see more of us
-            if col == 0 and sd > 1:  # a split team: two camps a level or two apart
-                camp_level = round(mean + (1.3 if leaders.index(person) % 2 else -1.3))
-                level = camp_level + (rng.random() < 0.2) * rng.choice([-1, 1])
-                ans[item] = {"level": max(1, min(5, level))}
+    first = [campaign(cid, title, inst, groups, k, c)
+             for cid, title, inst, groups, k, c in _CAMPAIGNS]
+    waves = [_Demo(random.Random(seed)), _Demo(random.Random(f"{seed}:second wave"), wave2=True)]
+    try:
+        store.programme(PROGRAMME)
+    except StoreError:
+        store.create_programme(PROGRAMME, PROGRAMME_TITLE, organisation=PROGRAMME_TITLE)
+    for camp in first:
+        if camp.programme != PROGRAMME:
+            store.add_to_programme(PROGRAMME, camp.id)
+    second = [wave_2(camp) for camp in first]
+    answers_of = {"focus-levels": _Demo.focus_levels, "blocks": _Demo.blocks,
+                  "say-do": _Demo.say_do, "external-focus": _Demo.external_focus,
+                  "contact-programme": _Demo.contact_review}
+    expected = None  # wave 1's expectations, which wave 2 starts from
+    for demo, camps in zip(waves, (first, second), strict=True):
+        for camp in camps:
+            inst = camp.instrument
+            if inst.id == "expectations":
+                subs, expected = demo.expectations(inst, expected if demo.wave2 else None)
             else:
-                ans[item] = {"level": _rating(rng, mean, sd)}
-            notes = _LEADER_NOTES.get(item, [])
-            if col == 0 and notes and rng.random() < 0.4:
-                ans[item]["comment"] = rng.choice(notes)
-        subs.append(dict(answers=ans, rater_group=group, segment=seg, respondent=person))
-    submit(camp, subs)
-
-    # Blocks: leaders only; most blame people for what the 85/15 rule puts in the system.
-    camp = campaign("demo-blocks", "What blocks our customer focus", "blocks", ["self"])
-    severity = {"no_segmentation": 3.2, "little_customer_data": 3.8, "inside_out": 3.5,
-                "frontline_blamed": 3.0, "internal_customer_tyranny": 2.4,
-                "blurry_line_of_sight": 4.0, "one_group_dominates": 2.8,
-                "acquisition_over_retention": 3.6, "customers_not_people": 2.2}
-    subs = []
-    for person in leaders:
-        ans = {}
-        for item, mean in severity.items():
-            people_share = 0.6 if item == "frontline_blamed" else 0.35
-            ans[item] = {"applies": _rating(rng, mean, 0.8),
-                         "root_cause": 2 if rng.random() < people_share else 1}
-        subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
-                         respondent=person))
-    submit(camp, subs)
-
-    # Say-Do: intentions high, practice lower, processes lagging most.
-    camp = campaign("demo-say-do", "Say and Do: intention against practice", "say-do", ["self"])
-    inst = camp.instrument
-    lag = {"leadership": 1.0, "processes": 1.6, "people": 1.1}
-    subs = []
-    for person in leaders:
-        ans = {}
-        for item in inst.items:
-            say = _rating(rng, 4.3, 0.6)
-            ans[item.id] = {"say": say, "do": _rating(rng, say - lag[item.section], 0.7)}
-        subs.append(dict(answers=ans, rater_group="self", segment="Leadership team",
-                         respondent=person))
-    submit(camp, subs)
-
-    # Expectations: importance against performance, customers and partners.
-    camp = campaign("demo-expectations", "What customers expect, and how we deliver",
-                    "expectations", ["customer", "partner"])
-    items = [i.id for i in camp.instrument.items]
-    imp = {i: 2.6 + 2.2 * rng.random() for i in items}
-    perf = {i: 2.2 + 2.0 * rng.random() for i in items}
-    subs = []
-    for person, seg in customers + [(p, "Partners") for p in partners]:
-        group = "partner" if seg == "Partners" else "customer"
-        subs.append(dict(rater_group=group, segment=seg, respondent=person, answers={
-            i: {"importance": _rating(rng, imp[i], 0.7),
-                "performance": _rating(rng, perf[i], 0.8)} for i in items}))
-    submit(camp, subs)
-
-    # External focus: leaders think they anticipate; partners see them responding.
-    camp = campaign("demo-external-focus", "Responding, anticipating or shaping?",
-                    "external-focus", ["self", "partner"])
-    subs = []
-    for person, group, mean in ([(p, "self", 3.2) for p in leaders]
-                                + [(p, "partner", 2.0) for p in partners]):
-        subs.append(dict(rater_group=group, respondent=person,
-                         segment="Leadership team" if group == "self" else "Partners",
-                         answers={i.id: {"level": _rating(rng, mean, 0.8)}
-                                  for i in camp.instrument.items}))
-    submit(camp, subs)
-
-    # Contact programme: three internal reviewers score the executive visit programme.
-    camp = campaign("demo-contact-review", "Review of the executive customer-visit programme",
-                    "contact-programme", ["internal"], min_size=3,
-                    comments=3)  # a review by three named reviewers: their evidence is the point
-    subs = []
-    for k, person in enumerate(_people("reviewer-", 3)):
-        ans = {}
-        for item in camp.instrument.items:
-            base = 1.8 if item.id in ("segment_coverage", "contact_selection") else 1.5
-            ans[item.id] = {f: _rating(rng, base + (0.5 if f == "deployment" else 0), 0.5, 4)
-                            for f in item.facets}
-            if k == 0 and item.id in _EVIDENCE:
-                ans[item.id]["comment"] = _EVIDENCE[item.id]
-        subs.append(dict(answers=ans, rater_group="internal", segment="Quality office",
-                         respondent=person))
-    submit(camp, subs)
+                subs = answers_of[inst.id](demo, inst)
+            # Wave 1 a year before wave 2, which arrives now (an older demo's wave 1 keeps
+            # its own times; it takes nothing new).
+            at = now if demo.wave2 else (now - YEAR if camp.id in fresh else None)
+            if demo.wave2:
+                for sub in subs:  # respondent codes are not carried over to a new wave
+                    sub["respondent"] = f"w2-{sub['respondent']}"
+            submit(camp, subs, at)
+    _action_register(store, first[0].id, (now - YEAR).date())
     return made
+
+
+def _action_register(store, campaign: str, wave_1: date) -> None:
+    """The actions agreed after wave 1 of focus levels, once (matched by title)."""
+    have = {a["title"] for a in store.actions(campaign)}
+    for title, item, owner, days, status in _ACTIONS:
+        if title not in have:
+            store.add_action(campaign, title, owner=owner, item=item, status=status,
+                             due=wave_1 + timedelta(days=days))
 
 
 def demo_links(store, base: str | None = None) -> list[tuple[str, str, str]]:

@@ -183,7 +183,7 @@ def parse_link(query: str | None) -> Link:
     campaign = get.get("campaign", "")
     if not campaign:
         raise LinkError("incomplete", "the link does not say which questionnaire to open")
-    if not _CAMPAIGN.match(campaign):
+    if not _CAMPAIGN.fullmatch(campaign):
         raise LinkError("malformed", "the questionnaire named in the link cannot exist")
     group = get.get("group") or None
     if group is not None and group not in RATER_GROUPS:
@@ -192,10 +192,10 @@ def parse_link(query: str | None) -> Link:
     if segment is not None and (len(segment) > MAX_SEGMENT or not segment.isprintable()):
         raise LinkError("malformed", "the link's segment is too long or holds odd characters")
     code = get.get("code") or None
-    if code is not None and not _CODE.match(code):
+    if code is not None and not _CODE.fullmatch(code):
         raise LinkError("malformed", "the personal code in the link has been changed or cut off")
     sig = get.get("sig") or None
-    if sig is not None and not _SIG.match(sig):
+    if sig is not None and not _SIG.fullmatch(sig):
         raise LinkError("malformed", "the link's signature has been changed or cut off")
     new = get.get("new", "") not in ("", "0")
     device = code is not None and get.get("device", "") not in ("", "0")

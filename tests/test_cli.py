@@ -94,3 +94,61 @@ def test_campaign_new_with_own_expectations_then_close(capsys, sqlite_url, tmp_p
     code, _, err = run(capsys, "--db", sqlite_url, "campaign", "new", "Bad Id", "--title", "x",
                        "--instrument", "blocks", "--groups", "ceo")
     assert code == 2 and "lowercase" in err and "ceo" in err
+
+
+# -- programmes and waves ---------------------------------------------------------------------
+
+def test_programme_new_add_list_and_campaign_wave(capsys, sqlite_url):
+    db = ("--db", sqlite_url)
+    code, out, _ = run(capsys, *db, "programme", "list")
+    assert code == 0 and "No programmes yet" in out and "focuskit programme new" in out
+    assert run(capsys, *db, "campaign", "new", "fl", "--title", "Levels 2025",
+               "--instrument", "focus-levels", "--organisation", "Acme")[0] == 0
+    code, out, _ = run(capsys, *db, "programme", "new", "acme", "--title", "Acme programme",
+                       "--org", "Acme")
+    assert code == 0 and "Created programme acme: Acme programme, of Acme" in out
+    code, out, _ = run(capsys, *db, "programme", "add", "acme", "fl")
+    assert code == 0 and "Added fl to acme; it holds 1 campaign(s)" in out
+    code, out, _ = run(capsys, *db, "programme", "add", "acme", "fl")
+    assert code == 0 and "fl is in acme already; nothing changed" in out
+    code, out, _ = run(capsys, *db, "campaign", "wave", "fl", "--title", "Levels 2026")
+    assert code == 0 and "Created fl-w2 (open): wave 2, after fl, in programme acme" in out
+    assert "focuskit link fl-w2 --group" in out
+    code, out, _ = run(capsys, *db, "campaign", "wave", "fl-w2", "--title", "Levels 2027",
+                       "--id", "fl-2027")
+    assert code == 0 and "Created fl-2027 (open): wave 3, after fl-w2" in out
+    code, out, _ = run(capsys, *db, "programme", "list")
+    assert code == 0 and "acme: Acme programme, of Acme; 3 campaign(s)" in out
+    lines = out.splitlines()
+    assert [line.split()[:3] for line in lines[3:]] == [
+        ["fl", "1", "focus-levels"], ["fl-w2", "2", "fl"], ["fl-2027", "3", "fl-w2"]]
+
+
+def test_programme_and_wave_errors_are_clear(capsys, sqlite_url):
+    db = ("--db", sqlite_url)
+    run(capsys, *db, "campaign", "new", "fl", "--title", "L", "--instrument", "focus-levels",
+        "--organisation", "Acme")
+    run(capsys, *db, "campaign", "new", "theirs", "--title", "T", "--instrument",
+        "focus-levels", "--organisation", "Globex")
+    run(capsys, *db, "programme", "new", "acme", "--title", "A", "--org", "Acme")
+    cases = [
+        (("programme", "new", "Bad_Id", "--title", "T", "--org", "O"), "programme id 'Bad_Id'"),
+        (("programme", "new", "acme", "--title", "T", "--org", "Acme"), "exists already"),
+        (("programme", "new", "x2", "--title", "T", "--org", " "), "organisation must be"),
+        (("programme", "add", "ghost", "fl"), "no programme 'ghost'. Known: acme."),
+        (("programme", "add", "acme", "ghost"), "no campaign 'ghost'"),
+        (("programme", "add", "acme", "theirs"), "a programme holds one organisation's"),
+        (("campaign", "wave", "ghost", "--title", "T"), "no campaign 'ghost'"),
+        (("campaign", "wave", "fl", "--title", "T", "--id", "fl;drop"), "id 'fl;drop' must"),
+        (("campaign", "wave", "fl", "--title", "  "), "title must be non-empty"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(capsys, *db, *argv)
+        assert (code, out) == (2, ""), argv
+        assert message in err and "Traceback" not in err, (argv, err)
+    assert run(capsys, *db, "campaign", "wave", "fl", "--title", "Next")[0] == 0
+    code, _, err = run(capsys, *db, "campaign", "wave", "fl", "--title", "Again")
+    assert code == 2 and "has a next wave already ('fl-w2')" in err
+    with pytest.raises(SystemExit) as e:  # --title is required, as for campaign new
+        main(["--db", sqlite_url, "campaign", "wave", "fl"])
+    assert e.value.code == 2

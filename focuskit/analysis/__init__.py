@@ -21,6 +21,10 @@ external_focus              responding, anticipating, shaping: self against othe
 contact_plan                contacts needed per segment (Cochran), margins, allocations
 next_steps                  what to do first, per dimension
 respondents                 how many answered, per group, under the same rule
+action_effects              did each action work: its dimension before and after against
+                            the dimensions without one (difference-in-differences)
+trend                       each wave's level, the change since the wave before, and what
+                            change the waves could detect
 comments                    the free-text comments staff may read (comment threshold)
 ==========================  ==============================================================
 
@@ -34,6 +38,7 @@ where withheld; text: strings, empty where none; flag: true/false; any: a Python
 column             kind    meaning
 =================  ======  ==================================================================
 campaign           text    the campaign a row is about
+wave               count   which wave of a campaign a row is about (1 = the first)
 scope              text    which level of aggregation a row is (item, section, overall, ...)
 rater_group        text    who rated: self, team, customer, partner, internal
 segment            text    the respondents' segment (or a planner's customer segment)
@@ -124,6 +129,21 @@ allocated          count   contacts allocated
 margin_planned     number  the margin of error the planned contacts give
 margin_allocated   number  the margin of error the allocated contacts give
 note               text    a planner row's remark
+change             number  a wave's mean minus the wave before's (trend)
+change_low         number  the lower end of the change's interval (Welch)
+change_high        number  the upper end of the change's interval (Welch)
+detectable         number  the smallest change the waves could detect at 80% power
+action             any     an action's id in the action register
+title              text    an action's title
+before, after      number  an action's dimension: the mean in its wave and in the next
+n_before, n_after  count   respondents behind before and after
+others_change      number  the change over the dimensions without an action
+effect             number  how much more the action's dimension moved than the others
+effect_low         number  the lower end of the effect's interval (Welch)
+effect_high        number  the upper end of the effect's interval (Welch)
+verdict            text    the row's plain reading (improved, declined, worked, ...)
+released           flag    the row's own figures are shown (anonymity)
+why                text    why a figure or a verdict is not given, else empty
 comment            text    a respondent's comment (comments(), for staff at the threshold)
 submitted_at       any     when a comment was submitted
 =================  ======  ==================================================================
@@ -135,15 +155,17 @@ from .anonymity import respondents
 from .benchmarking import benchmark, load_benchmark, say_do_quartiles
 from .comments import comments
 from .diagnostics import adli, blocks
+from .effects import action_effects
 from .external import external_focus
 from .gaps import importance_performance, perception_gaps, say_do
 from .planner import contact_plan, margin_for, sample_size
 from .profiles import next_steps, profile
 from .reliability import cronbach_alpha, icc
+from .trend import trend
 
 __all__ = [
-    "adli", "agreement", "benchmark", "blocks", "comments", "contact_plan", "cronbach_alpha",
-    "discussion_agenda", "external_focus", "icc", "importance_performance", "load_benchmark",
-    "margin_for", "next_steps", "perception_gaps", "profile", "respondents", "rwg", "rwg_j",
-    "sample_size", "say_do", "say_do_quartiles",
+    "action_effects", "adli", "agreement", "benchmark", "blocks", "comments", "contact_plan",
+    "cronbach_alpha", "discussion_agenda", "external_focus", "icc", "importance_performance",
+    "load_benchmark", "margin_for", "next_steps", "perception_gaps", "profile", "respondents",
+    "rwg", "rwg_j", "sample_size", "say_do", "say_do_quartiles", "trend",
 ]

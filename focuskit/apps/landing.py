@@ -33,6 +33,20 @@ def _released(store: Store, campaign: str) -> dict:
             "groups": {r.rater_group: int(r.n) for r in per.itertuples() if not r.suppressed}}
 
 
+def _programme_card(store: Store, p) -> str:
+    """A link to a programme's page: its title, organisation, and how many lenses and waves
+    it holds (no counts of people: those are the page's, as released)."""
+    from urllib.parse import urlencode
+
+    camps = [store.campaign(c) for c in p.campaigns]
+    lenses = len({c.instrument.id for c in camps})
+    waves = max((c.wave for c in camps), default=0)
+    href = "programme.ipynb?" + urlencode({"programme": p.id})
+    return (f'<a class="fk-card fk-go fk-prog-link" href="{escape(href)}"><h3>{escape(p.title)} '
+            f'&rarr;</h3><div class="fk-meta">{escape(p.organisation) or "&nbsp;"} · '
+            f"{lenses} lens{'' if lenses == 1 else 'es'} · {_count(waves, 'wave')}</div></a>")
+
+
 def landing_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
     """HTML for the pages ``role`` may open, the store's campaigns (newest first) and the
     built-in instruments."""
@@ -56,6 +70,7 @@ def landing_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
     if not cards:
         cards.append('<div class="fk-card">No campaigns yet. Run <code>focuskit demo</code> '
                      "to load the demo organisation.</div>")
+    programmes = "".join(_programme_card(store, p) for p in store.programmes())
     banks = []
     for iid in builtin_ids():
         inst = load_instrument(iid)
@@ -76,6 +91,8 @@ def landing_html(store: Store, role: str | None = ADMIN, name: str = "") -> str:
             '<p class="fk-lead">How customer-focused is the organisation, really? '
             "Campaigns in this store, and the questionnaires they can ask.</p>" + who +
             f'<div class="fk-cards">{pages}</div>'
+            + (f'<h2>Programmes</h2><div class="fk-cards">{programmes}</div>'
+               if programmes else "") +
             f'<h2>Campaigns</h2><div class="fk-cards">{"".join(cards)}</div>'
             f'<h2>Item banks</h2><div class="fk-cards">{"".join(banks)}</div></div>')
 

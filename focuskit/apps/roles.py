@@ -23,6 +23,8 @@ VIEWER, ADMIN = "viewer", "admin"
 PAGES = (
     ("results.ipynb", "Results dashboard", "Where we stand, where we disagree, what to do "
      "first; tables and the PDF report to download.", VIEWER),
+    ("programme.ipynb", "Programme overview", "Every lens on one page: where we stand, what "
+     "changed since the last wave, and whether the agreed actions worked.", VIEWER),
     ("workshop.ipynb", "Workshop board", "Run a live round: join code, answers arriving, "
      "reveal.", ADMIN),
     ("admin.ipynb", "Campaign administration", "Campaigns, links, imports, raw exports, "

@@ -58,7 +58,7 @@ class _Checker:
 
     def ident(self, data: dict, key: str, path: str) -> str | None:
         value = self.text(data, key, path)
-        if value is not None and not _ID.match(value):
+        if value is not None and not _ID.fullmatch(value):
             self.bad(_join(path, key), f"{value!r} is not a valid id (lowercase letters, digits, "
                                        "single '-' or '_' between them)")
             return None

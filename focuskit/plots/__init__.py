@@ -17,6 +17,8 @@ blocks_chart            severity, systems vs people (85/15)   blocks
 adli_rubric             questions × A/D/L/I                   adli
 contact_planner         contacts against margin per segment   contact_plan, margin_for
 external_focus_chart    responding / anticipating / shaping   external_focus
+trend_plot              one dimension wave by wave            trend
+then_and_now            the first and latest wave's profile   trend
 ======================  ====================================  ==============================
 """
 
@@ -30,9 +32,10 @@ from .levels import level_profile
 from .quadrant import ip_quadrant
 from .spread import team_spread
 from .theme import GROUPS, group_style, set_theme, theme
+from .trend import then_and_now, trend_plot
 
 __all__ = [
     "GROUPS", "adli_rubric", "benchmark_position", "blocks_chart", "contact_planner",
     "external_focus_chart", "gap_dumbbell", "group_style", "heatmap", "ip_quadrant",
-    "level_profile", "set_theme", "team_spread", "theme",
+    "level_profile", "set_theme", "team_spread", "then_and_now", "theme", "trend_plot",
 ]

@@ -15,7 +15,7 @@ from .. import plots as fp
 from ..findings import Results
 from ..names import readable
 
-__all__ = ["Report", "Section", "build"]
+__all__ = ["Report", "Section", "build", "chart"]
 
 
 @dataclass
@@ -112,6 +112,13 @@ def _title(res: Results, key: str) -> tuple[str, str]:
                 "bands, our mean as a marker, the top quarter's median as a tick. Base: "
                 f"{ff.benchmark_source(res.base)}.")
     return _TITLES[key]
+
+
+def chart(res: Results, key: str) -> tuple[str, str, Callable | None]:
+    """Page ``key``'s title, the line saying what its chart shows, and the chart's
+    ``draw(ax)`` (None where the page has no chart for these results)."""
+    title, lead = _title(res, key)
+    return title, lead, _draw(res, key)
 
 
 _TITLES = {

@@ -14,7 +14,7 @@ from ..plots.theme import INK, MUTED, theme
 from ..ui.style import css
 from .content import Report, Section, wrap
 
-__all__ = ["pdf_from", "html_from"]
+__all__ = ["Page", "html_from", "pdf_from", "png"]
 
 A4 = (8.27, 11.69)
 MARGIN = 0.6  # inches, left and right
@@ -22,27 +22,34 @@ ACCENT = "#0072B2"
 WIDTH_CHARS = {9: 106, 10: 100, 10.5: 95, 11: 90, 12: 82, 16: 60}
 
 
-class _Page:
-    """A page figure with a cursor moving down in inches: text is placed line by line."""
+class Page:
+    """A page figure with a cursor moving down in inches: text is placed line by line.
 
-    def __init__(self, report: Report, number: int, total: int, landscape: bool = False):
+    ``header`` runs along the top, ``fresh`` (how fresh the figures are, and when the report
+    was made) and ``ident`` along the foot. ``safe`` moves header, foot and the text area in
+    by that many inches: 0.35 keeps an A4 page whole when printed at actual size on Letter
+    paper, which is 0.69 inches shorter."""
+
+    def __init__(self, header: str, fresh: str, ident: str, number: int, total: int,
+                 landscape: bool = False, safe: float = 0.0):
         size = A4[::-1] if landscape else A4
         self.fig = plt.figure(figsize=size)
         self.w, self.h = size
-        self.y = 0.55
+        self.top = 0.55 + safe
+        self.bottom = self.h - 0.75 - safe  # the lowest the text may reach
+        self.y = self.top
         self.dry = False  # when True, text only moves the cursor (to measure a layout)
-        self.fig.text(MARGIN / self.w, 1 - 0.35 / self.h,
-                      f"{report.organisation or 'focuskit'}  ·  {report.title}", fontsize=8.5,
+        self.fig.text(MARGIN / self.w, 1 - (0.35 + safe) / self.h, header, fontsize=8.5,
                       color=MUTED, va="top")
         # Every page says how fresh its figures are.
-        self.fig.text(MARGIN / self.w, 0.35 / self.h, f"{report.freshness[:1].upper()}"
-                      f"{report.freshness[1:]}; report made {report.generated}", fontsize=8,
+        self.fig.text(MARGIN / self.w, (0.35 + safe) / self.h, fresh, fontsize=8,
                       color=MUTED)
-        self.fig.text(1 - MARGIN / self.w, 0.35 / self.h,
-                      f"page {number} of {total}  ·  {report.campaign_id}", fontsize=8,
+        self.fig.text(1 - MARGIN / self.w, (0.35 + safe) / self.h,
+                      f"page {number} of {total}  ·  {ident}", fontsize=8,
                       color=MUTED, ha="right")
         self.fig.add_artist(plt.Line2D([MARGIN / self.w, 1 - MARGIN / self.w],
-                                       [1 - 0.45 / self.h] * 2, color="#D9E2EC", lw=0.8))
+                                       [1 - (0.45 + safe) / self.h] * 2, color="#D9E2EC",
+                                       lw=0.8))
 
     def text(self, s: str, size: float = 10.5, *, bold: bool = False, color=None,
              indent: float = 0.0, width: int | None = None, gap: float = 0.0,
@@ -72,9 +79,10 @@ class _Page:
     def plot(self, draw, height: float) -> None:
         """Draw a plot so that it, with its labels and legend, fills the next ``height``
         inches at full text width."""
+        before = list(self.fig.axes)  # a page may hold charts already: leave them be
         ax = self.fig.add_axes([0.1, 0.1, 0.8, 0.8])
         draw(ax)
-        _fit_into(self.fig, [a for a in self.fig.axes], Bbox.from_extents(
+        _fit_into(self.fig, [a for a in self.fig.axes if a not in before], Bbox.from_extents(
             MARGIN / self.w, 1 - (self.y + height) / self.h,
             1 - MARGIN / self.w, 1 - self.y / self.h))
         self.y += height + 0.15
@@ -141,7 +149,7 @@ def _fit_into(fig, axes, target: Bbox, pad: float = 0.05) -> None:
                             p.width * sx, p.height * sy])
 
 
-def _summary(page: _Page, report: Report) -> None:
+def _summary(page: Page, report: Report) -> None:
     page.heading("Customer focus report", report.title)
     for k, v in report.facts:
         page.text(f"{k}:  {v}", 10.5, gap=0.02)
@@ -164,14 +172,14 @@ def _summary(page: _Page, report: Report) -> None:
         page.text(report.about, 10, color="#333333")
 
 
-def _section(page: _Page, sec: Section) -> None:
+def _section(page: Page, sec: Section) -> None:
     page.heading(sec.title, sec.lead)
     if sec.draw is not None:
         top = page.y
         page.dry = True
         _section_text(page, sec)
         page.dry = False
-        room = page.h - 0.75 - page.y - 0.15  # what the text leaves free above the footer
+        room = page.bottom - page.y - 0.15  # what the text leaves free above the footer
         page.y = top
         page.plot(sec.draw, min(sec.max_plot, room))
     _section_text(page, sec)
@@ -183,7 +191,7 @@ def _reading_heading(sec: Section) -> str:
     return "Three things to read from it" if len(sec.readings) == 3 else "What to read from it"
 
 
-def _section_text(page: _Page, sec: Section) -> None:
+def _section_text(page: Page, sec: Section) -> None:
     page.text(_reading_heading(sec), 12, bold=True, color=ACCENT, gap=0.06)
     for i, r in enumerate(sec.readings, 1):
         page.text(r, 10.5, indent=0.3, hang=f"{i}.", gap=0.08)
@@ -218,7 +226,9 @@ def pdf_from(report: Report) -> bytes:
             "Title": f"Customer focus report: {report.title}", "Creator": "focuskit"}) as pdf:
         for number in range(1, total + 1):
             # Every page portrait: a report mixing orientations printed sideways pages.
-            page = _Page(report, number, total)
+            page = Page(f"{report.organisation or 'focuskit'}  ·  {report.title}",
+                        f"{report.freshness[:1].upper()}{report.freshness[1:]}; report made "
+                        f"{report.generated}", report.campaign_id, number, total)
             try:
                 if number == 1:
                     _summary(page, report)
@@ -230,7 +240,8 @@ def pdf_from(report: Report) -> bytes:
     return buf.getvalue()
 
 
-def _png(draw) -> str:
+def png(draw) -> str:
+    """``draw(None)``'s figure as a PNG data URI, for an HTML page."""
     with theme():
         ax = draw(None)
         fig = ax.figure
@@ -262,7 +273,7 @@ def html_from(report: Report) -> str:
     for sec in report.sections:
         out.append(f"<h2 id='{e(sec.key)}'>{e(sec.title)}</h2><p class='lead'>{e(sec.lead)}</p>")
         if sec.draw is not None:
-            out.append(f"<img alt='{e(sec.title)}' src='{_png(sec.draw)}'>")
+            out.append(f"<img alt='{e(sec.title)}' src='{png(sec.draw)}'>")
         out.append(f"<h3>{e(_reading_heading(sec))}</h3>")
         out.append("<ol>" + "".join(f"<li>{e(r)}</li>" for r in sec.readings) + "</ol>")
         if sec.details:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from ..config import SERVE, STAFF_TOKEN_ENV
 
-__all__ = ["CELL_ERROR", "DASHBOARD", "IOPUB_WAIT", "LANDING", "NOTEBOOKS", "RENDER",
-           "RESPONDENT_NOTEBOOK", "TOKEN_ENV", "voila_command"]
+__all__ = ["CELL_ERROR", "DASHBOARD", "IOPUB_WAIT", "LANDING", "NOTEBOOKS", "PROGRAMME",
+           "RENDER", "RESPONDENT_NOTEBOOK", "TOKEN_ENV", "voila_command"]
 
 RESPONDENT_NOTEBOOK = "take_assessment.ipynb"  # the only notebook of the respondent door
 TOKEN_ENV = STAFF_TOKEN_ENV  # how the staff token reaches its Voila (not argv: ps shows it)
 LANDING = "index.ipynb"
 DASHBOARD = "results.ipynb"  # preheated on the staff door: its first plot comes much sooner
+PROGRAMME = "programme.ipynb"  # preheated too: its summary is ready before its visitor comes
 RENDER = "/voila/render/"
 #: The notebooks focuskit serves, shipped inside the package (the repository's notebooks/ is a
 #: link to this folder), so that ``focuskit serve`` works from any folder after pip install.

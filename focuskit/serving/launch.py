@@ -18,7 +18,16 @@ from ..config import POOL_STATUS_ENV, RESPONDENT_URL_ENV
 from ..config import TOKEN_ENV as OPERATOR_TOKEN_ENV
 from ..errors import FocuskitError
 from .addresses import answers, link_host, loopback_for
-from .doors import DASHBOARD, LANDING, NOTEBOOKS, RENDER, RESPONDENT_NOTEBOOK, TOKEN_ENV, voila_command
+from .doors import (
+    DASHBOARD,
+    LANDING,
+    NOTEBOOKS,
+    PROGRAMME,
+    RENDER,
+    RESPONDENT_NOTEBOOK,
+    TOKEN_ENV,
+    voila_command,
+)
 from .options import ServeOptions, check_options
 from .page_template import write_template
 from .reach import reach_note
@@ -110,7 +119,8 @@ def serve(o: ServeOptions) -> int:
                 respondent_env),
             "staff door": (voila_command(
                 notebooks, o.staff_port, door="staff", max_kernels=o.staff_max_kernels,
-                pools={DASHBOARD: o.staff_preheat}, pool_max_age=o.staff_pool_max_age, **common),
+                pools={DASHBOARD: o.staff_preheat, PROGRAMME: o.staff_preheat},
+                pool_max_age=o.staff_pool_max_age, **common),
                 env | {TOKEN_ENV: token, RESPONDENT_URL_ENV: respondent_url}),
         }
         return _run(doors, o, respondent_url, staff_url, token if given is None else None)

@@ -32,7 +32,7 @@ ROLE_HEADER, NAME_HEADER = "X-Focuskit-Role", "X-Focuskit-Staff"
 #: The audit log's name for whoever used the server's own key.
 SERVER_KEY = "server key"
 #: Notebooks a viewer may open; every other one is for admins.
-VIEWER_PAGES = frozenset({"index.ipynb", "results.ipynb"})
+VIEWER_PAGES = frozenset({"index.ipynb", "results.ipynb", "programme.ipynb"})
 RECHECK_SECONDS = 5.0
 
 

@@ -10,7 +10,7 @@ _LAZY = {
     "ENV_URL": "engine", "default_url": ".config", "SCHEMA_VERSION": "schema",
     "STATUSES": "store", "Store": "store", "Campaign": "records", "Draft": "records",
     "Receipt": "records", "RespondentStore": "respondent", "StaffMember": "records",
-    "ROLES": "store",
+    "ROLES": "store", "Programme": "records",
 }
 
 
@@ -20,5 +20,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'focuskit.store' has no attribute {name!r}")
 
 
-__all__ = ["ENV_URL", "ROLES", "SCHEMA_VERSION", "STATUSES", "Campaign", "Draft", "Receipt",
-           "RespondentStore", "StaffMember", "Store", "default_url"]
+__all__ = ["ENV_URL", "ROLES", "SCHEMA_VERSION", "STATUSES", "Campaign", "Draft", "Programme",
+           "Receipt", "RespondentStore", "StaffMember", "Store", "default_url"]

@@ -1,4 +1,5 @@
-"""What the store hands back: campaigns, receipts and drafts, with times in UTC."""
+"""What the store hands back: campaigns, programmes, receipts and drafts, with times in
+UTC."""
 
 from __future__ import annotations
 
@@ -25,6 +26,23 @@ class Campaign:
     comment_threshold: int = 10
     #: How many people a workshop round expects (None: not said); see Store.set_expected.
     expected: int | None = None
+    #: The assessment programme holding the campaign (None: none).
+    programme: str | None = None
+    #: The id of the wave before this one (None: a first wave), and the wave's number.
+    previous: str | None = None
+    wave: int = 1
+
+
+@dataclass(frozen=True)
+class Programme:
+    """An organisation's assessment programme: campaigns across instruments, and their
+    waves, in the order they were added."""
+
+    id: str
+    title: str
+    organisation: str
+    created_at: datetime
+    campaigns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ __all__ = ["RespondentStore"]
 
 #: The schema this module's SQL was written for. A test holds it equal to
 #: ``schema.SCHEMA_VERSION`` (which imports SQLAlchemy), so a migration makes us look here.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # SQLAlchemy's SQLite DateTime writes this text, whatever the value's zone (we pass UTC).
 _SQLITE_TIME = ("%(year)04d-%(month)02d-%(day)02d "
                 "%(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d")

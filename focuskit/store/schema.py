@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from .. import config
 from ..errors import StoreError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -58,7 +59,7 @@ DEFAULT_COMMENT_THRESHOLD = config.COMMENT_THRESHOLD
 
 
 def _campaign_columns(revealed: bool, comments: bool = False, links: bool = False,
-                      v6: bool = False) -> list[Column]:
+                      v6: bool = False, v7: bool = False) -> list[Column]:
     cols = [
         Column("id", String(64), primary_key=True),
         Column("title", Text, nullable=False),
@@ -87,11 +88,31 @@ def _campaign_columns(revealed: bool, comments: bool = False, links: bool = Fals
         # How many people a workshop round expects (NULL: not said): the board's "24 of 30",
         # and what the server warms kernels for before the round opens.
         cols.append(Column("expected", Integer))
+    if v7:  # since version 7
+        # The assessment programme holding the campaign (NULL: none), and where in the
+        # programme's list it was added (the programme page keeps that order).
+        cols.append(Column("programme", String(64), ForeignKey("programmes.id")))
+        cols.append(Column("programme_seq", Integer))
+        # The wave before this one (NULL: a first wave); unique, so a wave has at most one
+        # next wave and a chain never forks. ``wave`` counts from 1 along the chain.
+        cols.append(Column("previous", String(64), ForeignKey("campaigns.id")))
+        cols.append(Column("wave", Integer, nullable=False, default=1))
     return cols
 
 
+programmes = Table(  # since version 7
+    "programmes", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 campaigns = Table("campaigns", metadata,
-                  *_campaign_columns(revealed=True, comments=True, links=True, v6=True))
+                  *_campaign_columns(revealed=True, comments=True, links=True, v6=True,
+                                     v7=True),
+                  Index("uq_campaigns_previous", "previous", unique=True),
+                  Index("ix_campaigns_programme", "programme"))
 
 def _submission_columns(v5: bool) -> list[Column]:
     cols = [
@@ -140,17 +161,26 @@ drafts = Table(  # since version 2
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-actions = Table(  # since version 2
-    "actions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
-    Column("item", String(64)),
-    Column("title", Text, nullable=False),
-    Column("owner", Text),
-    Column("due", Date),
-    Column("status", String(16), nullable=False, default="open"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+def _action_columns(v7: bool) -> list[Column]:
+    cols = [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("campaign", String(64), ForeignKey("campaigns.id"), nullable=False, index=True),
+        Column("item", String(64)),
+        Column("title", Text, nullable=False),
+        Column("owner", Text),
+        Column("due", Date),
+        Column("status", String(16), nullable=False, default="open"),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    ]
+    if v7:  # since version 7
+        # The section (a group of items) an action is about, when it is about a section
+        # rather than one item; and when the action last changed.
+        cols.append(Column("section", String(64)))
+        cols.append(Column("updated_at", DateTime(timezone=True)))
+    return cols
+
+
+actions = Table("actions", metadata, *_action_columns(v7=True))  # since version 2
 
 
 join_codes = Table(  # since version 6
@@ -201,7 +231,12 @@ def _v1(conn) -> None:
 def _v2(conn) -> None:
     """Workshops: the revealed flag, drafts for save-and-resume, and the action register."""
     conn.execute(text("ALTER TABLE campaigns ADD COLUMN revealed BOOLEAN NOT NULL DEFAULT FALSE"))
-    metadata.create_all(conn, tables=[drafts, actions])
+    metadata.create_all(conn, tables=[drafts])
+    v2 = MetaData()
+    Table("actions", v2, *_action_columns(v7=False))
+    # The foreign key names campaigns: a stand-in lets the table be made on its own.
+    Table("campaigns", v2, Column("id", String(64), primary_key=True))
+    v2.tables["actions"].create(conn)
 
 
 def _v3(conn) -> None:
@@ -239,7 +274,26 @@ def _v6(conn) -> None:
     metadata.create_all(conn, tables=[join_codes])
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+def _v7(conn) -> None:
+    """Programmes and waves: a campaign's programme and previous wave; an action's section
+    and the time it last changed (its creation, for the actions already there)."""
+    metadata.create_all(conn, tables=[programmes])
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    # SQLite's ADD COLUMN takes no UNIQUE: the indexes below hold the rules instead.
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN programme VARCHAR(64) "
+                      "REFERENCES programmes (id)"))
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN programme_seq INTEGER"))
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN previous VARCHAR(64) "
+                      "REFERENCES campaigns (id)"))
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN wave INTEGER NOT NULL DEFAULT 1"))
+    for index in campaigns.indexes:
+        index.create(conn)
+    conn.execute(text("ALTER TABLE actions ADD COLUMN section VARCHAR(64)"))
+    conn.execute(text(f"ALTER TABLE actions ADD COLUMN updated_at {stamp}"))
+    conn.execute(update(actions).values(updated_at=actions.c.created_at))
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7}
 
 
 def schema_version(conn) -> int:

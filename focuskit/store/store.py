@@ -1,5 +1,5 @@
-"""The response store: campaigns, drafts, submissions and actions, staff keys and the audit
-log, on SQLite or PostgreSQL."""
+"""The response store: campaigns, programmes and waves, drafts, submissions and actions,
+staff keys and the audit log, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +19,7 @@ from ..config import default_url
 from ..errors import InstrumentError, StoreError
 from ..instruments import RATER_GROUPS, Instrument, load_instrument, parse_instrument
 from ..links import new_join_code, normal_join_code
+from . import programmes as prog
 from . import schema as t
 from .checks import (
     check_answers,
@@ -34,6 +35,7 @@ from .records import (
     Campaign,
     Draft,
     Erased,
+    Programme,
     Receipt,
     StaffMember,
     nest_answers,
@@ -42,8 +44,8 @@ from .records import (
     utc_now,
 )
 
-__all__ = ["Store", "Campaign", "Receipt", "Draft", "StaffMember", "Erased", "STATUSES",
-           "ROLES"]
+__all__ = ["Store", "Campaign", "Programme", "Receipt", "Draft", "StaffMember", "Erased",
+           "STATUSES", "ROLES"]
 
 STATUSES = ("draft", "open", "closed", "archived")
 ROLES = ("viewer", "admin")
@@ -52,6 +54,7 @@ MAX_COMMENT_THRESHOLD = 1000
 ANSWERING_WITHIN = 120.0  # s since a draft was saved that its respondent counts as answering
 MAX_EXPECTED = 1000  # people expected in one round; a bigger room is several rounds
 ACTION_STATUSES = ("open", "doing", "done", "dropped")
+# Checked with fullmatch: with match, "$" also matches before a final newline ("ab\n").
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
 #: no larger is one transaction; the next chunks follow how fast it was written); the time
@@ -280,7 +283,7 @@ class Store:
         if not isinstance(instrument, Instrument):
             instrument = load_instrument(instrument)
         problems = []
-        if not isinstance(id, str) or not _SLUG.match(id):
+        if not isinstance(id, str) or not _SLUG.fullmatch(id):
             problems.append(f"id {id!r} must be 2-64 lowercase letters, digits and hyphens")
         if not isinstance(title, str) or not title.strip():
             problems.append("title must be non-empty text")
@@ -345,7 +348,8 @@ class Store:
                         revealed=bool(row.revealed), created_at=read_utc(row.created_at),
                         comment_threshold=row.comment_threshold,
                         segments=read_segment_list(row.segments), link_mode=row.link_mode,
-                        expected=row.expected)
+                        expected=row.expected, programme=row.programme,
+                        previous=row.previous, wave=row.wave)
         self._campaign_cache[row.id] = camp
         return camp
 
@@ -473,9 +477,10 @@ class Store:
                 t.drafts.c.campaign == camp.id)).rowcount
             conn.execute(t.actions.delete().where(t.actions.c.campaign == camp.id))
             conn.execute(t.join_codes.delete().where(t.join_codes.c.campaign == camp.id))
+            prog.unlink_wave(conn, camp.id)  # its next wave follows the one before it
             conn.execute(t.campaigns.delete().where(t.campaigns.c.id == camp.id))
             self._log(conn, "delete", camp.id, f"{n_subs} submission(s), {n_drafts} draft(s)")
-        self._campaign_cache.pop(camp.id, None)
+        self._campaign_cache.clear()  # later waves were numbered again
         return Erased(n_subs, n_answers, n_drafts)
 
     # -- join codes ---------------------------------------------------------------------------
@@ -532,7 +537,7 @@ class Store:
         """Give ``name`` a key with ``role`` (viewer or admin); returns the key, which is
         stored only as a hash: show it once. A revoked name may be given a new key."""
         problems = []
-        if not isinstance(name, str) or not _STAFF_NAME.match(name):
+        if not isinstance(name, str) or not _STAFF_NAME.fullmatch(name):
             problems.append(f"name {name!r} must be 1-63 lowercase letters, digits, dots, "
                             "hyphens or underscores")
         if role not in ROLES:
@@ -689,7 +694,8 @@ class Store:
             idempotency_key=idempotency_key, started_at=started_at)])[0]
 
     def submit_many(self, campaign: str, submissions: list[dict], *, label=None,
-                    progress=None, counted_with=None) -> list[Receipt]:
+                    progress=None, counted_with=None,
+                    at: datetime | None = None) -> list[Receipt]:
         """Store several submissions: all are stored, or none.
 
         Each dict takes the keyword arguments of ``submit``. Problems are reported as
@@ -702,15 +708,20 @@ class Store:
         erasure takes a respondent's answers back, withholding whoever they were counted with
         (``counted_with``: ``focuskit.analysis.anonymity.counted_with``); without it, they are
         kept (importing the same file again stores the rest) rather than deleted silently.
+        ``at``: the arrival time to record instead of now (the demo's waves a year apart);
+        never before an arrival already stored in the campaign (then just after it).
         """
         camp = self._open_campaign(campaign)
+        if at is not None and not isinstance(at, datetime):
+            raise StoreError(f"at must be a datetime, not {type(at).__name__}")
+        at = to_utc(at if at is None or at.tzinfo else at.replace(tzinfo=UTC))
         prepared = self._prepare(camp, submissions, label or (lambda n: f"submission {n + 1}"))
         if len(prepared) <= min(CHUNK, FIRST_CHUNK):
-            receipts = self._insert_retrying(camp, prepared, drop_drafts=True)
+            receipts = self._insert_retrying(camp, prepared, drop_drafts=True, now=at)
             if progress is not None:
                 progress(len(receipts), len(prepared))
             return receipts
-        return self._insert_in_chunks(camp, prepared, progress, counted_with)
+        return self._insert_in_chunks(camp, prepared, progress, counted_with, at)
 
     def _prepare(self, camp: Campaign, submissions: list[dict], label) -> list:
         """(submission, key, rows) for each, or StoreError listing every problem."""
@@ -821,7 +832,7 @@ class Store:
         })
 
     def _insert_in_chunks(self, camp: Campaign, prepared, progress,
-                          counted_with=None) -> list[Receipt]:
+                          counted_with=None, at=None) -> list[Receipt]:
         """Write a large, already validated batch in short transactions, all or nothing.
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
@@ -842,7 +853,7 @@ class Store:
         size = min(CHUNK, FIRST_CHUNK)
         # Each chunk is a moment of its own (a microsecond apart): readers may see the batch
         # grow, and the disclosure rule's blocks must be the same whenever they look.
-        now, since = utc_now(), []
+        now, since = at or utc_now(), []
         took = 0.0
         try:
             while len(receipts) < len(prepared):
@@ -1048,42 +1059,111 @@ class Store:
             df.attrs["filtered"] = True
         return df
 
+    # -- programmes and waves (focuskit/store/programmes.py) -------------------------------
+    def create_programme(self, id: str, title: str, *, organisation: str) -> Programme:
+        """Create an assessment programme: one organisation's campaigns across instruments,
+        and their waves."""
+        problems = prog.check_programme(id, title, organisation)
+        if problems:
+            raise StoreError("cannot create the programme:", problems)
+        try:
+            with self._write() as conn:
+                prog.create_programme(conn, id, title, organisation, self._log)
+        except IntegrityError:
+            raise StoreError(f"a programme {id!r} exists already; choose another id") from None
+        return self.programme(id)
+
+    def programme(self, id: str) -> Programme:
+        """The programme ``id`` with its campaigns in the order added (StoreError if none)."""
+        with self.engine.connect() as conn:
+            return prog.get_programme(conn, id)
+
+    def programmes(self) -> list[Programme]:
+        """Every programme, oldest first."""
+        with self.engine.connect() as conn:
+            return prog.all_programmes(conn)
+
+    def add_to_programme(self, programme: str, campaign: str) -> Programme:
+        """Put ``campaign`` with all its waves in ``programme``. A campaign belongs to one
+        programme, and a programme holds one organisation's campaigns."""
+        camp = self.campaign(campaign)
+        with self._write() as conn:
+            prog.add_to_programme(conn, programme, camp.id, self._log)
+        self._campaign_cache.clear()
+        return self.programme(programme)
+
+    def create_wave(self, campaign: str, *, title: str, id: str | None = None) -> Campaign:
+        """The next wave of ``campaign``: a new open campaign asking the same instrument
+        version of the same rater groups and segments, with the same anonymity thresholds,
+        link mode and programme, linked to ``campaign`` as its previous wave. No respondent
+        code, draft, join code or answer is carried over. ``id`` defaults to the first
+        wave's id and ``-w<N>``. Refused when ``campaign`` has a next wave already."""
+        camp = self.campaign(campaign)
+        problems = prog.check_wave(title, id)
+        if problems:
+            raise StoreError("cannot create the wave:", problems)
+        try:
+            with self._write() as conn:
+                new = prog.create_wave(conn, camp.id, title, id, self._log)
+        except IntegrityError:
+            # Another admin's wave got in first (the unique previous wave and id let only one
+            # in): asked again, the checks say which, or it goes through if that was not it.
+            with self._write() as conn:
+                new = prog.create_wave(conn, camp.id, title, id, self._log)
+        return self.campaign(new)
+
+    def waves(self, campaign: str) -> list[Campaign]:
+        """Every wave of the chain ``campaign`` belongs to, oldest first."""
+        with self.engine.connect() as conn:
+            ids = prog.chain_of(conn, campaign)
+            rows = {r.id: r for r in conn.execute(select(t.campaigns)
+                                                  .where(t.campaigns.c.id.in_(ids)))}
+        return [self._campaign_from_row(rows[i]) for i in ids]
+
+    def programme_actions(self, programme: str) -> list[dict]:
+        """Every action of every campaign of ``programme`` (each dict names its campaign)."""
+        with self.engine.connect() as conn:
+            return prog.programme_actions(conn, programme)
+
     # -- action register ----------------------------------------------------------------------
     def add_action(self, campaign: str, title: str, *, owner: str | None = None,
                    due: date | None = None, item: str | None = None,
-                   status: str = "open") -> int:
-        """Record an agreed action; returns its id."""
+                   section: str | None = None, status: str = "open") -> int:
+        """Record an agreed action, about one ``item`` or ``section`` or neither; returns its
+        id. Whoever reads the register marks it overdue: due before today, open or doing."""
         camp = self.campaign(campaign)
         problems = []
         if not isinstance(title, str) or not title.strip():
             problems.append("title must be non-empty text")
-        if item is not None and item not in {i.id for i in camp.instrument.items}:
-            problems.append(f"item {item!r} is not in {camp.instrument.id}")
+        problems += prog.check_action_link(camp.instrument, item, section)
         if status not in ACTION_STATUSES:
             problems.append(f"status must be one of {', '.join(ACTION_STATUSES)}")
-        if due is not None and not isinstance(due, date):
-            problems.append("due must be a date")
+        problems += prog.check_due(due)
         problems += check_text(title=title, owner=owner)
         if problems:
             raise StoreError("action not saved:", problems)
+        now = utc_now()
         with self._write() as conn:
-            return conn.execute(insert(t.actions).values(
+            aid = conn.execute(insert(t.actions).values(
                 campaign=camp.id, title=title.strip(), owner=owner, due=due, item=item,
-                status=status, created_at=utc_now())).inserted_primary_key[0]
+                section=section, status=status, created_at=now, updated_at=now)
+            ).inserted_primary_key[0]
+            self._log(conn, "action add", camp.id, f"#{aid} {status}")
+        return aid
 
     def actions(self, campaign: str) -> list[dict]:
         """The campaign's action register, oldest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.actions).where(t.actions.c.campaign == campaign)
                                 .order_by(t.actions.c.id)).all()
-        # SQLite returns naive timestamps; make them UTC-aware as on PostgreSQL.
-        return [{**r._asdict(), "created_at": read_utc(r.created_at)} for r in rows]
+        return [prog.action_dict(r) for r in rows]
 
     def update_action(self, id: int, *, status: str | None = None, owner=_KEEP, due=_KEEP,
-                      title: str | None = None) -> dict:
-        """Change an action's status, owner, due date or title; returns the action.
+                      title: str | None = None, item=_KEEP, section=_KEEP) -> dict:
+        """Change an action's status, owner, due date, title or link; returns the action.
 
-        ``owner`` and ``due`` accept None to clear them; what is not passed is left alone.
+        ``owner``, ``due``, ``item`` and ``section`` accept None to clear them; what is not
+        passed is left alone. Linking an item clears the section, and the other way round.
         """
         problems = []
         values: dict = {}
@@ -1101,23 +1181,36 @@ class Store:
                 problems.append("owner must be text or None")
             values["owner"] = (owner.strip() or None) if isinstance(owner, str) else owner
         if due is not _KEEP:
-            # datetime is a date too; a time of day in a due date is a caller's mistake
-            if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
-                problems.append("due must be a date or None")
+            problems += [p + " or None" for p in prog.check_due(due)]
             values["due"] = due
         if isinstance(id, bool) or not isinstance(id, int):
             problems.append("id must be an action's whole-number id")
         problems += check_text(title=title, owner=None if owner is _KEEP else owner)
+        a = t.actions
+        row = None
+        if not problems and (item is not _KEEP or section is not _KEEP):
+            with self.engine.connect() as conn:
+                row = conn.execute(select(a.c.campaign, a.c.item, a.c.section)
+                                   .where(a.c.id == id)).first()
+            if row is not None:
+                link = prog.new_link(row, item, section, _KEEP)
+                problems += prog.check_action_link(self.campaign(row.campaign).instrument,
+                                                   **link)
+                values.update(link)
         if problems:
             raise StoreError("action not changed:", problems)
-        a = t.actions
         with self._write() as conn:
             if values:
-                conn.execute(update(a).where(a.c.id == id).values(**values))
+                values["updated_at"] = utc_now()
+                done = conn.execute(update(a).where(a.c.id == id).values(**values)).rowcount
+                if done:
+                    camp = conn.execute(select(a.c.campaign).where(a.c.id == id)).scalar()
+                    self._log(conn, "action change", camp,
+                              f"#{id} {prog.action_detail(values)}")
             row = conn.execute(select(a).where(a.c.id == id)).first()
         if row is None:
             raise StoreError(f"no action {id}; it may have been deleted")
-        return {**row._asdict(), "created_at": read_utc(row.created_at)}
+        return prog.action_dict(row)
 
 
 def _check_expected(expected) -> list[str]:

@@ -104,9 +104,13 @@ def test_every_tab_of_every_campaign_renders(board, state):
         # Only the tabs the instrument supports are there: nothing greyed, nothing that says
         # "open another campaign".
         shown = [b.description for b in board.tabbar.children]
-        assert shown == [t.title for t in TABS if t.key in state.tabs], camp.id
-        for key in state.tabs:
+        # ... and the action register every campaign has, last
+        assert shown == [t.title for t in TABS if t.key in state.tabs] + ["Actions"], camp.id
+        for key in board.tabs:
             board.select(key)
+            if key == "actions":  # the register, the same on every campaign
+                assert any("fk-acts" in c._dom_classes for c in board.panel.children)
+                continue
             assert _plots(board) or "things to do first" in _text(board), (camp.id, key)
             # a PNG with alt text saying what the plot shows (issue 11)
             assert all('src="data:image/png;base64,iVBORw0KGgo' in p.value
@@ -184,13 +188,16 @@ def test_downloads_are_the_tables_shown_not_the_answers(board, state):
     levels = frame[frame["table"] == "levels"]
     assert (levels["n"].dropna() >= state.k).all()
     assert state.download("xlsx")[:2] == b"PK"
-    board.prepare_downloads()
+    # Closed until asked for: the page fetches no table before its first plot.
+    assert board.links is None and len(board.downloads.children) == 1
+    board.open_downloads()
     assert 'download="demo-focus-levels-tables.csv"' in board.links.value
     assert "data:text/csv;base64," in board.links.value
     assert 'download="demo-focus-levels-tables.xlsx"' in board.links.value
 
 
 def test_pdf_button_matches_the_report_package(board, state):
+    board.open_downloads()
     if pdf_maker() is None:
         assert board.pdf.disabled and "not available" in board.pdf.description
         with pytest.raises(ValueError, match="not available"):

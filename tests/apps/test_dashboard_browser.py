@@ -30,9 +30,10 @@ def _src(page) -> str:
 
 
 def _tabs_of(campaign):
+    from focuskit.apps.dashboard.tabs import ALWAYS
     from focuskit.findings import sections
 
-    return [t for t in TABS if t.key in sections(campaign)]
+    return [t for t in TABS if t.key in (*sections(campaign), *ALWAYS)]
 
 
 def _open_every_tab(page, tabs, name):
@@ -44,6 +45,8 @@ def _open_every_tab(page, tabs, name):
         page.get_by_text(tab.read[:40]).wait_for(timeout=60_000)
         if tab.key == "next":
             page.get_by_text("Three things to do first").wait_for(timeout=60_000)
+        elif tab.key == "actions":  # the register: every wave's actions, overdue first
+            expect(page.locator(".fk-acts-sum")).to_have_count(1, timeout=60_000)
         else:
             page.locator(PLOT).first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}-{tab.key}-laptop.png"),
@@ -68,6 +71,8 @@ def test_executive_flow(chromium, voila_server):
         expect(page.locator(".fk-tabbar button")).to_have_count(len(tabs))
         _open_every_tab(page, tabs, "levels")
         expect(page.get_by_text("Open a ")).to_have_count(0)
+        # The demo's second wave: the Levels tab shows what changed when asked (issue 12).
+        _show_the_trend(page, "laptop")
         # A filter re-runs the analysis and redraws the open tab.
         page.locator(".fk-tab-levels").click()
         page.locator(PLOT).first.wait_for(timeout=60_000)
@@ -78,7 +83,8 @@ def test_executive_flow(chromium, voila_server):
             arg=before, timeout=60_000)
         # ... and then the cards: 18 residential customers.
         page.locator(".fk-card", has_text="customers 18").wait_for(timeout=60_000)
-        # The CSV download is the dashboard's tables, not the answers.
+        # The CSV download is the dashboard's tables, not the answers (made when opened).
+        page.locator(".fk-open-dl").click()
         link = page.locator("a.fk-dl", has_text="CSV")
         link.wait_for(timeout=60_000)
         with page.expect_download() as dl:
@@ -97,6 +103,19 @@ def test_executive_flow(chromium, voila_server):
             assert base64.b64decode(href.split(",", 1)[1]).startswith(b"%PDF")
     finally:
         page.close()
+
+
+def _show_the_trend(page, name):
+    page.locator(".fk-tab-levels").click()
+    page.locator(PLOT).first.wait_for(timeout=60_000)
+    page.locator(".fk-trend-switch").click()
+    expect(page.locator(".fk-trend h4", has_text="What changed over 2 waves")).to_have_count(
+        1, timeout=60_000)
+    # "then and now", and one dimension over the waves
+    expect(page.locator(".fk-trend img.fk-plot")).to_have_count(2, timeout=60_000)
+    page.locator(".fk-trend").screenshot(path=str(ARTIFACTS / f"dashboard-trend-{name}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size[
+        "width"] + 1
 
 
 def _box(page, selector):
@@ -128,6 +147,11 @@ def test_phone_width_keeps_every_tab_reachable(chromium, voila_server):
         page.locator(PLOT).first.wait_for(timeout=60_000)
         page.set_viewport_size({"width": 390, "height": 1900})  # the whole page in one shot
         page.screenshot(path=str(ARTIFACTS / "dashboard-outside-phone.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        _show_the_trend(page, "phone")
+        page.locator(".fk-tab-actions").click()
+        expect(page.locator(".fk-acts-sum")).to_have_count(1, timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-actions-phone.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
     finally:
         page.close()

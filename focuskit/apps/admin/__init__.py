@@ -1,7 +1,9 @@
 """The admins' page (``notebooks/admin.ipynb``).
 
-- ``state``: ``AdminState``, the work on plain values and bytes (no widgets);
-- ``view``: ``Admin``, a thin ipywidgets view, with ``new_campaign`` and ``records`` as its parts;
+- ``state``: ``AdminState``, the work on plain values and bytes (no widgets), with
+  ``programmes`` (programmes and waves) as its part;
+- ``view``: ``Admin``, a thin ipywidgets view, with ``new_campaign``, ``programme_card``,
+  ``wave_dialog`` and ``records`` as its parts;
 - ``parts``: labelled fields, rows, sections and messages built from focuskit's errors;
 - ``style.css``: its look, scoped to ``.fk-admin``.
 """

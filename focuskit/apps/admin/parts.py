@@ -13,11 +13,14 @@ from html import escape
 import ipywidgets as w
 
 from ...errors import FocuskitError, ImportFileError
+from ...links import join_url
 from ...ui import parts as ui
+from ...ui.downloads import MIME, data_link
 
 #: Inputs whose ipywidgets <label> names them (a checkbox or button shows its own words).
 NAMED = (w.Text, w.Textarea, w.Dropdown, w.IntText, w.BoundedIntText, w.RadioButtons,
          w.SelectMultiple, w.Select, w.Combobox)
+SHOWN_LINKS = 30  # link boxes on the page; more would only slow it (the rest are in the big box)
 
 
 def html(value: str = "", cls: str | None = None) -> w.HTML:
@@ -84,11 +87,17 @@ def error_html(e: Exception) -> str:
     return f"<div class='fk-msg fk-err'>{escape(text)}</div>"
 
 
+def wave_note(r: dict) -> str:
+    """' · wave 2' after a later wave's title; nothing for a first wave."""
+    return f" · wave {r['wave']}" if r.get("wave", 1) > 1 else ""
+
+
 def table_html(rows: list[dict]) -> str:
     if not rows:
         return ""  # the view says so under the (hidden) picker
     body = "".join(
-        f"<tr><td><b>{escape(r['id'])}</b><span class='sub'>{escape(r['title'])}</span>"
+        f"<tr><td><b>{escape(r['id'])}</b><span class='sub'>{escape(r['title'])}"
+        f"{wave_note(r)}</span>"
         f"</td><td><span class='fk-badge {r['status']}'>{r['status']}</span></td>"
         f"<td class='wide'>{escape(r['instrument'])}</td><td class='wide'>{escape(r['groups'])}"
         f"</td><td class='n'>{r['submissions']}</td></tr>" for r in rows)
@@ -105,3 +114,30 @@ def uploaded(widget) -> tuple[str, bytes] | None:
         return None
     f = widget.value[0]
     return f["name"], bytes(f["content"])
+
+
+def link_widgets(rows, base: str, csv_data: bytes, campaign: str) -> list:
+    """A campaign's links (``AdminState.links`` rows) as the page shows them: a box per link to
+    click and copy, with its join code, then all of them tab-separated and as a CSV download."""
+    boxes = []
+    for r in rows[:SHOWN_LINKS]:
+        text = w.Text(value=r.url, layout=w.Layout(width="100%"))
+        text.add_class("fk-link")
+        label = escape(r.group) + (f" · {escape(r.segment)}" if r.segment else "")
+        if r.join:  # what a person can type instead: the door's /j/ and the code
+            short = join_url(base, r.join)
+            label += (f" · join code <b class='fk-join-code'>{escape(r.join)}</b> "
+                      f"(<a href='{escape(short)}' target='_blank' rel='noopener'>"
+                      f"{escape(short.split('://', 1)[-1])}</a>)")
+        boxes.append(field(label, text, grow=1))
+    all_text = w.Textarea(value="\n".join(f"{r.group}\t{r.segment or ''}\t{r.url}"
+                                          + (f"\t{r.join}" if r.join else "") for r in rows),
+                          layout=w.Layout(width="100%", height=f"{min(len(rows), 8) * 17 + 20}px"))
+    all_text.add_class("fk-all-links")
+    more = len(rows) - len(boxes)
+    if more > 0:
+        boxes.append(html(f"<p class='fk-note'>… and {more} more in the box below.</p>"))
+    csv_link = html(data_link(csv_data, f"{campaign}-links.csv", MIME["csv"],
+                              "Download all links (CSV)"))
+    return [*boxes, field("All links (tab-separated, paste into a spreadsheet)", all_text),
+            csv_link]

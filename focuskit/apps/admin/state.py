@@ -1,6 +1,7 @@
 """The admins' page (``notebooks/admin.ipynb``): create, open and close campaigns, make
 respondent links, import answers from a spreadsheet and export them raw, set a campaign's
-anonymity thresholds, erase a respondent, archive or delete a campaign, read the audit log.
+anonymity thresholds, erase a respondent, archive or delete a campaign, read the audit log;
+gather campaigns into programmes and start a campaign's next wave (``programmes``).
 A viewer who opens it gets a plain "for admins" page and nothing of the store.
 
 ``AdminState`` does the work on plain values and bytes (no widgets; tested without a browser)
@@ -29,6 +30,7 @@ from ...instruments import Instrument, builtin_ids, load_instrument, prompts_fro
 from ...names import slug as make_slug
 from ...store import Campaign, Store
 from ..questionnaire.invites import personal_links, shared_link
+from .programmes import Programmes
 
 __all__ = ["AUDIT_SHOWN", "AdminState", "Created", "LinkRow", "Picked", "prompts_from_text",
            "MAX_IMPORT_BYTES", "MAX_INSTRUMENT_BYTES", "MAX_LINKS"]
@@ -94,7 +96,7 @@ def _check_size(name: str, data: bytes, limit: int, advice: str = "") -> None:
         raise FocuskitError(f"{name} is empty")
 
 
-class AdminState(HasTraits):
+class AdminState(Programmes, HasTraits):
     """The store and the staff member's actions on it.
 
     The traits mirror the store after every change made through this state (and after
@@ -128,9 +130,10 @@ class AdminState(HasTraits):
         want = pick or self.chosen
         chosen = want if want in ids else (ids[0] if ids else None)
         before = self.chosen
-        # Observers run once all three are set: the table.s already names the choice.
+        # Observers run once all are set: the tables already name the choice.
         with self.hold_trait_notifications():
             self.campaign_rows = rows
+            self.programme_rows = self.programme_table(rows)
             self.audit_lines = self.audit(AUDIT_SHOWN)
             self.chosen = chosen
         if chosen == before:  # the same campaign, perhaps changed
@@ -166,7 +169,9 @@ class AdminState(HasTraits):
         for c in self.store.campaigns():
             n = self.store.counts(c.id)
             out.append(dict(id=c.id, title=c.title, instrument=c.instrument.id,
+                            instrument_title=c.instrument.title, organisation=c.organisation,
                             version=c.instrument.version, status=c.status,
+                            programme=c.programme, wave=c.wave, previous=c.previous,
                             groups=", ".join(c.rater_groups), min_group=c.min_group_size,
                             comment_threshold=c.comment_threshold,
                             submissions=n["submissions"], drafts=n["drafts"]))

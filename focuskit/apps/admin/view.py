@@ -4,7 +4,8 @@ The state's traits say which campaign is chosen, what the campaign table and the
 and how the chosen campaign stands; the view draws them when they change, and hands what
 the staff member does (pick, click, type) to the state.
 
-Cards stacked in one column: the campaigns (pick, open, close), a new campaign, links,
+Cards stacked in one column: the campaigns (pick, open, close, new wave), the programmes,
+a new campaign, links,
 import, raw export, anonymity thresholds, erasure and the audit log. Labels sit above their
 fields and fields wrap, so the same page reads on a laptop and on a 390 px phone. Every
 action writes its outcome into the message line under its own button; a refusal never clears
@@ -20,27 +21,29 @@ import ipywidgets as w
 
 from ...errors import FocuskitError
 from ...io.formats import FORMAT_NAMES
-from ...links import join_url
 from ...ui.downloads import MIME, data_link
 from ...ui.reach import reach_warning
 from ...ui.style import style_tag
 from .new_campaign import NewCampaign
-from .parts import error_html, field, html, ok_html, row, section, table_html, uploaded
+from .parts import error_html, field, html, link_widgets, ok_html, row, section, table_html, uploaded
+from .programme_card import ProgrammeCard
 from .records import Records
 from .state import MAX_IMPORT_BYTES, MAX_LINKS, AdminState
+from .wave_dialog import WaveDialog
 
 log = logging.getLogger("focuskit.admin")
-SHOWN_LINKS = 30
 
 
-class Admin(Records, NewCampaign):
+class Admin(Records, NewCampaign, ProgrammeCard, WaveDialog):
     """The staff page; display ``.widget`` (or the object itself) in a notebook."""
 
     def __init__(self, state: AdminState):
         self.state = state
         self.link_rows = []
         self._busy: list = []
+        self._build_wave()
         self._build_campaigns()
+        self._build_programmes()
         self._build_new()
         self._build_links()
         self._build_import()
@@ -51,7 +54,8 @@ class Admin(Records, NewCampaign):
         head = html("<h1>Campaign administration</h1><p class='fk-lead'>Create campaigns, hand "
                     "out links, and move answers in and out. Respondents never see this page."
                     "</p>")
-        self.widget = w.VBox([html(style_tag(__package__)), head, self.campaigns_box, self.new_box,
+        self.widget = w.VBox([html(style_tag(__package__)), head, self.campaigns_box,
+                              self.programmes_box, self.new_box,
                               self.links_box,
                               self.import_box, self.export_box, self.rules_box,
                               self.erase_box, self.audit_box],
@@ -61,9 +65,11 @@ class Admin(Records, NewCampaign):
         state.observe(self._chosen_changed, "chosen")
         state.observe(self._show_picked, "picked")
         state.observe(self._show_audit_lines, "audit_lines")
+        state.observe(self._show_programmes, ["campaign_rows", "programme_rows"])
         self._show_campaign_rows()
         self._show_picked()
         self._show_audit_lines()
+        self._show_programmes()
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -106,11 +112,14 @@ class Admin(Records, NewCampaign):
             b.disabled = none
         self.open_btn.disabled = none or status == "open"
         self.close_btn.disabled = none or status == "closed"
+        self.wave_btn.disabled = none
         self.create_btn.disabled = self.reload_btn.disabled = self.audit_btn.disabled = False
+        self.sync_programme_buttons()
 
     def _build_campaigns(self):
         self.table = html()
         self.picker = w.Dropdown(layout=w.Layout(width="100%"))
+        self.picker.add_class("fk-picker")
         self.picker.observe(self._picker_changed, "value")
         self.status = html()
         self.open_btn = self._button("Open", "fk-open", lambda: self.set_status("open"),
@@ -122,11 +131,12 @@ class Admin(Records, NewCampaign):
                                        icon="refresh")
         self.reload_btn.tooltip = "Read the campaigns and counts again (others may have changed them)"
         self.picker_field = field("Campaign", self.picker, grow=3)
-        self.status_btns = row(self.open_btn, self.close_btn, self.reload_btn)
+        self.status_btns = row(self.open_btn, self.close_btn, self.wave_btn, self.reload_btn)
         self.campaigns_box = section(
-            "Campaigns", "Pick a campaign to open, close, link to, import into or export.",
+            "Campaigns", "Pick a campaign to open, close, repeat in a new wave, link to, import "
+            "into or export.",
             self.table, row(self.picker_field, self.status), self.status_btns,
-            self.campaign_msg, cls="fk-campaigns")
+            self.campaign_msg, self.wave_box, cls="fk-campaigns")
 
     def _build_links(self):
         self.link_groups = w.Box(layout=w.Layout(flex_flow="row wrap"))
@@ -238,6 +248,7 @@ class Admin(Records, NewCampaign):
         self.links_out.children, self.link_rows = [], []
         self.links_msg.value = self.export_out.value = self.import_msg.value = ""
         self.rules_msg.value = self.erase_msg.value = ""
+        self.close_wave()  # the dialog belongs to the campaign it was opened on
 
     def _show_picked(self, _change=None) -> None:
         picked = self.state.picked
@@ -251,7 +262,10 @@ class Admin(Records, NewCampaign):
         self.show_rules(c)
         self.status.value = (f"<p class='fk-status'><span class='fk-badge {c.status}'>"
                              f"{c.status}</span> {picked.submissions} submission(s), "
-                             f"{picked.drafts} unfinished · asks {escape(c.instrument.title)}</p>")
+                             f"{picked.drafts} unfinished · asks {escape(c.instrument.title)}"
+                             + (f" · wave {c.wave}" if c.wave > 1 else "")
+                             + (f" · in programme {escape(c.programme)}" if c.programme else "")
+                             + "</p>")
         self._sync_buttons()
         self.per_link_field.layout.display = "" if c.link_mode == "personal" else "none"
         if [b.description for b in self.link_groups.children] != list(c.rater_groups):
@@ -285,30 +299,8 @@ class Admin(Records, NewCampaign):
             self.links_msg.value = error_html(e)
             return
         self.link_rows = rows
-        boxes = []
-        for r in rows[:SHOWN_LINKS]:  # more boxes would only slow the page: the rest are below
-            text = w.Text(value=r.url, layout=w.Layout(width="100%"))
-            text.add_class("fk-link")
-            label = escape(r.group) + (f" · {escape(r.segment)}" if r.segment else "")
-            if r.join:  # what a person can type instead: the door's /j/ and the code
-                short = join_url(self.state.base, r.join)
-                label += (f" · join code <b class='fk-join-code'>{escape(r.join)}</b> "
-                          f"(<a href='{escape(short)}' target='_blank' rel='noopener'>"
-                          f"{escape(short.split('://', 1)[-1])}</a>)")
-            boxes.append(field(label, text, grow=1))
-        all_text = w.Textarea(value="\n".join(f"{r.group}\t{r.segment or ''}\t{r.url}"
-                                              + (f"\t{r.join}" if r.join else "")
-                                              for r in rows),
-                              layout=w.Layout(width="100%",
-                                              height=f"{min(len(rows), 8) * 17 + 20}px"))
-        all_text.add_class("fk-all-links")
-        csv_link = html(data_link(self.state.links_csv(rows), f"{self.current}-links.csv",
-                                  MIME["csv"], "Download all links (CSV)"))
-        more = len(rows) - len(boxes)
-        if more > 0:
-            boxes.append(html(f"<p class='fk-note'>… and {more} more in the box below.</p>"))
-        self.links_out.children = [*boxes, field("All links (tab-separated, paste into a "
-                                                 "spreadsheet)", all_text), csv_link]
+        self.links_out.children = link_widgets(rows, self.state.base,
+                                               self.state.links_csv(rows), self.current)
         status = self.state.campaign(self.current).status
         self.links_msg.value = ok_html(f"{len(rows)} link(s) for {self.current}. Click a link "
                                        "box and copy it." + ("" if status == "open" else

@@ -77,6 +77,7 @@ class DashboardState(HasTraits):
         from ...analysis.anonymity import attach
 
         self.frame = self.store.responses(self.campaign_id)
+        self._chain = None  # the waves and what changed between them, read when first asked
         if self.min_group_override is not None:
             # Stricter only: the campaign's own stays in campaign_min_group, and the
             # decision is built on its blocks (analysis.anonymity).
@@ -96,6 +97,7 @@ class DashboardState(HasTraits):
         if self.campaign_id is None:
             return False
         self.campaigns = self.store.campaigns()
+        self._chain = None  # a wave may have been added: the chain is read again when asked
         new = self.store.responses(self.campaign_id)
         old = self.frame
         same = (len(new) == len(old) and set(new["submission"]) == set(old["submission"])
@@ -162,7 +164,8 @@ class DashboardState(HasTraits):
 
     @property
     def tabs(self) -> list[str]:
-        """Keys of the tabs the picked campaign's instrument supports, in order."""
+        """Keys of the tabs the picked campaign's instrument supports, in order (the report's
+        pages; the view adds the action register every campaign has)."""
         return list(ff.sections(self.instrument))
 
     def applies(self, key: str) -> bool:
@@ -216,6 +219,88 @@ class DashboardState(HasTraits):
         n = ff.respondents(whole).numbers["n"]
         latest = None if hidden or frame.empty else frame["submitted_at"].max()
         return ff.freshness(latest, n if n is not None else "not shown")
+
+    # -- waves: what changed, and the actions agreed ---------------------------------------
+    @property
+    def waves(self) -> list:
+        """The campaigns of the picked campaign's wave chain, oldest first (``Store.waves``);
+        read when first asked, not before the first plot."""
+        if self._chain is None:
+            self._chain = {"waves": self.store.waves(self.campaign_id)}
+        return self._chain["waves"]
+
+    def has_trend(self) -> bool:
+        """More than one wave, and a Levels tab to show the trend on."""
+        return self.campaign_id is not None and self.applies("levels") and len(self.waves) > 1
+
+    def wave_frames(self) -> list:
+        """Each wave's answers, oldest first; the picked wave's are those already read."""
+        if "frames" not in self._chain_read():
+            self._chain["frames"] = [
+                self.frame if c.id == self.campaign_id else self.store.responses(c.id)
+                for c in self.waves]
+        return self._chain["frames"]
+
+    def _chain_read(self) -> dict:
+        self.waves  # noqa: B018 - read on first use
+        return self._chain
+
+    def trend(self):
+        """Each wave's level per dimension and rater group, and the change between waves
+        (``focuskit.analysis.trend``), for the whole campaign: every segment, every group;
+        the plots pick the group. None with a single wave."""
+        if not self.has_trend():
+            return None
+        chain = self._chain_read()
+        if "trend" not in chain:
+            from ...analysis import trend
+
+            chain["trend"] = trend(self.wave_frames(), by="item")
+        return chain["trend"]
+
+    def trend_findings(self) -> list:
+        """What changed, in words (``focuskit.findings.trend.trend_findings``), for the
+        rater group picked (every group with All)."""
+        data = self.trend()
+        if data is None:
+            return []
+        from ...findings.trend import trend_findings
+
+        if self.rater_group != ALL:
+            data = data[data["rater_group"] == self.rater_group]
+        return trend_findings(data, self.inst)
+
+    def actions(self, *, editable: bool, actor: str | None = None):
+        """The action register of the picked campaign's waves (``focuskit.ui.actions``):
+        ``editable`` for an admin, read-only for a viewer."""
+        from ...ui.actions import ActionRegister
+
+        return ActionRegister(self.store, [c.id for c in self.waves], editable=editable,
+                              actor=actor)
+
+    def action_effects(self, actions: list[dict]) -> dict:
+        """Action id -> its "did it work" finding at the next wave (before and after on its
+        dimension, beside the dimensions without actions), where the chain has one."""
+        if len(self.waves) < 2 or not actions:
+            return {}
+        from ...analysis import action_effects
+        from ...findings.trend import action_findings
+
+        frames = [f for f in self.wave_frames() if len(f)]
+        # An action on a wave without answers yet (the register's default: the newest) has
+        # nothing to measure; passed on, it made action_effects refuse the whole register.
+        answered = {f.attrs.get("campaign") for f in frames}
+        actions = [a for a in actions if a.get("campaign") in answered]
+        if not frames or not actions:
+            return {}
+        found = action_findings(action_effects(frames, actions))
+        by_id = {f.numbers.get("action"): f for f in found}
+        if all(a["id"] in by_id for a in actions):
+            return {a["id"]: by_id[a["id"]] for a in actions}
+        # The findings come one per action, in order, where they do not name it.
+        if len(found) == len(actions):
+            return dict(zip((a["id"] for a in actions), found, strict=True))
+        return {k: v for k, v in by_id.items() if k is not None}
 
     # -- the contact planner ---------------------------------------------------------------
     def plan(self):

@@ -164,6 +164,11 @@ TABS = (
         "pale cells are where to improve.", _contact),
     Tab("next", "Next steps", "What to do first, read from the tabs before this one.",
         _next_steps),
+    # Every campaign has one; the view lays out the register (focuskit.ui.actions).
+    Tab("actions", "Actions", "The actions agreed: who sees each through, by when, and at "
+        "the next wave whether it worked. Overdue ones come first.", lambda s: []),
 )
+#: Tabs every campaign has, whatever its instrument asks (not a findings section).
+ALWAYS = ("actions",)
 
 BY_KEY = {t.key: t for t in TABS}

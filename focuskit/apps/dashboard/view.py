@@ -16,12 +16,13 @@ import ipywidgets as w
 
 from ... import findings as ff
 from ...config import kernel_log
+from ...names import readable
 from ...ui import parts as ui
 from ...ui.downloads import MIME, data_link, pdf_maker
 from ...ui.style import style_tag
 from ..roles import staff
 from .state import ALL, DashboardState
-from .tabs import BY_KEY, TABS, WHAT
+from .tabs import ALWAYS, BY_KEY, WHAT
 
 log = kernel_log("focuskit.dashboard")
 
@@ -36,6 +37,14 @@ def _offer(dropdown: w.Dropdown, options: list, value) -> None:
             dropdown.index = None
             dropdown.options = options
         dropdown.value = value
+
+
+def _discard(widget: w.Widget) -> None:
+    """Close a widget gone from the page, with its layout and style: a page fetches every
+    widget its kernel holds before it draws anything."""
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None), widget):
+        if part is not None:
+            part.close()
 
 
 class Dashboard:
@@ -74,13 +83,12 @@ class Dashboard:
         self.freshbar = w.Box([self.fresh, self.refresh_button],
                               layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.cards = ui.html(cls="fk-dash", width="100%")
-        self.buttons = {}
-        for t in TABS:
-            b = w.Button(description=t.title, tooltip=t.title,
-                         layout=w.Layout(width="auto", margin="2px"))
-            b.add_class(f"fk-tab-{t.key}")
-            b.on_click(lambda _b, key=t.key: self.select(key))
-            self.buttons[t.key] = b
+        # Tab buttons are made when a campaign first needs them, and share one layout and
+        # one style: every widget the kernel holds is fetched by the page before it draws
+        # the first plot, so fewer widgets and models draw it sooner.
+        self.buttons: dict[str, w.Button] = {}
+        self._tab_look = dict(layout=w.Layout(width="auto", margin="2px"),
+                              style=w.ButtonStyle())
         self.tabbar = w.Box([], layout=w.Layout(flex_flow="row wrap", width="100%",
                                                 margin="10px 0 6px"))
         self.tabbar.add_class("fk-tabbar")
@@ -94,16 +102,21 @@ class Dashboard:
                                      else self.widget.remove_class)("fk-zoom"), "value")
         self.panel = w.VBox(layout=w.Layout(width="100%"))
         self.panel.add_class("fk-panel")
-        self.links = ui.html(cls="fk-dash")
-        self.pdf = w.Button(description="Prepare the PDF report", icon="file-pdf-o",
-                            layout=w.Layout(width="auto"))
-        self.pdf.add_class("fk-pdf")
-        self.pdf.on_click(lambda _b: self.prepare_pdf())
-        self.pdf_link = ui.html(cls="fk-dash")
-        self.downloads = w.VBox([ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
-                                 w.Box([self.pdf, self.pdf_link],
-                                       layout=w.Layout(flex_flow="row wrap"))])
+        # Downloads: one button until opened (the links hold the tables as data, ~35 KB the
+        # page would otherwise fetch before its first plot); opened, the links and the PDF.
+        self.links = self.pdf = self.pdf_link = None
+        self._links_html: str | None = None  # made ahead, shown when the box is opened
+        self.open_downloads_button = w.Button(
+            description="Downloads: tables and the PDF report", icon="download",
+            tooltip="The figures shown here as CSV or Excel, and the PDF report",
+            layout=w.Layout(width="auto", align_self="flex-start", margin="12px 2px 4px"))
+        self.open_downloads_button.add_class("fk-open-dl")
+        self.open_downloads_button.on_click(lambda _b: self.open_downloads())
+        self.downloads = w.VBox([self.open_downloads_button])
+        self.downloads.add_class("fk-downloads")
         self._planner = None
+        self._trend = None
+        self._actions = None
         self.tab_name = w.Output(layout=w.Layout(display="none"))  # the browser tab's title
         self.widget = w.VBox([ui.html(style_tag(__package__)), self.tab_name, self.title,
                               self.freshbar,
@@ -136,25 +149,18 @@ class Dashboard:
             self.prepare_downloads()
             log.info("dashboard prepared from %s answers; waiting for its visitor", len(
                 self.state.frame) if self.state.campaign_id else 0)
-        query_string()
-        changed = self.refresh(downloads=False)
+        query = query_string()
+        self.refresh(downloads=False)
+        # A link from the programme page names its campaign (?campaign=ID).
+        from urllib.parse import parse_qs
+
+        wanted = (parse_qs(query or "").get("campaign") or [None])[0]
+        if wanted and wanted != self.state.campaign_id and \
+                wanted in {c.id for c in self.state.campaigns}:
+            self.pick(wanted)
         log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
                  if self.state.campaign_id else "no campaign")
         display(self.widget)
-        if changed or not prepared:
-            # The page shows the first plot; the download tables come after it, unseen.
-            self._after_the_cell(self.prepare_downloads)
-
-    @staticmethod
-    def _after_the_cell(job) -> None:
-        """Run ``job`` once this cell is done, so that the page can fetch its widgets (which
-        waits for the kernel to be free) first; at once outside a running kernel loop."""
-        import asyncio
-
-        try:
-            asyncio.get_running_loop().call_later(0.2, job)
-        except RuntimeError:
-            job()
 
     # -- actions ---------------------------------------------------------------------------
     def refresh(self, downloads: bool = True) -> bool:
@@ -165,14 +171,15 @@ class Dashboard:
         changed = self.state.refresh()  # redrawn by _show when answers changed
         camps = [(f"{c.title} ({c.id})", c.id) for c in self.state.campaigns]
         _offer(self.picker, camps, self.state.campaign_id)  # a campaign was added
-        if changed and downloads:
+        if changed and downloads and self.links is not None:
             self.prepare_downloads()
         self.fresh.value = self._fresh_html()
         return changed
 
     def pick(self, campaign: str) -> None:
         self.state.pick(campaign)  # drawn by _show
-        self.prepare_downloads()
+        if self.links is not None:  # the downloads are open: their links follow
+            self.prepare_downloads()
 
     def filter(self, segment: str | None = None, rater_group: str | None = None) -> None:
         """Filter by a segment or rater group (None keeps the present one); drawn by _show."""
@@ -200,7 +207,7 @@ class Dashboard:
         elif before[1] != now[1]:
             key = self.current
             self._refresh(first=False)
-            if key in s.tabs:
+            if key in self.tabs:
                 self.select(key, force=True)
         else:
             # Other tabs are drawn again when opened; the open one is redrawn into its widgets.
@@ -208,9 +215,14 @@ class Dashboard:
             self.select(self.current, force=True)  # the plot first, then the cards
             self.cards.value = self._cards_html()
 
+    @property
+    def tabs(self) -> list[str]:
+        """The tabs shown: the instrument's (``state.tabs``), then the action register."""
+        return [*self.state.tabs, *ALWAYS]
+
     def select(self, key: str, force: bool = False) -> None:
-        if key not in self.state.tabs and self.state.tabs:
-            key = self.state.tabs[0]  # a tab this campaign does not have is not there
+        if key not in self.tabs:
+            key = self.tabs[0]  # a tab this campaign does not have is not there
         self.current = key
         for k, b in self.buttons.items():
             b.button_style = "primary" if k == key else ""
@@ -222,13 +234,18 @@ class Dashboard:
                 # place: the browser swaps an image's pixels instead of building new views,
                 # and the old plot stays, dimmed, until the new one comes.
                 self.panel.add_class("fk-busy")
+                drawing = None
             else:
-                self.panel.children = [ui.html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")]
+                drawing = ui.html("<p class='fk-note'>Drawing…</p>", cls="fk-dash")
+                self.panel.children = [drawing]
             try:
                 self.rendered[key] = self._render(key, shown or ())
             finally:
                 if shown:
                     self.panel.remove_class("fk-busy")
+                if drawing is not None:  # gone from the page: not fetched by the next one
+                    self.panel.children = self.rendered.get(key, ())
+                    _discard(drawing)
             self.redraws += 1
         if tuple(self.panel.children) != tuple(self.rendered[key]):
             self.panel.children = self.rendered[key]
@@ -246,15 +263,23 @@ class Dashboard:
         self.cards.value = self._cards_html()
         # Only the tabs this campaign's instrument supports: nothing greyed, nothing to
         # click that says "not here".
-        self.tabbar.children = [self.buttons[k] for k in s.tabs]
+        self.tabbar.children = [self._button(k) for k in self.tabs]
         self.rendered = {}
-        self.links.value = ""
-        self.pdf_link.value = ""
-        self.pdf.disabled = pdf_maker() is None
-        self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
-                                else "PDF report (not available yet)")
+        self._links_html = None
+        if self.links is not None:
+            self.links.value = ""
+            self.pdf_link.value = ""
         if first:
-            self.select(s.tabs[0] if s.tabs else TABS[0].key, force=True)
+            self.select(self.tabs[0], force=True)
+
+    def _button(self, key: str) -> w.Button:
+        if key not in self.buttons:
+            title = BY_KEY[key].title
+            b = w.Button(description=title, tooltip=title, **self._tab_look)
+            b.add_class(f"fk-tab-{key}")
+            b.on_click(lambda _b: self.select(key))
+            self.buttons[key] = b
+        return self.buttons[key]
 
     def _fresh_html(self) -> str:
         text = self.state.freshness()
@@ -281,6 +306,8 @@ class Dashboard:
         out = []
         tab = BY_KEY[key]
         out.append(html(f"<p class='fk-read'>{escape(tab.read)}</p>"))
+        if key == "actions":  # the register: no figure of this selection, no filter
+            return [*out, *self._actions_widgets()]
         data, hidden = self.state.restricted()
         try:
             if not len(self.state.frame):
@@ -293,6 +320,8 @@ class Dashboard:
                 parts = tab.draw(self.state)
                 if key == "contact":  # the planner's inputs are widgets, kept by the view
                     parts = [*parts, *self._planner_widgets()]
+                if key == "levels" and self.state.has_trend():  # drawn when asked for
+                    parts = [*parts, *self._trend_widgets()]
         except ValueError as e:  # a filter that leaves nothing to compare
             from .tabs import findings_html
 
@@ -380,16 +409,151 @@ class Dashboard:
 
     planner_redraws = 0
 
+    # -- what changed since the last wave (the Levels tab) -------------------------------------
+    def _trend_widgets(self) -> list:
+        """A switch that shows the trend under the levels: a "then and now" profile, what
+        changed in words, and one dimension's waves at a time. Drawn when switched on, never
+        before the first plot; redrawn for a new rater group while on."""
+        s = self.state
+        if self._trend is None or self._trend["campaign"] != s.campaign_id:
+            show = f"Show what changed over {len(s.waves)} waves"
+            switch = w.ToggleButton(value=False, icon="line-chart", description=show,
+                                    tooltip="Each wave's level, and the change since the one "
+                                    "before",
+                                    layout=w.Layout(width="auto", max_width="100%",
+                                                    align_self="flex-start", margin="8px 2px"))
+            switch.add_class("fk-trend-switch")
+            box = w.VBox(layout=w.Layout(width="100%"))
+            box.add_class("fk-trend")
+            self._trend = {"campaign": s.campaign_id, "switch": switch, "box": box,
+                           "drawn": None, "item": None}
+
+
+            def flip(change):
+                switch.description = "Hide what changed" if change["new"] else show
+                if change["new"]:
+                    self._draw_trend()
+                else:
+                    box.children = ()
+
+            switch.observe(flip, "value")
+        t = self._trend
+        if t["switch"].value and t["drawn"] != (s.answers, s.rater_group):
+            self._draw_trend()
+        return [t["switch"], t["box"]]
+
+    def _draw_trend(self) -> None:
+        s, t = self.state, self._trend
+        group = None if s.rater_group == ALL else s.rater_group
+        who = "Every segment" if group is None else \
+            f"{ff.group_name(group, cap=True)}, every segment"
+        head = ui.html(f"<h4>What changed over {len(s.waves)} waves</h4><p class='fk-note'>"
+                       f"{escape(who)}. A change is shown only where both waves' figures "
+                       "are.</p>", cls="fk-dash", width="100%")
+        try:
+            from ... import plots as fp
+            from .tabs import findings_html
+
+            data = s.trend()
+            found = s.trend_findings()
+            first = next((f.sentence for f in found if f.kind not in
+                          ("withheld", "empty", "none")), None)
+            parts = [head, ui.plot_box(fp.then_and_now(data=data, rater_group=group),
+                                       alt=first),
+                     ui.html(findings_html(found, "What changed"), cls="fk-dash",
+                             width="100%")]
+            items = [i.id for i in s.inst.items if i.id in set(data["item"])]
+            if items:
+                pick = w.Dropdown(options=[(readable(i), i) for i in items],
+                                  value=t["item"] if t["item"] in items else items[0],
+                                  description="Dimension, wave by wave",
+                                  style={"description_width": "initial"},
+                                  layout=w.Layout(width="100%", max_width="520px"))
+                pick.add_class("fk-trend-item")
+                one = w.Box(layout=w.Layout(width="100%"))
+
+                def draw_one(_change=None):
+                    t["item"] = pick.value
+                    # drawn at its own size: a small figure stretched to 820 px reads huge
+                    one.children = [ui.plot_box(fp.trend_plot(data=data, item=pick.value,
+                                                              rater_group=group),
+                                                max_width="560px")]
+
+                pick.observe(draw_one, "value")
+                draw_one()
+                parts += [pick, one]
+        except ImportError:  # the trend's findings or plots are not in this installation
+            parts = [head, ui.html("<p class='fk-note'>The trend is not available in this "
+                                   "installation yet.</p>", cls="fk-dash")]
+        except ValueError as e:  # e.g. this group answered one wave only
+            parts = [head, ui.html(f"<p class='fk-note'>{escape(str(e))}</p>", cls="fk-dash")]
+        t["box"].children = parts
+        t["drawn"] = (s.answers, s.rater_group)
+        self.trend_redraws += 1
+
+    trend_redraws = 0
+
+    # -- the action register (the Actions tab) ------------------------------------------------
+    def _actions_widgets(self) -> list:
+        """The register of the campaign's waves: an admin adds, edits and closes actions; a
+        viewer reads them. Each shows overdue marks and, at the next wave, whether it worked.
+        Made when the tab is first opened, once the visitor (and their role) is known."""
+        s = self.state
+        if self._actions is None or self._actions["campaign"] != s.campaign_id:
+            from ...ui.actions import ActionRegisterView
+
+            who = staff()
+            register = s.actions(editable=who.admin, actor=who.name)
+            # "Wave 2 of 2" rather than the titles, which differ by a few words at the end
+            titles = {c.id: f"Wave {i} of {len(s.waves)}" if len(s.waves) > 1 else c.title
+                      for i, c in enumerate(s.waves, 1)}
+
+            def effects(_change=None):
+                try:
+                    register.effects = s.action_effects(register.rows)
+                except ImportError:  # "did it work" is not in this installation yet
+                    register.effects = {}
+
+            view = ActionRegisterView(register, heading="Actions agreed",
+                                      campaign_words=lambda c: titles.get(c, c))
+            effects()
+            register.observe(effects, "changes")  # a new or changed action: judged again
+            self._actions = {"campaign": s.campaign_id, "register": register, "view": view}
+        return [self._actions["view"].widget]
+
     # -- downloads -------------------------------------------------------------------------
+    def open_downloads(self) -> None:
+        """Open the downloads: the CSV and Excel links (made now unless made ahead) and the
+        PDF report's button."""
+        if self.links is None:
+            self.links = ui.html(cls="fk-dash")
+            self.pdf = w.Button(description="Prepare the PDF report", icon="file-pdf-o",
+                                layout=w.Layout(width="auto"))
+            self.pdf.add_class("fk-pdf")
+            self.pdf.on_click(lambda _b: self.prepare_pdf())
+            self.pdf_link = ui.html(cls="fk-dash")
+            self.pdf.disabled = pdf_maker() is None
+            self.pdf.description = ("Prepare the PDF report" if not self.pdf.disabled
+                                    else "PDF report (not available yet)")
+            self.downloads.children = [
+                ui.html("<h4>Downloads</h4>", cls="fk-dash"), self.links,
+                w.Box([self.pdf, self.pdf_link], layout=w.Layout(flex_flow="row wrap"))]
+        if self._links_html is None:
+            self.prepare_downloads()
+        self.links.value = self._links_html or ""
+
     def prepare_downloads(self) -> None:
-        """Put the CSV and Excel links in place (run after the first plot is on screen): the
-        tables behind what the dashboard shows, with the same figures withheld."""
+        """Make the CSV and Excel links (run while nobody waits: before the visitor of a
+        kept kernel, or after the first plot): the tables behind what the dashboard shows,
+        with the same figures withheld. Shown once the downloads are opened."""
         if self.state.campaign_id is None:
             return
         cid = self.state.campaign_id
-        self.links.value = "".join(
+        self._links_html = "".join(
             data_link(self.state.download(f), f"{cid}-tables.{f}", MIME[f], f"Tables ({label})")
             for f, label in (("csv", "CSV"), ("xlsx", "Excel")))
+        if self.links is not None:
+            self.links.value = self._links_html
 
     def _log_report(self) -> None:
         # A preheated dashboard ran before its visitor came and cannot tell who it is; the
@@ -402,6 +566,8 @@ class Dashboard:
             log.exception("audit log not written")
 
     def prepare_pdf(self) -> None:
+        if self.pdf is None:
+            self.open_downloads()
         if pdf_maker() is None:
             self.pdf_link.value = ("<span class='fk-note'>The PDF report is not available in "
                                    "this installation yet.</span>")
