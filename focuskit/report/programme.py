@@ -298,8 +298,10 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
     def title(page):
         _text(page, "Programme report", 20, bold=True, color=ACCENT, gap=0.03)
         _text(page, rep.title, 13, gap=0.06)
-        _text(page, f"{rep.organisation or '(organisation not named)'}  ·  report made "
-              f"{rep.generated}  ·  {rep.freshness}", 9.5, gap=0.02, color="#333333")
+        who = [rep.organisation or "(organisation not named)"] \
+            if rep.organisation != rep.title else []
+        _text(page, "  ·  ".join([*who, f"report made {rep.generated}", rep.freshness]), 9.5,
+              gap=0.02, color="#333333")
 
     parts = [_Part(title), _head("Where we stand, lens by lens")]
     for name, f in rep.standing:
@@ -498,7 +500,7 @@ def programme_pdf(store=None, programme_id: str | None = None, *,
     from .render import Page
 
     rep = report or build_programme(store, programme_id)
-    header = f"{rep.organisation or 'focuskit'}  ·  {rep.title}"
+    header = " · ".join(dict.fromkeys([rep.organisation or "focuskit", rep.title]))
     fresh = f"{rep.freshness}; report made {rep.generated}"
 
     def page(number, total):
@@ -549,7 +551,8 @@ def programme_html(store=None, programme_id: str | None = None, *,
            f"<title>Programme report: {e(rep.title)}</title><style>"
            f"{css('focuskit.report', 'report.css')}</style></head><body class='fk-programme'>"
            f"<h1>Programme report</h1><p class='lead'>{e(rep.title)}"
-           f"{' · ' + e(rep.organisation) if rep.organisation else ''}</p>"
+           f"{' · ' + e(rep.organisation) if rep.organisation not in ('', rep.title) else ''}"
+           "</p>"
            f"<p class='fresh'>Report made {e(rep.generated)} · {e(rep.freshness)}</p>"]
     # The executive summary.
     out.append("<section id='summary'><h2>Executive summary</h2>"
