@@ -332,7 +332,9 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
 
 _ONE_WAVE = ("Only one wave so far: no trend yet. What changed appears here once a next "
              "wave of a lens has answers.")
-_NOT_JUDGED = "Not judged: its campaign is in no wave chain of this programme."
+#: An action without a "did it work" finding: the summary has none where its campaign's
+#: waves hold no answers yet.
+_NOT_JUDGED = "Not judged yet: its campaign has no answers to judge it by."
 _NO_VERDICTS = ("No action can be judged yet: an action is judged once the wave after it "
                 "has answers.")
 
@@ -393,7 +395,7 @@ def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
         return []
     head = _head("Lenses without a campaign")
     head.new_page = True
-    return [head] + [_pair(lens.title, lens.findings[0].sentence if lens.findings else
+    return [head] + [_pair(_short(lens), lens.findings[0].sentence if lens.findings else
                            "No campaign yet.") for lens in missing]
 
 
