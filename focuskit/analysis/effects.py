@@ -226,6 +226,12 @@ class _Wave:
         if not have_dims or not have_others:
             return pd.DataFrame(), "no answers"
         wide = self.wide[cols]
+        # Someone who skipped one of these items is averaged over the rest: the item figures
+        # (each over its own askers) and the effect together then give away the sum of their
+        # other answers. Shown only when everyone who answered any of them answered all.
+        if not wide.dropna(how="all").notna().all(axis=None):
+            return pd.DataFrame(), (reason("withheld", self.k) + " (not everyone answered "
+                                    "every item it combines)")
         s = pd.DataFrame({"score": wide[have_dims].mean(axis=1),
                           "others": wide[have_others].mean(axis=1)}).dropna()
         s["d"] = s["score"] - s["others"]
