@@ -107,7 +107,7 @@ class ProgrammeReport:
 
     @property
     def has_trend(self) -> bool:
-        return bool(self.summary.trends)
+        return bool(self.trends)
 
     @property
     def standing(self) -> list[tuple[str, object]]:
@@ -171,21 +171,19 @@ def _lens_part(store, lens, base) -> LensPart:
     return part
 
 
-def _trend_parts(store, summary) -> list[TrendPart]:
-    """Per lens with two answered waves: its findings (``findings.trend.trend_findings``, as
-    ``summary.trend`` has them, lens by lens), its then-and-now profile, and for focus levels
-    the trend of its largest clear change."""
+def _trend_parts(summary) -> list[TrendPart]:
+    """Per lens with two answered waves: its findings (``summary.trend_by_lens``), its
+    then-and-now profile, and for focus levels the trend of its largest clear change."""
     from .. import plots as fp
-    from ..findings.trend import trend_findings
 
     out = []
     for lens in summary.lenses:
-        df = summary.trends.get(lens.instrument)
-        if df is None:
+        found = summary.trend_by_lens.get(lens.instrument)
+        if found is None:
             continue
-        inst = store.campaign(lens.waves[-1]).instrument
-        part = TrendPart(lens, trend_findings(df, inst))
-        if not df.empty:
+        part = TrendPart(lens, list(found))
+        df = summary.trends.get(lens.instrument)  # None: the summary says why there is none
+        if df is not None and not df.empty:
             part.charts.append((
                 f"{lens.title}: then and now",
                 f"Chart for {lens.title}: each dimension's mean at the first and the latest "
@@ -196,7 +194,7 @@ def _trend_parts(store, summary) -> list[TrendPart]:
         # The wave-by-wave chart of the largest change on the lens the seeds are about
         # (Casual toward Intense); the other lenses' changes are in their profiles.
         top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
-        if top is not None and lens.instrument == "focus-levels":
+        if top is not None and df is not None and lens.instrument == "focus-levels":
             g, facet = top.numbers.get("group"), top.numbers.get("facet")
             part.charts.append((
                 f"{readable(top.item)}, wave by wave",
@@ -220,7 +218,7 @@ def from_summary(store, summary, *, base=None) -> ProgrammeReport:
             base = None
     parts = [_lens_part(store, lens, base) for lens in summary.lenses]
     return ProgrammeReport(summary, parts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                           _trend_parts(store, summary) if summary.trends else [])
+                           _trend_parts(summary))
 
 
 def build_programme(store, programme_id: str, *, now=None) -> ProgrammeReport:

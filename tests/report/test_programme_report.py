@@ -49,6 +49,7 @@ def stand_in(store) -> NS:
     return NS(programme=NS(id="demo-alder-valley", title="Alder Valley programme",
                            organisation="Alder Valley Utilities"), lenses=lenses,
               freshness="answers up to 10:00 UTC, 180 respondents", trends={}, trend=[],
+              trend_by_lens={},
               actions=actions)
 
 
