@@ -298,8 +298,8 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
         _text(page, rep.title, 13, gap=0.06)
         who = [rep.organisation or "(organisation not named)"] \
             if rep.organisation != rep.title else []
-        _text(page, "  ·  ".join([*who, f"report made {rep.generated}", rep.freshness]), 9.5,
-              gap=0.02, color="#333333")
+        line = "  ·  ".join([*who, f"report made {rep.generated}", rep.freshness])
+        _text(page, line[:1].upper() + line[1:], 9.5, gap=0.02, color="#333333")
 
     parts = [_Part(title), _head("Where we stand, lens by lens")]
     for name, f in rep.standing:
@@ -417,10 +417,12 @@ def _trend_section(rep: ProgrammeReport) -> list[_Part]:
         return [head, _say(_ONE_WAVE, color="#52606D")]
     parts = [head]
     for t in rep.trends:
-        sub = _Part(lambda page, t=t: _text(page, t.lens.title, 11.5, bold=True, gap=0.05),
-                    keep=True)
-        parts.append(sub)
-        parts += [_say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(t.findings, 1)]
+        def block(page, t=t):
+            _text(page, t.lens.title, 11.5, bold=True, gap=0.05)
+            for i, f in enumerate(t.findings, 1):
+                _text(page, f.sentence, 10, indent=0.3, hang=f"{i}.", gap=0.08)
+        # A lens's sentences in one piece, kept on the page of its first chart.
+        parts.append(_Part(block, keep=bool(t.charts)))
         parts += [_chart(draw, height) for (_, _, draw), height in zip(t.charts, t.heights,
                                                                      strict=True)]
     return parts
