@@ -198,7 +198,7 @@ class Programme:
         if self.picker.value != s.programme_id:
             self.picker.value = s.programme_id
         self.fresh.value = self._fresh_html()
-        self.cards.value = ("<h2>Where we stand</h2><div class='fk-lenses'>"
+        self.cards.value = ("<h2>Where we stand</h2><div class='fk-lenses fk-standing'>"
                             + "".join(self._lens_html(x) for x in s.lenses) + "</div>")
 
     def _fresh_html(self) -> str:
