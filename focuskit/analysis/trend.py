@@ -263,6 +263,8 @@ def trend(waves, *, by="item", level=0.95, instrument=None) -> pd.DataFrame:
     out = out.reset_index(drop=True)
     out.attrs["instrument"] = inst
     out.attrs["level"] = level
+    # For readers comparing waves that are not neighbours (then and now): rule 2's k.
+    out.attrs["min_group_size"] = max(ks)
     return out
 
 

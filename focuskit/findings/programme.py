@@ -177,7 +177,11 @@ class ProgrammeSummary:
 
             for chain, acts in by_chain.items():
                 frames = [f for f in (self._frame(c) for c in chain) if len(f)]
-                if not frames:
+                # An action on a wave without answers yet has nothing to measure (and would
+                # make action_effects refuse every action of the chain).
+                answered = {f.attrs.get("campaign") for f in frames}
+                acts = [a for a in acts if a["campaign"] in answered]
+                if not frames or not acts:
                     continue
                 try:
                     found = action_findings(action_effects(frames, acts))

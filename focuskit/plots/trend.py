@@ -161,6 +161,18 @@ def trend_plot(data=None, *, item, rater_group=None, facet=None, title=None, ax=
         return ax
 
 
+def _far_pair_shown(a, z, apart: int, data) -> bool:
+    """Whether an arrow may join the first and the latest wave: for neighbours it is the
+    trend's own change; across a wave between, only where the two counts differ by 0 or by
+    at least k (docs/trend.md, rule 2), else the arrow would be a change about the few people
+    who joined or left (6 people, then 12, then the first 6 and one newcomer)."""
+    if apart <= 1:
+        return True
+    k = data.attrs.get("min_group_size")
+    moved = abs(int(z["n"]) - int(a["n"]))
+    return moved == 0 or (k is not None and moved >= int(k))
+
+
 def _facet_suffix(data, facet) -> str:
     return f" ({readable(facet)})" if data["facet"].nunique() > 1 else ""
 
@@ -224,7 +236,7 @@ def then_and_now(data=None, *, rater_group=None, facet=None, labels=None, title=
                         mew=0.8, ls="none", zorder=4, gid="now")
             if ok_a and ok_z:
                 clear = z["verdict"] in ("improved", "declined")
-                if z["verdict"] != "cannot tell":  # no line where the change is withheld
+                if z["verdict"] != "cannot tell" and _far_pair_shown(a, z, last - first, data):
                     ax.annotate("", xy=(z["mean"], i), xytext=(a["mean"], i), zorder=2,
                                 arrowprops=dict(arrowstyle="-|>" if clear else "-",
                                                 color=st.color, lw=1.8 if clear else 1.0,

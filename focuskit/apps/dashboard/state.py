@@ -287,7 +287,11 @@ class DashboardState(HasTraits):
         from ...findings.trend import action_findings
 
         frames = [f for f in self.wave_frames() if len(f)]
-        if not frames:
+        # An action on a wave without answers yet (the register's default: the newest) has
+        # nothing to measure; passed on, it made action_effects refuse the whole register.
+        answered = {f.attrs.get("campaign") for f in frames}
+        actions = [a for a in actions if a.get("campaign") in answered]
+        if not frames or not actions:
             return {}
         found = action_findings(action_effects(frames, actions))
         by_id = {f.numbers.get("action"): f for f in found}
