@@ -255,3 +255,15 @@ def test_the_dashboard_filter_does_not_reach_the_trend(mem):
     whole = st.trend().copy()
     st.set_filters("South", "self")
     pd.testing.assert_frame_equal(st.trend(), whole)
+
+
+def test_the_words_about_what_changed_state_no_count_of_a_withheld_group():
+    from focuskit.findings.trend import action_findings, trend_findings
+
+    # 3 people, then 4: every figure of both waves is withheld, and so is the action's.
+    found = trend_findings(trend([wave(1, SIX[:3]), wave(2, SIX[:4])])) + action_findings(
+        action_effects([wave(1, people([2, 3, 3])), wave(2, people([3, 4, 4, 3]))], [ACTION]))
+    assert found
+    for f in found:
+        words = re.sub(r"fewer than 5|wave \d|\d+%|1-5", "", f"{f.sentence} {f.details or ''}")
+        assert not re.search(r"\b[34]\b", words), words

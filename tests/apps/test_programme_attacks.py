@@ -3,6 +3,8 @@ controls and the programme report, tried as a hostile respondent or admin typing
 curious viewer reaching for controls their key does not give, and a careless admin with a
 hand-edited database. Each test tries one and expects it to fail."""
 
+import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +22,7 @@ from focuskit.apps.programme import Programme, ProgrammeState
 from focuskit.apps.roles import ADMIN, ROLE_ENV, VIEWER
 from focuskit.errors import FocuskitError
 from focuskit.findings.programme import summary
-from focuskit.report.programme import programme_html
+from focuskit.report.programme import programme_html, programme_pdf
 from focuskit.ui.actions import ActionRegister
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -320,3 +322,27 @@ def test_an_action_on_a_wave_without_answers_breaks_no_page(store):
     board.select("actions")
     assert "Visit ten customers" in "".join(html_in(board.widget))
     assert "Visit ten customers" in programme_html(store, "prog")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+def test_typed_dollars_and_markup_print_as_typed_in_the_programme_pdf(hostile, tmp_path):
+    path = tmp_path / "p.pdf"
+    path.write_bytes(programme_pdf(hostile, "prog"))
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    flat = " ".join(out.split())
+    assert "costs $5 to $10" in flat  # not "costs 5to10" (mathtext)
+    assert "<img src=x" in flat  # printed as the text it is
+
+
+def test_a_programme_asked_for_in_the_address_is_named_as_text(hostile):
+    page = Programme(ProgrammeState(hostile, "prog", now=NOW), editable=False)
+    page.visit("<script>alert(1)</script>")
+    assert "&lt;script&gt;" in page.note.value and "<script>" not in page.note.value
+    page.visit("x" * 100_000)
+    assert len(page.note.value) < 1_000
+
+
+def test_a_key_without_a_staff_role_sees_no_programme(hostile):
+    page = landing_html(hostile, None)
+    assert "programme.ipynb" not in page and "&lt;img" not in page
