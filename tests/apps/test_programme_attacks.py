@@ -14,6 +14,7 @@ import ipywidgets as w
 import pytest
 from conftest import full_answers
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from focuskit.apps.admin import Admin, AdminState
 from focuskit.apps.dashboard import Dashboard, DashboardState
@@ -346,3 +347,36 @@ def test_a_programme_asked_for_in_the_address_is_named_as_text(hostile):
 def test_a_key_without_a_staff_role_sees_no_programme(hostile):
     page = landing_html(hostile, None)
     assert "programme.ipynb" not in page and "&lt;img" not in page
+
+
+def test_a_hand_edited_link_to_another_questionnaire_breaks_no_page(store):
+    store.create_campaign("fl", "Levels", "focus-levels", rater_groups=["self"],
+                          organisation="Alder")
+    store.create_campaign("bl", "Blocks", "blocks", rater_groups=["self"], organisation="Alder")
+    answer(store, "fl", 6)
+    answer(store, "bl", 6)
+    store.create_programme("prog", "Alder", organisation="Alder")
+    store.add_to_programme("prog", "fl")
+    store.add_to_programme("prog", "bl")
+    store.add_action("fl", "Share the data", item="data")
+    with store.engine.begin() as conn:  # "bl follows fl", typed into the database by hand
+        conn.execute(text("UPDATE campaigns SET previous = 'fl', wave = 2 WHERE id = 'bl'"))
+    assert [c.id for c in store.waves("fl")] == ["fl"]
+    assert [c.id for c in store.waves("bl")] == ["bl"]
+    page = Programme(ProgrammeState(store, "prog", now=NOW), editable=True)
+    page.complete()
+    assert "could not be worked out" not in "".join(html_in(page.widget))
+    for cid in ("fl", "bl"):
+        board = Dashboard(DashboardState(store, cid))
+        board.select("actions")
+        board.select("levels")
+    assert "Share the data" in programme_html(store, "prog")
+
+
+def test_a_hand_edited_fork_in_the_waves_is_refused_by_the_database(hostile):
+    hostile.create_campaign("fork", "Fork", "focus-levels", rater_groups=["self"],
+                            organisation=EVIL)
+    with pytest.raises(IntegrityError), hostile.engine.begin() as conn:
+        # two campaigns both saying they follow fl: the schema holds one next wave each
+        conn.execute(text("UPDATE campaigns SET previous = 'fl', wave = 2 WHERE id = 'fork'"))
+    assert [c.id for c in hostile.waves("fl")] == ["fl", "fl-w2"]
