@@ -380,3 +380,14 @@ def test_a_hand_edited_fork_in_the_waves_is_refused_by_the_database(hostile):
         # two campaigns both saying they follow fl: the schema holds one next wave each
         conn.execute(text("UPDATE campaigns SET previous = 'fl', wave = 2 WHERE id = 'fork'"))
     assert [c.id for c in hostile.waves("fl")] == ["fl", "fl-w2"]
+
+
+def test_a_viewer_opening_the_admin_page_gets_no_programme_or_wave_control(hostile, db_url,
+                                                                           monkeypatch):
+    from focuskit.apps.admin import admin
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv(ROLE_ENV, VIEWER)
+    page = admin(db_url)
+    assert isinstance(page, w.HTML) and "admins only" in page.value
+    assert "prog" not in page.value and "&lt;img" not in page.value
