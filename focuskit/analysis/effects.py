@@ -236,10 +236,13 @@ class _Wave:
                           "others": wide[have_others].mean(axis=1)}).dropna()
         s["d"] = s["score"] - s["others"]
         # The effect combines each person's answers over these items: shown only when it
-        # holds whole blocks of the same people on every one of them.
+        # holds whole blocks of the same people on every one of them. Judged over everyone
+        # who answered any of them: beside the items' own figures, an effect over only those
+        # who answered all would give away the sum of those who skipped one.
         sub = self.view.frame[self.view.frame["item"].isin(cols)
-                              & self.view.frame["submission"].isin(s.index)]
-        ok, small = judge(pd.DataFrame(index=[0]), self.view, keys=[], data=sub)
+                              & self.view.frame["value"].notna()]
+        # (A one-row result with a column: a frame without columns counts as empty.)
+        ok, small = judge(pd.DataFrame({"n": [len(s)]}), self.view, keys=[], data=sub)
         if not ok[0] or sub["submission"].nunique() != len(s):
             why = reason(f"< {self.k}" if small[0] else "withheld", self.k)
             if not small[0]:

@@ -103,32 +103,51 @@ class ProgrammeSummary:
     # -- what changed --------------------------------------------------------------------
     @cached_property
     def trends(self) -> dict:
-        """Per lens with more than one wave: its trend table (``analysis.trend``)."""
-        out = {}
+        """Per lens with more than one answered wave: its trend table (``analysis.trend``);
+        a lens whose trend cannot be worked out is left out (``trend_by_lens`` says why)."""
+        out, lent = {}, self.__dict__.get("_lent_trends", {})
         if all(len(lens.waves) < 2 for lens in self.lenses):
             return out
         from ..analysis import trend
 
         for lens in self.lenses:
-            if len(lens.waves) < 2:
+            if lens.instrument in lent:
+                out[lens.instrument] = lent[lens.instrument]
                 continue
-            frames = [self._frame(c) for c in lens.waves]
-            frames = [f for f in frames if len(f)]
+            frames = [f for f in (self._frame(c) for c in lens.waves) if len(f)]
             if len(frames) < 2:
                 continue
-            out[lens.instrument] = trend(frames, by="item")
+            try:
+                out[lens.instrument] = trend(frames, by="item")
+            except ValueError as e:  # said in trend_by_lens, never a broken page
+                self.__dict__.setdefault("_trend_errors", {})[lens.instrument] = str(e)
         return out
 
     @cached_property
     def trend_by_lens(self) -> dict[str, list[Finding]]:
-        """What changed, per lens with more than one wave (``findings.trend``)."""
-        if not self.trends:
+        """What changed, per lens with more than one answered wave (``findings.trend``)."""
+        if not self.trends and not self.__dict__.get("_trend_errors"):
             return {}
         from .trend import trend_findings
 
-        return {lens.instrument: trend_findings(self.trends[lens.instrument],
-                                                self._campaign(lens.waves[-1]).instrument)
-                for lens in self.lenses if lens.instrument in self.trends}
+        out = {}
+        for lens in self.lenses:
+            if lens.instrument in self.trends:
+                answered = [c for c in lens.waves if len(self._frame(c))]
+                out[lens.instrument] = trend_findings(
+                    self.trends[lens.instrument], self._campaign(lens.waves[-1]).instrument,
+                    since=self._since(answered[-2], answered[-1]))
+            elif lens.instrument in self.__dict__.get("_trend_errors", {}):
+                out[lens.instrument] = [Finding(
+                    "trend-none", "What changed cannot be worked out for this lens: "
+                    f"{self._trend_errors[lens.instrument]}.")]
+        return out
+
+    def _since(self, before: str, after: str) -> str:
+        """How the earlier wave is named: "a year ago" when the waves' answers are about a
+        year apart, else "at the last wave"."""
+        a, b = self._frame(before)["submitted_at"].max(), self._frame(after)["submitted_at"].max()
+        return "a year ago" if 300 <= (b - a).days <= 430 else "at the last wave"
 
     @cached_property
     def trend(self) -> list[Finding]:
@@ -164,7 +183,10 @@ class ProgrammeSummary:
                 acts = [a for a in acts if a["campaign"] in answered]
                 if not frames or not acts:
                     continue
-                found = action_findings(action_effects(frames, acts))
+                try:
+                    found = action_findings(action_effects(frames, acts))
+                except ValueError:  # e.g. an action on a wave without answers: no verdict
+                    continue
                 by_id = {f.numbers.get("action"): f for f in found}
                 for i, a in enumerate(acts):  # by id where the finding names it, else in order
                     a["effect"] = by_id[a["id"]] if a["id"] in by_id else \
@@ -359,6 +381,10 @@ def summary(store, programme_id: str, *, now=None, base=None,
     by_id = {c.id: ids for ids, ws in chains.items() for c in ws}
     s = ProgrammeSummary(prog, lenses, fresh, when, store=store, chains=by_id)
     s.__dict__["_campaigns"] = {c.id: c for ws in chains.values() for c in ws}
+    if kept and "trends" in previous.__dict__:  # the unchanged lenses' trend tables too
+        s.__dict__["_lent_trends"] = {x.instrument: previous.trends[x.instrument]
+                                      for x in lenses if kept.get(x.instrument) is x
+                                      and x.instrument in previous.trends}
     return s
 
 

@@ -34,7 +34,7 @@ def demo_frames() -> dict[str, pd.DataFrame]:
         seed_store(store)
         frames = {c: store.responses(c) for c in (
             "demo-focus-levels", "demo-blocks", "demo-say-do", "demo-expectations",
-            "demo-external-focus", "demo-contact-review")}
+            "demo-external-focus", "demo-contact-review", "demo-focus-levels-w2")}
     finally:
         store.close()
     frames["base"] = pd.DataFrame(benchmark_rows())
@@ -46,6 +46,7 @@ def plots(frames):
     from .. import plots as fp
 
     lv, base = frames["demo-focus-levels"], frames["base"]
+    waves = fa.trend([lv, frames["demo-focus-levels-w2"]])
     return [
         ("level_profile", lambda: fp.level_profile(data=fa.profile(lv))),
         ("level_profile_radar", lambda: fp.level_profile(data=fa.profile(lv), kind="radar")),
@@ -66,6 +67,8 @@ def plots(frames):
             data=fa.contact_plan(PLAN, planned=PLANNED))),
         ("external_focus", lambda: fp.external_focus_chart(
             data=fa.external_focus(frames["demo-external-focus"]))),
+        ("trend", lambda: fp.trend_plot(data=waves, item="contact", rater_group="customer")),
+        ("then_and_now", lambda: fp.then_and_now(data=waves, rater_group="customer")),
     ]
 
 

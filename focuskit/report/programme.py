@@ -62,12 +62,31 @@ class LensPart:
 
 
 @dataclass
+class TrendPart:
+    """One lens's change between its last two waves: the summary's trend findings of that
+    lens and its charts, each (title, alt text, draw)."""
+
+    lens: object
+    findings: list
+    charts: list[tuple[str, str, Callable]] = field(default_factory=list)
+    #: each chart's height on a page (inches): a profile grows with its rows
+    heights: list[float] = field(default_factory=list)
+
+    @property
+    def headline(self):
+        """The largest clear change, else the count of what changed."""
+        return next((f for f in self.findings if f.kind == "trend"),
+                    next((f for f in self.findings if f.kind == "trend-summary"),
+                         self.findings[0] if self.findings else None))
+
+
+@dataclass
 class ProgrammeReport:
     summary: object  # findings.programme.ProgrammeSummary
     lenses: list[LensPart]
     generated: str
-    #: (title, alt text, draw) per trend chart; empty when no lens has two answered waves
-    trend_charts: list[tuple[str, str, Callable]] = field(default_factory=list)
+    #: per lens with two answered waves, what changed; empty when none has
+    trends: list[TrendPart] = field(default_factory=list)
 
     @property
     def programme_id(self) -> str:
@@ -101,12 +120,9 @@ class ProgrammeReport:
         return out
 
     @property
-    def changes(self) -> list:
-        """What changed, for the summary page: the trend findings with a change first."""
-        found = list(self.summary.trend)
-        moved = [f for f in found if f.numbers.get("verdict") in ("improved", "declined")]
-        rest = [f for f in found if f not in moved]
-        return (moved + rest)[:_SUMMARY_CHANGES]
+    def changes(self) -> list[tuple[str, object]]:
+        """What changed, for the summary page: each lens's headline change."""
+        return [(_short(t.lens), t.headline) for t in self.trends if t.headline is not None]
 
     @property
     def verdicts(self) -> list[dict]:
@@ -139,21 +155,15 @@ def _lens_part(store, lens, base) -> LensPart:
     camp = store.campaign(cid)
     wave = getattr(camp, "wave", 1)
     part.source = f"{camp.title}, wave {wave} ({camp.id})"
-    frame = store.responses(cid)
-    if not len(frame):
-        return part
+    if all(f.kind in _NOTES for f in lens.findings):
+        return part  # nothing answered, or all withheld: no chart to draw from
     from .content import chart
 
-    res = ff.Results(frame, camp.instrument, base=base, k=camp.min_group_size)
+    # The figures are computed when the chart is drawn, once for both formats.
+    res = ff.Results(store.responses(cid), camp.instrument, base=base, k=camp.min_group_size)
     for key in ff.sections(camp.instrument.id):
         if key == "next":
             continue
-        try:
-            found = ff.collect(res, key)
-        except ValueError:
-            continue
-        if all(f.kind in _NOTES for f in found):
-            continue  # withheld: no chart to draw from
         title, lead, draw = chart(res, key)
         if draw is not None:
             part.chart_title, part.chart_lead, part.draw = title, lead, draw
@@ -161,35 +171,41 @@ def _lens_part(store, lens, base) -> LensPart:
     return part
 
 
-def _trend_charts(summary) -> list[tuple[str, str, Callable]]:
-    """Per lens with two answered waves: its then-and-now profile, then the trend of the
-    items its first changes are about."""
+def _trend_parts(store, summary) -> list[TrendPart]:
+    """Per lens with two answered waves: its findings (``findings.trend.trend_findings``, as
+    ``summary.trend`` has them, lens by lens), its then-and-now profile, and for focus levels
+    the trend of its largest clear change."""
     from .. import plots as fp
+    from ..findings.trend import trend_findings
 
     out = []
-    titles = {x.instrument: x.title for x in summary.lenses}
-    for inst, df in summary.trends.items():
-        if df is None or df.empty:
-            continue
-        name = titles.get(inst, readable(inst))
-        out.append((f"{name}: then and now",
-                    f"Chart for {name}: each dimension's mean in the first and the latest "
-                    "wave, with their 95% intervals.",
-                    lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
-    by = {}
-    for f in summary.trend:
-        if f.item and f.numbers.get("verdict") in ("improved", "declined"):
-            by.setdefault(f.item, f)
-    frames = list(summary.trends.values())
-    for item in list(by)[:2]:
-        df = next((d for d in frames if d is not None and "item" in d
-                   and item in set(d["item"])), None)
+    for lens in summary.lenses:
+        df = summary.trends.get(lens.instrument)
         if df is None:
             continue
-        out.append((f"The trend of {readable(item)}",
-                    f"Chart: {readable(item)}'s mean in each wave, with its 95% interval, on "
-                    "the level bands; the change is marked.",
-                    lambda ax, df=df, item=item: fp.trend_plot(data=df, item=item, ax=ax)))
+        inst = store.campaign(lens.waves[-1]).instrument
+        part = TrendPart(lens, trend_findings(df, inst))
+        if not df.empty:
+            part.charts.append((
+                f"{lens.title}: then and now",
+                f"Chart for {lens.title}: each dimension's mean at the first and the latest "
+                "wave, then hollow and now solid.",
+                lambda ax, df=df: fp.then_and_now(data=df, ax=ax)))
+            rows = df["item"].nunique() if "item" in df else 8
+            part.heights.append(min(6.8, max(3.0, 1.4 + 0.3 * rows)))
+        # The wave-by-wave chart of the largest change on the lens the seeds are about
+        # (Casual toward Intense); the other lenses' changes are in their profiles.
+        top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
+        if top is not None and lens.instrument == "focus-levels":
+            g, facet = top.numbers.get("group"), top.numbers.get("facet")
+            part.charts.append((
+                f"{readable(top.item)}, wave by wave",
+                f"Chart: {readable(top.item)}'s mean at each wave with its 95% interval, on "
+                f"the level bands. {top.sentence}",
+                lambda ax, df=df, i=top.item, g=g, f=facet: fp.trend_plot(
+                    data=df, item=i, rater_group=g, facet=f, ax=ax)))
+            part.heights.append(2.4)
+        out.append(part)
     return out
 
 
@@ -204,7 +220,7 @@ def from_summary(store, summary, *, base=None) -> ProgrammeReport:
             base = None
     parts = [_lens_part(store, lens, base) for lens in summary.lenses]
     return ProgrammeReport(summary, parts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                           _trend_charts(summary) if summary.trends else [])
+                           _trend_parts(store, summary) if summary.trends else [])
 
 
 def build_programme(store, programme_id: str, *, now=None) -> ProgrammeReport:
@@ -258,14 +274,6 @@ def _say(sentence: str, *, size=10.5, indent=0.3, hang="", color=None) -> _Part:
     return _Part(draw)
 
 
-def _stack(name: str, sentence: str, *, size=10.0) -> _Part:
-    """A name in bold with its sentence beneath, for names too long for a column."""
-    def draw(page):
-        _text(page, name, size, bold=True, indent=0.1, gap=0.0)
-        _text(page, sentence, size, indent=0.3, gap=0.08)
-    return _Part(draw)
-
-
 #: The width of the name column of a two-column line (inches).
 NAME_COLUMN = 1.65
 
@@ -297,20 +305,22 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
     for name, f in rep.standing:
         parts.append(_pair(name, f.sentence if f else "Nothing to report yet.", size=size))
     parts.append(_head("What changed since the last wave"))
-    if rep.has_trend and rep.changes:
-        parts += [_say(f.sentence, size=size, hang=f"{i}.") for i, f in enumerate(rep.changes, 1)]
+    if rep.changes:
+        parts += [_pair(name, f.sentence, size=size) for name, f in rep.changes]
     else:
         parts.append(_say(_ONE_WAVE, size=size, color="#52606D"))
     parts.append(_head("Which actions worked"))
     shown = rep.verdicts[:_SUMMARY_ACTIONS]
     if shown:
-        parts += [_stack(a["title"], a["effect"].sentence, size=size) for a in shown]
+        # The verdict's sentence names its action.
+        parts += [_say(a["effect"].sentence, size=size, indent=0.1) for a in shown]
     else:
         parts.append(_say(_NO_VERDICTS, size=size, color="#52606D"))
     overdue = [a for a in rep.summary.actions if a.get("overdue")]
     if overdue:
         parts.append(_say(f"Overdue: {', '.join(a['title'] for a in overdue)} "
-                          "(marked in the action register).", size=size, color=OVERDUE))
+                          "(marked in the action register).", size=size, indent=0.1,
+                          color=OVERDUE))
     parts.append(_head("What to do first"))
     steps = rep.first_steps[:_SUMMARY_STEPS]
     parts += [_pair(name, f.sentence, size=size) for name, f in steps] or \
@@ -325,42 +335,54 @@ _NO_VERDICTS = ("No action can be judged yet: an action is judged once the wave 
                 "has answers.")
 
 
-def _lens_page(part: LensPart) -> _Part:
-    """A lens with a campaign: a page of its own, the chart filling what the text leaves."""
-    from .render import MUTED
+#: A lens chart's height: at least this (a profile of eight dimensions stays legible; the
+#: findings then flow onto the next page), at most that (the rest is the findings').
+LENS_CHART = (4.2, 6.5)
+
+
+def _lens_section(part: LensPart, measure) -> list[_Part]:
+    """A lens with a campaign, from a new page: its title and source, its chart as tall as
+    the findings leave room for (within ``LENS_CHART``), then its findings, which flow onto
+    the next page when they do not fit."""
+    from .render import ACCENT, MUTED
 
     lens = part.lens
 
-    def text(page):
-        if part.draw is not None:
-            _text(page, part.chart_lead, 9, color=MUTED, gap=0.1)
-        _text(page, "What it says", 12, bold=True, color="#0072B2", gap=0.06)
-        for i, f in enumerate(lens.findings, 1):
-            _text(page, f.sentence, 10.5, indent=0.3, hang=f"{i}.", gap=0.07)
-        details = [f.details for f in lens.findings if f.details]
-        if details:
-            page.y += 0.04
-            _text(page, "Statistics: " + " ".join(details), 8, color=MUTED, gap=0.05)
-
-    def draw(page):
-        if page.dry:
-            page.y = page.bottom
-            return
-        _text(page, lens.title, 16, bold=True, color="#0072B2", gap=0.05)
+    def head(page):
+        _text(page, lens.title, 16, bold=True, color=ACCENT, gap=0.05)
         _text(page, lens.question, 10, color=MUTED, gap=0.12)
         if part.source:
             _text(page, f"Read from {part.source}.", 9.5, color=MUTED, gap=0.1)
         if part.draw is not None:
             _text(page, part.chart_title, 11, bold=True, gap=0.04)
-            top = page.y
-            page.dry = True
-            text(page)
-            page.dry = False
-            room = page.bottom - page.y - 0.2
-            page.y = top
-            page.plot(part.draw, max(2.0, min(6.8, room)))
-        text(page)
-    return _Part(draw, new_page=True)
+
+    def lead(page):
+        _text(page, part.chart_lead, 9, color=MUTED, gap=0.1)
+
+    def says(page):
+        _text(page, "What it says", 12, bold=True, color=ACCENT, gap=0.06)
+
+    def stats(page):
+        details = [f.details for f in lens.findings if f.details]
+        if details:
+            page.y += 0.04
+            _text(page, "Statistics: " + " ".join(details), 8, color=MUTED, gap=0.05)
+
+    text = [_Part(says, keep=True)] + [
+        _say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(lens.findings, 1)] + [
+        _Part(stats)]
+    if part.draw is None:
+        return [_Part(head, new_page=True, keep=True), *text]
+    used = sum(_height(p, measure) for p in [_Part(head), _Part(lead), *text])
+    room = measure.bottom - measure.top - used - 0.35
+    tall = max(LENS_CHART[0], min(LENS_CHART[1], room))
+    return [_Part(head, new_page=True, keep=True), _chart(part.draw, tall), _Part(lead), *text]
+
+
+def _height(part: _Part, measure) -> float:
+    measure.y = measure.top
+    part.draw(measure)
+    return measure.y - measure.top
 
 
 def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
@@ -373,28 +395,32 @@ def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
                            "No campaign yet.") for lens in missing]
 
 
-def _chart(title: str, draw, height: float = 3.7) -> _Part:
+def _chart(draw, height: float) -> _Part:
+    """A chart at full width; it carries its own title."""
     def place(page):
         if page.dry:
-            page.y += height + 0.45
+            page.y += height + 0.3
             return
-        page.y += 0.1
-        _text(page, title, 11, bold=True, gap=0.04)
+        page.y += 0.15
         page.plot(draw, height)
     return _Part(place)
 
 
-def _trend_parts(rep: ProgrammeReport) -> list[_Part]:
-    head = _head("What changed since the last wave", "Each lens with two answered waves: "
-                 "the change per dimension and group, with the intervals of both waves."
+def _trend_section(rep: ProgrammeReport) -> list[_Part]:
+    head = _head("What changed since the last wave", "Per lens with two answered waves: "
+                 "the clear changes, largest first, what did not change, and the charts."
                  if rep.has_trend else "")
     head.new_page = not any(p.lens.missing for p in rep.lenses)
-    if not rep.has_trend:
+    if not rep.trends:
         return [head, _say(_ONE_WAVE, color="#52606D")]
-    found = list(rep.summary.trend)
-    parts = [head] + ([_say(f.sentence, hang=f"{i}.") for i, f in enumerate(found, 1)]
-                      or [_say("No change to report.", color="#52606D")])
-    parts += [_chart(title, draw) for title, _, draw in rep.trend_charts]
+    parts = [head]
+    for t in rep.trends:
+        sub = _Part(lambda page, t=t: _text(page, t.lens.title, 11.5, bold=True, gap=0.05),
+                    keep=True)
+        parts.append(sub)
+        parts += [_say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(t.findings, 1)]
+        parts += [_chart(draw, height) for (_, _, draw), height in zip(t.charts, t.heights,
+                                                                     strict=True)]
     return parts
 
 
@@ -437,9 +463,11 @@ def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
         parts = _summary_parts(rep, size)
         if len(_paginate(parts, measure)) == 1:
             break
-    parts += [_lens_page(p) for p in rep.lenses if not p.lens.missing]
+    for p in rep.lenses:
+        if not p.lens.missing:
+            parts += _lens_section(p, measure)
     parts += _missing_parts(rep)
-    parts += _trend_parts(rep)
+    parts += _trend_section(rep)
     parts += _action_parts(rep)
     return parts
 
@@ -447,11 +475,7 @@ def _parts(rep: ProgrammeReport, measure) -> list[_Part]:
 def _paginate(parts: list[_Part], measure) -> list[list[_Part]]:
     """Greedy: each part on the current page if it fits (with the part it keeps with)."""
     top, bottom = measure.top, measure.bottom
-    heights = []
-    for p in parts:
-        measure.y = top
-        p.draw(measure)
-        heights.append(measure.y - top)
+    heights = [_height(p, measure) for p in parts]
     pages: list[list[_Part]] = [[]]
     y = top
     for i, p in enumerate(parts):
@@ -534,12 +558,13 @@ def programme_html(store=None, programme_id: str | None = None, *,
         out.append(f"<dt>{e(name)}</dt><dd>{e(f.sentence if f else 'Nothing to report yet.')}"
                    "</dd>")
     out.append("</dl><h3>What changed since the last wave</h3>")
-    out.append(_ol(rep.changes) if rep.has_trend and rep.changes else
-               f"<p class='muted'>{e(_ONE_WAVE)}</p>")
+    out.append("<dl class='lenses'>" + "".join(
+        f"<dt>{e(n)}</dt><dd>{e(f.sentence)}</dd>" for n, f in rep.changes) + "</dl>"
+        if rep.changes else f"<p class='muted'>{e(_ONE_WAVE)}</p>")
     out.append("<h3>Which actions worked</h3>")
     shown = rep.verdicts[:_SUMMARY_ACTIONS]
-    out.append("<ol>" + "".join(f"<li><b>{e(a['title'])}</b>: {e(a['effect'].sentence)}</li>"
-                                for a in shown) + "</ol>" if shown else
+    out.append("<ul>" + "".join(f"<li>{e(a['effect'].sentence)}</li>" for a in shown)
+               + "</ul>" if shown else
                f"<p class='muted'>{e(_NO_VERDICTS)}</p>")
     overdue = [a for a in rep.summary.actions if a.get("overdue")]
     if overdue:
@@ -573,11 +598,11 @@ def programme_html(store=None, programme_id: str | None = None, *,
                              for x in missing if x.findings) + "</dl></section>")
     # Trend.
     out.append("<section id='trend'><h2>What changed since the last wave</h2>")
-    if rep.has_trend:
-        out.append(_ol(rep.summary.trend))
-        for title, alt, draw in rep.trend_charts:
-            out.append(f"<h3>{e(title)}</h3>{_img(draw, alt)}")
-    else:
+    for t in rep.trends:
+        out.append(f"<h3>{e(t.lens.title)}</h3>" + _ol(t.findings))
+        for title, alt, draw in t.charts:
+            out.append(f"<h4>{e(title)}</h4>{_img(draw, alt)}")
+    if not rep.trends:
         out.append(f"<p class='muted'>{e(_ONE_WAVE)}</p>")
     out.append("</section>")
     # The action register.

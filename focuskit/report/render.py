@@ -79,9 +79,10 @@ class Page:
     def plot(self, draw, height: float) -> None:
         """Draw a plot so that it, with its labels and legend, fills the next ``height``
         inches at full text width."""
+        before = list(self.fig.axes)  # a page may hold charts already: leave them be
         ax = self.fig.add_axes([0.1, 0.1, 0.8, 0.8])
         draw(ax)
-        _fit_into(self.fig, [a for a in self.fig.axes], Bbox.from_extents(
+        _fit_into(self.fig, [a for a in self.fig.axes if a not in before], Bbox.from_extents(
             MARGIN / self.w, 1 - (self.y + height) / self.h,
             1 - MARGIN / self.w, 1 - self.y / self.h))
         self.y += height + 0.15

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from itertools import repeat
 
 from ..instruments import RATER_GROUPS, Instrument
 from ..plain_text import text_problem
@@ -122,6 +123,132 @@ def check_answers(instrument: Instrument, answers, *, partial: bool = False
             if missing:
                 problems.append(f"{item_id}: required, no answer for {', '.join(missing)}")
     return rows, problems
+
+
+def check_many(campaign, submissions, label) -> tuple[list, list[str]]:
+    """Check a batch of submissions to ``campaign`` as ``submit`` would check each.
+
+    Returns (submission, idempotency key or None, rows) for each good one and every problem
+    (each prefixed with ``label(n)``). A batch of plain dicts is checked a column at a time
+    first: each distinct rater group, segment, flag and answer once, lengths and characters
+    of a whole column at once. Only when that finds nothing wrong is the batch taken on its
+    strength; otherwise every submission is checked the long way, so that what is accepted
+    and every message are those of ``check_respondent``, ``check_answers``, ``check_key`` and
+    ``check_flags``. (Checked one by one, an import's 100,000 rows took a third of its
+    reading time; the rows of one submission may come in another order, which nothing
+    reads: each is its own answer.)
+    """
+    if len(submissions) > 1 and all(type(sub) is dict for sub in submissions):
+        rows = _columns(campaign, submissions)
+        if rows is not None:
+            return [(sub, sub.get("idempotency_key"), r)
+                    for sub, r in zip(submissions, rows, strict=True)], []
+    prepared, problems = [], []
+    inst = campaign.instrument
+    for n, sub in enumerate(submissions):
+        if not isinstance(sub, dict):
+            problems.append(f"{label(n)}: expected a mapping with answers and rater_group")
+            continue
+        key = sub.get("idempotency_key")
+        found = check_respondent(campaign, sub.get("rater_group"), sub.get("segment"),
+                                 sub.get("respondent"))
+        rows, bad = check_answers(inst, sub.get("answers"))
+        found += bad + check_key(key) + check_flags(sub.get("flags"))
+        if found:
+            problems += [f"{label(n)}: {p}" for p in found]
+        else:
+            prepared.append((sub, key, rows))
+    return prepared, problems
+
+
+_TEXT = {str}
+_TEXT_OR_NONE = {str, type(None)}
+_NUMBER_OR_NONE = {int, float, type(None)}
+
+
+def _good_texts(texts: list, most: int, *, blank: bool = True) -> bool:
+    """Every one text of 1 to ``most`` characters, printable or storable, none blank unless
+    ``blank``: judged on the column (a text is printable when all of them are)."""
+    if not texts:
+        return True
+    lengths = set(map(len, texts))
+    if min(lengths) < 1 or max(lengths) > most or text_problem("".join(texts)):
+        return False
+    return blank or all(map(str.strip, texts))
+
+
+def _columns(campaign, subs: list[dict]) -> list[list[Row]] | None:
+    """Each submission's rows when the whole batch is good, judged a column at a time; None
+    when anything in it is wrong or unusual (then it is checked one by one)."""
+    def column(dicts: list, key: str) -> list:  # map: no Python call per row
+        if None in dicts:
+            return [None if d is None else d.get(key) for d in dicts]
+        return list(map(dict.get, dicts, repeat(key)))
+
+    groups, segments, who, keys, flags, answers = (
+        column(subs, k) for k in ("rater_group", "segment", "respondent", "idempotency_key",
+                                  "flags", "answers"))
+    if not (set(map(type, groups)) <= _TEXT and set(map(type, segments)) <= _TEXT_OR_NONE
+            and set(map(type, who)) <= _TEXT_OR_NONE and set(map(type, keys)) <= _TEXT_OR_NONE
+            and set(map(type, flags)) <= _TEXT_OR_NONE and set(map(type, answers)) == {dict}):
+        return None
+    if any(check_respondent(campaign, g, s, None) for g, s in set(zip(groups, segments, strict=True))) \
+            or any(check_flags(f) for f in set(flags)):
+        return None
+    who = [w for w in who if w is not None]
+    if not _good_texts(who, MAX_TOKEN, blank=False) or not "".join(who).isprintable():
+        return None
+    if not _good_texts([k for k in keys if k is not None], 200):
+        return None
+    inst = campaign.instrument
+    known, scales, order = _plan(inst)
+    given_items = set().union(*answers)
+    if not given_items <= known.keys() or not set(map(type, given_items)) <= _TEXT:
+        return None
+    cols: list[list] = []  # per facet of each item: each submission's row or None
+    required = dict(_required(inst))
+    for item in inst.items:  # the instrument's order
+        if item.id not in given_items:
+            if item.id in required:
+                return None
+            continue
+        given = column(answers, item.id)
+        if not set(map(type, given)) <= {dict, type(None)}:
+            return None
+        present = [g for g in given if g is not None]
+        facets = set().union(*present)
+        if not facets <= {*item.facets, "comment"}:
+            return None
+        comments = column(given, "comment")
+        texts = [c for c in comments if c is not None]
+        if not set(map(type, texts)) <= _TEXT or not _good_texts(texts, MAX_COMMENT):
+            return None
+        comments = [c if c is None else c.strip() or None for c in comments] if texts \
+            else comments
+        waiting = comments  # the comment rides on the first facet answered
+        for facet in item.facets:  # in the item's order, as check_answers sorts them
+            values = column(given, facet)
+            distinct = set(values)
+            if not set(map(type, distinct)) <= _NUMBER_OR_NONE:
+                return None
+            distinct.discard(None)
+            if not all(scales[facet].accepts(v) for v in distinct):
+                return None
+            if facet in required.get(item.id, ()) and None in set(values):
+                return None
+            as_float = {v: float(v) for v in distinct}
+            cols.append([None if v is None else (item.id, facet, as_float[v], c)
+                         for v, c in zip(values, waiting, strict=True)])
+            if texts:
+                waiting = [c if v is None else None for v, c in zip(values, waiting,
+                                                                    strict=True)]
+        if texts:  # a comment on an item left unanswered
+            cols.append([(item.id, item.facets[0], None, c) if c else None for c in waiting])
+    if not cols:
+        return [[] for _ in subs]
+    if any(None in col for col in cols):
+        return [[r for r in rows if r is not None] for rows in zip(*cols, strict=True)]
+    return [list(rows) for rows in zip(*cols, strict=True)]
 
 
 _REQUIRED: dict[int, tuple] = {}

@@ -223,14 +223,17 @@ class ActionRegister(HasTraits):
 
 
 class ActionRegisterView:
-    """The register on a page; display ``.widget``. ``campaign_words`` names a campaign for
-    a row (default: its title)."""
+    """The register on a page; display ``.widget``. ``campaign_words`` names a campaign in
+    a row and in the form (default: its title and id); ``campaign`` is the form's first
+    choice (default: the last campaign of the register)."""
 
     def __init__(self, state: ActionRegister, *, heading: str = "Actions",
-                 campaign_words: Callable[[str], str] | None = None):
+                 campaign_words: Callable[[str], str] | None = None,
+                 campaign: str | None = None):
         self.state = state
         self.editing: int | None = None
         self._names = campaign_words
+        self._default = campaign
         self.head = ui.html(cls="fk-acts")
         self.list = w.VBox(layout=w.Layout(width="100%"))
         self.list.add_class("fk-acts-list")
@@ -253,8 +256,12 @@ class ActionRegisterView:
         box = dict(layout=w.Layout(width="auto", max_width="100%", flex="1 1 240px"),
                    style={"description_width": "initial"})
         camps = s.campaign_choices()
-        self.f_campaign = w.Dropdown(options=camps, value=camps[-1][1] if camps else None,
-                                     description="Campaign", **box)
+        if self._names:
+            camps = [(self._names(cid), cid) for _, cid in camps]
+        ids = [cid for _, cid in camps]
+        first = self._default if self._default in ids else (ids[-1] if ids else None)
+        self.f_campaign = w.Dropdown(options=camps, value=first, description="Campaign",
+                                     **box)
         self.f_title = w.Text(description="Action", placeholder="What will be done",
                               **{**box, "layout": w.Layout(width="auto", max_width="100%",
                                                            flex="2 1 320px")})

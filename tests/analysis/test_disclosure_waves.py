@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from focuskit.analysis import profile, trend
+from focuskit.analysis import action_effects, profile, trend
+from focuskit.analysis.anonymity import release
 
 T0 = pd.Timestamp("2025-01-06 09:00", tz="UTC")
 SECTION = {"data": "information", "budgets": "innovation_and_investment"}
@@ -106,6 +107,36 @@ def test_a_viewer_of_both_waves_sees_no_change_about_a_small_group(org, by):
         assert pd.isna(r["n"]) and math.isnan(r["mean"]) and math.isnan(r["change"])
         assert _no_count_in(r["why"], k), r["why"]
     assert out["verdict"].notna().all()
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("FOCUSKIT_PROPERTY_EXAMPLES", 25)), deadline=None,
+          derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(two_waves())
+def test_an_actions_effect_is_not_about_a_small_group_either(org):
+    waves, k = org
+    acts = [dict(id=1, title="t", campaign="w1", item="data", section=None)]
+    r = action_effects(waves, acts).iloc[0]
+    alone = [profile(w, by=[], per="item") if len(w) else pd.DataFrame() for w in waves]
+    for fig, n, p in (("before", "n_before", alone[0]), ("after", "n_after", alone[1])):
+        if not math.isnan(r[fig]):
+            row = p[p["item"] == "data"].iloc[0]
+            assert not row["suppressed"] and r[n] == row["n"]
+    if not math.isnan(r["change"]):
+        assert not 0 < abs(int(r["n_after"]) - int(r["n_before"])) < k
+    if not math.isnan(r["effect"]):
+        # the effect combines data with budgets: everyone behind it answered both, in whole
+        # blocks, and the two waves' sets differ by 0 or at least k people
+        sizes = []
+        for w in waves:
+            shown = release(w, None, k).frame
+            answered = shown[shown["item"].isin(["data", "budgets"])]
+            per = answered.groupby("submission")["item"].nunique()
+            assert (per == 2).all()  # the same people on both items
+            sizes.append(len(per))
+        assert not 0 < abs(sizes[1] - sizes[0]) < k
+    assert r["verdict"] and (r["verdict"] != "cannot tell" or r["why"])
 
 
 def _team(newcomer=None, k=5):

@@ -235,3 +235,16 @@ def test_every_column_is_in_the_glossary():
         kind = kind_of(col, words)
         assert kind is not None, col
         assert fits(out[col], kind), (col, out[col].dtype, kind)
+
+
+def test_an_effect_over_only_those_who_answered_every_item_is_withheld():
+    # Beside the items' own figures, an effect over the people who answered both would give
+    # away the sum of those who skipped one (found by the two-wave property test).
+    rng = np.random.default_rng(10)
+    w1, w2 = people(rng, 8), people(rng, 8, data_shift=1.5)
+    for p in w2[:2]:
+        del p["budgets"]
+    r = action_effects([wave("w1", w1), wave("w2", w2)], [act(1, item="data")]).iloc[0]
+    assert math.isnan(r["effect"]) and r["verdict"] == "cannot tell"
+    assert "not everyone answered every item it combines" in r["why"]
+    assert not math.isnan(r["change"])  # the item's own change is still shown

@@ -165,6 +165,10 @@ def test_programme_and_next_wave(chromium, shared):
             "^" + re.escape(door) + r"voila/render/take_assessment\.ipynb\?.*"
             r"campaign=leaders-2026-w2.*sig="), timeout=WAIT)
         expect(table).to_contain_text("leaders-2026-w2", timeout=WAIT)
+        audit = page.locator(".fk-audit-log tbody")
+        for action in ("programme new", "programme add", "wave"):  # the page's log shows them
+            expect(audit.locator("td").filter(has_text=re.compile(f"^{action}$")).first
+                   ).to_be_visible(timeout=WAIT)
         expect(page.get_by_text("Traceback")).to_have_count(0)
         with Store(db) as store:
             assert [c.id for c in store.waves("leaders-2026")] == ["leaders-2026",

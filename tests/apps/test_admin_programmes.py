@@ -141,7 +141,7 @@ def test_a_second_tab_cannot_fork_the_waves(alder, store):
     other_tab = AdminState(store, base=BASE, actor="bea")  # opened before the wave was made
     alder.new_wave("q1", "Leaders, 2027")
     with pytest.raises(FocuskitError, match=r"q1 has its next wave already, q1-w2 "
-                       r"\('Leaders, 2027'\)\. Nothing was made"):
+                       r"\(Leaders, 2027\)\. Nothing was made"):
         other_tab.new_wave("q1", "Leaders 2027 (second try)")
     assert "q1-w2" in [r["id"] for r in other_tab.campaign_rows]  # the refusal shows it
     assert [c.id for c in store.waves("q1")] == ["q1", "q1-w2"]
@@ -253,7 +253,13 @@ def test_new_wave_dialog_shows_the_new_links(page):
     page.picker.value = "q1"
     assert page.wave_box.layout.display == "none"
     page.wave_btn.click()
-    assert page.wave_go.disabled and "has its next wave already: q1-w2" in page.wave_msg.value
+    assert page.wave_form.layout.display == "none"
+    assert "q1 was repeated already as q1-w2" in page.wave_msg.value
+    assert page.wave_latest.description == "Start the wave after q1-w2"
+    page.wave_latest.click()
+    assert page.current == "q1-w2" and page.wave_form.layout.display == ""
+    assert page.wave_title.value == "Leaders, 2026, wave 3"
+    assert page.wave_id.placeholder == "left blank: q1-w3"
 
 
 def test_a_refused_wave_keeps_what_was_typed(page):

@@ -137,3 +137,26 @@ def test_the_actions_tab_needs_no_figure(tmp_path):
         board = Dashboard(DashboardState(store))
         board.select("actions")
         assert "No actions yet" in board._actions["view"].head.value
+
+
+def test_waves_trend_and_register_on_each_backend(store):
+    """The same on SQLite and PostgreSQL: a wave made with Store.create_wave, picked on the
+    dashboard, shows both waves' trend and writes to the register of the chain."""
+    from conftest import full_answers
+
+    first = store.create_campaign("pulse", "Pulse", "focus-levels", rater_groups=["self"])
+    for k in range(6):
+        store.submit("pulse", full_answers(first.instrument, 2), rater_group="self",
+                     respondent=f"a{k}")
+    second = store.create_wave("pulse", title="Pulse, a year on")
+    for k in range(6):
+        store.submit(second.id, full_answers(first.instrument, 4), rater_group="self",
+                     respondent=f"b{k}")
+    s = DashboardState(store, second.id)
+    assert [c.id for c in s.waves] == ["pulse", second.id] and s.has_trend()
+    data = s.trend()
+    assert set(data.loc[data["wave"] == 2, "verdict"]) <= {"improved", "cannot tell"}
+    register = s.actions(editable=True, actor="test")
+    register.add("pulse", "Share the results", link="item:data")
+    assert [a["title"] for a in store.actions("pulse")] == ["Share the results"]
+    assert s.action_effects(register.rows).keys() == {register.rows[0]["id"]}

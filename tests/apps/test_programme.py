@@ -229,3 +229,18 @@ def test_the_landing_page_links_each_programme(demo):
     # Executives (viewers) may open the programme page; the door agrees.
     assert "programme.ipynb" in [nb for nb, _, _ in pages_for(VIEWER)]
     assert "programme.ipynb" in VIEWER_PAGES
+
+
+@needs_trend
+def test_the_then_and_now_plot_shows_the_group_that_moved(demo, base):
+    s = ProgrammeState(demo, PROG, now=NOW, base=base)
+    s.complete()
+    for lens in s.lenses:
+        ax = s.trend_plot(lens.instrument)
+        assert ax is not None, lens.instrument
+        import matplotlib.pyplot as plt
+
+        plt.close(ax.figure)
+    one = ProgrammeState(demo, PROG, now=NOW, base=base)
+    one.summary.trends.clear()
+    assert one.trend_plot("blocks") is None

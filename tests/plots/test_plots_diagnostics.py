@@ -211,13 +211,13 @@ def test_external_focus_withheld_group_keeps_its_row(demo):
 
 
 # -- gallery -----------------------------------------------------------------------------------
-@pytest.mark.slow  # renders all thirteen: ~5 s
+@pytest.mark.slow  # renders all fifteen: ~6 s
 def test_gallery_renders_every_plot_and_closes_them(demo, tmp_path):
     paths = render(tmp_path, frames=demo, dpi=40)
-    assert len(paths) == 13 and all(p.stat().st_size > 1000 for p in paths)
+    assert len(paths) == 15 and all(p.stat().st_size > 1000 for p in paths)
     assert plt.get_fignums() == []
     names = {p.stem for p in paths}
     assert {"level_profile", "team_spread", "heatmap", "perception_gaps", "say_do",
             "importance_performance", "benchmark_levels", "blocks", "adli_rubric",
-            "contact_planner", "external_focus"} <= names
+            "contact_planner", "external_focus", "trend", "then_and_now"} <= names
     assert np.all([p.suffix == ".png" for p in paths])

@@ -103,7 +103,7 @@ def test_html_summary_first_then_every_lens(one_wave):
 def test_one_wave_has_no_trend_but_says_so(one_wave):
     _, rep = one_wave
     html = programme_html(report=rep)
-    assert not rep.trend_charts and "Only one wave so far: no trend yet." in html
+    assert not rep.trends and "Only one wave so far: no trend yet." in html
     assert html.count("Only one wave so far") == 2  # the summary's line and the section's
 
 
@@ -145,34 +145,6 @@ def test_pdf_text_stays_inside_letter(one_wave, tmp_path):
     assert max(xs) <= 8.27 * 72 - 0.5 * 72  # inside the right margin on both sheets
 
 
-@pytest.mark.browser
-def test_html_prints_whole_on_a4_and_letter(one_wave, chromium):
-    """Chromium opens the HTML report: no serious accessibility fault, and Ctrl+P prints it
-    portrait on A4 and on Letter with nothing past the right margin."""
-    from axe import check_page
-    from conftest import ARTIFACTS
-    from paper import check_print
-
-    html = programme_html(report=one_wave[1])
-    for width in (1280, 390):
-        page = chromium.new_page(viewport={"width": width, "height": 900})
-        try:
-            page.set_content(html, wait_until="load")
-            from playwright.sync_api import expect
-
-            expect(page.locator("img.fk-plot")).to_have_count(5)
-            expect(page.locator("h2").first).to_have_text("Executive summary")
-            page.screenshot(path=str(ARTIFACTS / f"programme-report-{width}.png"),
-                            full_page=True)
-            if width == 1280:
-                check_page(page, "programme-report")
-                check_print(page, "programme-report")
-            else:  # a phone: nothing wider than the screen
-                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-        finally:
-            page.close()
-
-
 def test_cli_unknown_programme_is_a_clear_error(demo, tmp_path, capsys):
     from focuskit.cli import main
 
@@ -186,3 +158,169 @@ def test_cli_unknown_programme_is_a_clear_error(demo, tmp_path, capsys):
     assert "name a campaign" in capsys.readouterr().err
     assert main(["--db", demo.url, "report", "demo-blocks", "--programme", "x"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+# -- the demo programme through the real summary -------------------------------------------
+def flat(s: str) -> str:
+    """Without any whitespace: a PDF line may break a sentence at a space or a hyphen."""
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="module")
+def alder(demo):
+    pytest.importorskip("focuskit.findings.trend")
+    from focuskit.demo import PROGRAMME
+    from focuskit.findings.programme import summary
+    from focuskit.report.programme import build_programme
+
+    return summary(demo, PROGRAMME), build_programme(demo, PROGRAMME)
+
+
+@pytest.fixture(scope="module")
+def alder_html(alder):
+    return programme_html(report=alder[1])
+
+
+@pytest.fixture(scope="module")
+def alder_pdf(alder):
+    return programme_pdf(report=alder[1])
+
+
+def said(summary) -> list[str]:
+    """Every sentence of the summary: each lens's findings, the trend, the actions' verdicts."""
+    out = [f.sentence for lens in summary.lenses for f in lens.findings]
+    out += [f.sentence for f in summary.trend]
+    return out + [a["effect"].sentence for a in summary.actions if a["effect"] is not None]
+
+
+def test_demo_report_lays_out_the_summarys_own_sentences(alder, alder_html):
+    from html import escape
+
+    summary, rep = alder
+    # The trend is the summary's, lens by lens, in its order and words.
+    assert [f.sentence for t in rep.trends for f in t.findings] == \
+        [f.sentence for f in summary.trend]
+    html = alder_html
+    first_lens = html.index("<section class='lens'")
+    assert html.index("<h2>Executive summary</h2>") < first_lens
+    for lens in summary.lenses:
+        assert escape(lens.headline.sentence) in html, lens.instrument
+    for s in said(summary):
+        assert escape(s) in html, s
+    # The summary page: where we stand, what changed and which actions worked, first.
+    top = html[:first_lens]
+    assert any(escape(f.sentence) in top for f in summary.trend if f.kind == "trend")
+    verdicts = [a["effect"] for a in summary.actions if a["effect"] is not None]
+    assert {"worked", "did not work"} <= {f.numbers["verdict"] for f in verdicts}
+    assert any(escape(f.sentence) in top for f in verdicts
+               if f.numbers["verdict"] == "worked")
+    # Trend charts with alt text; every overdue action marked.
+    assert html.count("alt='Chart") >= 6 + len(rep.trends)
+    assert html.count("<span class='overdue'>overdue</span>") == \
+        sum(a["overdue"] for a in summary.actions) >= 1
+
+
+@needs_pdftotext
+def test_demo_pdf_summary_first_and_every_sentence(alder, alder_pdf, tmp_path):
+    summary, rep = alder
+    pages = pdf_text(alder_pdf, tmp_path)
+    first = pages[0]
+    assert "Programme report" in first and "report made" in first
+    assert summary.freshness[:1].upper() + summary.freshness[1:] in first
+    for heading in ("Where we stand, lens by lens", "What changed since the last wave",
+                    "Which actions worked", "What to do first"):
+        assert heading in first
+    whole = flat(" ".join(pages))
+    for s in said(summary):
+        assert flat(s) in whole, s
+    assert any(flat(f.sentence) in flat(first) for f in summary.trend if f.kind == "trend")
+    assert "OVERDUE" in " ".join(pages)
+    for k, page in enumerate(pages[1:], 2):  # every page numbered and dated
+        assert f"page {k} of {len(pages)}" in page and "report made" in page
+
+
+def test_one_wave_programme_has_no_trend_and_names_its_missing_lenses(demo):
+    pytest.importorskip("focuskit.findings.trend")
+    from focuskit.findings.programme import summary
+    from focuskit.report.programme import build_programme
+
+    camp = demo.create_campaign("solo-blocks", "Blocks, once", "blocks",
+                                organisation="Solo Ltd", rater_groups=["self"])
+    inst = camp.instrument
+    for k in range(6):
+        demo.submit(camp.id, {i.id: {f: inst.facet(f).scale.values[k % len(
+            inst.facet(f).scale.values)] for f in i.facets} for i in inst.items},
+            rater_group="self", respondent=f"s{k}")
+    demo.create_programme("solo", "Solo's programme", organisation="Solo Ltd")
+    demo.add_to_programme("solo", camp.id)
+    rep = build_programme(demo, "solo")
+    assert not rep.trends and not rep.has_trend
+    html = programme_html(report=rep)
+    assert "Only one wave so far: no trend yet." in html
+    assert "<h3>Blocks" not in html[html.index("id='trend'"):]
+    missing = [lens for lens in summary(demo, "solo").lenses if lens.missing]
+    assert len(missing) == 5
+    for lens in missing:  # one line each, in the summary's words
+        assert escape_(lens.findings[0].sentence) in html
+    assert html.count("<img ") == 1  # the blocks chart, no trend chart
+
+
+def escape_(s: str) -> str:
+    from html import escape
+
+    return escape(s)
+
+
+@pytest.mark.browser
+def test_html_prints_whole_on_a4_and_letter(alder_html, chromium):
+    """Chromium opens the HTML report: no serious accessibility fault, and Ctrl+P prints it
+    portrait on A4 and on Letter with nothing past the right margin."""
+    from axe import check_page
+    from conftest import ARTIFACTS
+
+    html = alder_html
+    for width in (1280, 390):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        try:
+            page.set_content(html, wait_until="load")
+            from playwright.sync_api import expect
+
+            expect(page.locator("img.fk-plot")).to_have_count(html.count("<img "))
+            expect(page.locator("h2").first).to_have_text("Executive summary")
+            page.screenshot(path=str(ARTIFACTS / f"programme-report-{width}.png"),
+                            full_page=True)
+            if width == 1280:
+                check_page(page, "programme-report")
+                prints(page, ARTIFACTS)
+            else:  # a phone: nothing wider than the screen
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        finally:
+            page.close()
+
+
+def prints(page, artifacts) -> None:
+    """Ctrl+P on A4 and on Letter: nothing wider than the sheet, every sheet portrait and of
+    that size, no chart taller than a sheet. (paper.check_print also bounds the number of
+    sheets by the page's height: a report whose charts are kept whole across sheet breaks
+    needs more.)"""
+    from paper import MARGIN_MM, PX_PER_MM, SHEETS, pdf_pages
+
+    page.emulate_media(media="print")
+    try:
+        for fmt, (w_mm, h_mm) in SHEETS.items():
+            width = int((w_mm - 2 * MARGIN_MM) * PX_PER_MM)
+            height = (h_mm - 2 * MARGIN_MM) * PX_PER_MM
+            page.set_viewport_size({"width": width, "height": int(height)})
+            page.wait_for_timeout(300)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, fmt
+            tall = page.evaluate("[...document.querySelectorAll('img.fk-plot')]"
+                                 ".map(i => i.getBoundingClientRect().height)")
+            assert tall and max(tall) <= height, (fmt, tall)
+            pdf = page.pdf(format=fmt, print_background=True)
+            (artifacts / f"print-programme-report-{fmt}.pdf").write_bytes(pdf)
+            want = (w_mm * 72 / 25.4, h_mm * 72 / 25.4)
+            sheets = pdf_pages(pdf)
+            assert sheets and all(abs(w - want[0]) < 2 and abs(h - want[1]) < 2
+                                  for w, h in sheets), (fmt, sheets)
+    finally:
+        page.emulate_media(media="screen")

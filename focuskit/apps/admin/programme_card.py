@@ -39,10 +39,12 @@ def programmes_html(rows) -> str:
             "<td>" + "".join(f"<ol class='fk-chain'>{''.join(map(wave_html, chain))}</ol>"
                              for chain in lens.chains) + "</td></tr>"
             for lens in p.lenses)
-        out.append(f"<div class='fk-prog'>{head}<div class='fk-scroll'><table class='fk-tbl "
-                   "fk-lenses'><thead><tr><th>Questionnaire</th><th>Waves, oldest first</th>"
-                   f"</tr></thead><tbody>{body}</tbody></table></div></div>")
-    return "".join(out)
+        out.append(f"<div class='fk-prog'>{head}<table class='fk-tbl fk-lenses'><thead><tr>"
+                   "<th>Questionnaire</th><th>Waves, oldest first</th></tr></thead>"
+                   f"<tbody>{body}</tbody></table></div>")
+    # Many programmes scroll inside the card rather than push the rest of the page away.
+    return ("<div class='fk-scroll fk-progs' tabindex='0' role='region' aria-label='Programmes'>"
+            + "".join(out) + "</div>")
 
 
 class ProgrammeCard:

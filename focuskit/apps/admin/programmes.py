@@ -209,7 +209,7 @@ class Programmes(HasTraits):
             last = self.store.waves(camp.id)[-1]
             tip = "" if last.id == later.id else f"; the latest wave is {last.id}"
             raise FocuskitError(f"{camp.id} has its next wave already, {later.id} "
-                                f"({later.title!r}){tip}. Nothing was made: pick the latest "
+                                f"({later.title}){tip}. Nothing was made: pick the latest "
                                 "wave to start the one after it.")
         try:
             made = self.store.create_wave(camp.id, title=title, id=id or None)

@@ -6,12 +6,15 @@ a title and an optional id; once made, the new wave is picked and its signed lin
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import ipywidgets as w
 
 from ...errors import FocuskitError
 from .parts import error_html, field, html, link_widgets, ok_html, row
+
+WAVE_N = re.compile(r",? wave \d+$")  # a wave number at the end of a title
 
 
 class WaveDialog:
@@ -43,19 +46,35 @@ class WaveDialog:
                                 layout=w.Layout(width="100%"))
         self.wave_msg = html()
         self.wave_links = w.VBox(layout=w.Layout(width="100%"))
-        self.wave_done = row(self.wave_close)
+        self.wave_latest = self._button("Start after the latest wave", "fk-wave-latest",
+                                        self.pick_latest, "wave_msg", style="primary",
+                                        icon="forward")
+        self.wave_done = row(self.wave_latest, self.wave_close)
         self.wave_box = w.VBox([self.wave_head, self.wave_form, self.wave_msg, self.wave_links,
                                 self.wave_done], layout=w.Layout(width="100%", display="none"))
         self.wave_box.add_class("fk-wave-dialog")
 
     def open_wave(self) -> None:
-        """Show the dialog for the picked campaign, its title filled in."""
+        """Show the dialog for the picked campaign, its title filled in; for a campaign with
+        a next wave, say so and offer to start after the latest wave instead."""
         c = self.state.picked.campaign
         later = self.state.next_wave(c.id)
         self.wave_of, self.made_wave = c.id, None
         self.wave_msg.value = ""
         self.wave_links.children = []
-        self.wave_form.layout.display, self.wave_done.layout.display = "", "none"
+        self.wave_box.layout.display = ""
+        self.wave_form.layout.display = "none" if later else ""
+        self.wave_done.layout.display = "" if later else "none"
+        self.wave_latest.layout.display = "" if later else "none"
+        if later is not None:
+            latest = self.state.store.waves(c.id)[-1]
+            self.wave_latest.description = f"Start the wave after {latest.id}"
+            self.wave_latest.fk_pick = latest.id
+            self.wave_head.value = f"<h3>{escape(c.id)} has its next wave</h3>"
+            self.wave_msg.value = ok_html(
+                f"{c.id} was repeated already as {later.id} ({later.title}). A new wave "
+                f"follows the latest one, {latest.id}.", cls="fk-same")
+            return
         self.wave_head.value = (
             f"<h3>New wave of {escape(c.id)}</h3><p class='fk-hint'>Wave {c.wave + 1}: the same "
             f"questionnaire ({escape(c.instrument.title)} {escape(c.instrument.version)}), "
@@ -63,15 +82,14 @@ class WaveDialog:
             f"and answers stay with {escape(c.id)}." + (
                 "" if c.status != "draft" else f" {escape(c.id)} has not been opened yet: a "
                 "wave usually follows a campaign that has run.") + "</p>")
-        self.wave_title.value = f"{c.title}, wave {c.wave + 1}"
+        # A suggestion to edit: the title without a wave number it was given, and the new one.
+        self.wave_title.value = f"{WAVE_N.sub('', c.title)}, wave {c.wave + 1}"
         self.wave_id.value = ""
         self.wave_id.placeholder = f"left blank: {self.state.default_wave_id(c)}"
-        self.wave_box.layout.display = ""
-        self.wave_go.disabled = later is not None
-        if later is not None:
-            self.wave_msg.value = error_html(FocuskitError(
-                f"{c.id} has its next wave already: {later.id} ({later.title!r}). Pick the "
-                "latest wave above to start the one after it."))
+
+    def pick_latest(self) -> None:
+        self.state.chosen = self.wave_latest.fk_pick  # closes the dialog: open it on that one
+        self.open_wave()
 
     def close_wave(self) -> None:
         self.wave_box.layout.display = "none"
@@ -91,6 +109,7 @@ class WaveDialog:
         self.made_wave = c.id
         self.wave_box.layout.display = ""  # picking the new wave closed it
         self.wave_form.layout.display, self.wave_done.layout.display = "none", ""
+        self.wave_latest.layout.display = "none"
         self.wave_head.value = f"<h3>Wave {c.wave} of {escape(c.previous or '')}</h3>"
         what = "Created" if res.created else "Already created (nothing new)"
         text = f"{what}: {c.id} ({c.title}), {c.status}, picked above."

@@ -149,8 +149,15 @@ class Dashboard:
             self.prepare_downloads()
             log.info("dashboard prepared from %s answers; waiting for its visitor", len(
                 self.state.frame) if self.state.campaign_id else 0)
-        query_string()
+        query = query_string()
         self.refresh(downloads=False)
+        # A link from the programme page names its campaign (?campaign=ID).
+        from urllib.parse import parse_qs
+
+        wanted = (parse_qs(query or "").get("campaign") or [None])[0]
+        if wanted and wanted != self.state.campaign_id and \
+                wanted in {c.id for c in self.state.campaigns}:
+            self.pick(wanted)
         log.info("visitor arrived; the dashboard shows %s", self.state.freshness()
                  if self.state.campaign_id else "no campaign")
         display(self.widget)
@@ -438,11 +445,11 @@ class Dashboard:
     def _draw_trend(self) -> None:
         s, t = self.state, self._trend
         group = None if s.rater_group == ALL else s.rater_group
-        who = "every group" if group is None else ff.group_name(group)
+        who = "Every segment" if group is None else \
+            f"{ff.group_name(group, cap=True)}, every segment"
         head = ui.html(f"<h4>What changed over {len(s.waves)} waves</h4><p class='fk-note'>"
-                       f"{escape(who[:1].upper() + who[1:])}, every segment. A change is "
-                       "shown only where both waves' figures are.</p>", cls="fk-dash",
-                       width="100%")
+                       f"{escape(who)}. A change is shown only where both waves' figures "
+                       "are.</p>", cls="fk-dash", width="100%")
         try:
             from ... import plots as fp
             from .tabs import findings_html
@@ -459,16 +466,18 @@ class Dashboard:
             if items:
                 pick = w.Dropdown(options=[(readable(i), i) for i in items],
                                   value=t["item"] if t["item"] in items else items[0],
-                                  description="One dimension over the waves",
+                                  description="Dimension, wave by wave",
                                   style={"description_width": "initial"},
-                                  layout=w.Layout(width="auto", max_width="100%"))
+                                  layout=w.Layout(width="100%", max_width="520px"))
                 pick.add_class("fk-trend-item")
                 one = w.Box(layout=w.Layout(width="100%"))
 
                 def draw_one(_change=None):
                     t["item"] = pick.value
+                    # drawn at its own size: a small figure stretched to 820 px reads huge
                     one.children = [ui.plot_box(fp.trend_plot(data=data, item=pick.value,
-                                                              rater_group=group))]
+                                                              rater_group=group),
+                                                max_width="560px")]
 
                 pick.observe(draw_one, "value")
                 draw_one()

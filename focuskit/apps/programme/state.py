@@ -151,6 +151,11 @@ class ProgrammeState(HasTraits):
             return None
         from ... import plots as fp
 
+        # The group with the most clear changes at the latest wave (our own people on a
+        # tie): the plot shows what the findings beside it speak of.
+        latest = data[data["wave"] == data["wave"].max()]
+        moved = latest["verdict"].isin(("improved", "declined")).groupby(
+            latest["rater_group"]).sum()
         groups = list(dict.fromkeys(data["rater_group"]))
-        group = "self" if "self" in groups else groups[0]
+        group = max(groups, key=lambda g: (int(moved.get(g, 0)), g == "self"))
         return fp.then_and_now(data=data, rater_group=group, ax=ax)

@@ -10,6 +10,7 @@ lines. Every sentence is a finding from ``findings.programme``; statistics sit u
 from __future__ import annotations
 
 import os
+import threading
 from html import escape
 from urllib.parse import parse_qs
 
@@ -98,9 +99,14 @@ class Programme:
         from ...serving.kernel_query import query_string
 
         prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
-        if prepared:  # nobody waits yet: the slow part too
-            self.complete()
-            log.info("programme prepared (%s); waiting for its visitor", self.state.programme_id)
+        worker = None
+        if prepared and self.state.summary is not None:
+            # The slow part (what changed, the actions' effects) is worked out while the
+            # kernel waits for its visitor, beside the wait: a visitor who comes early waits
+            # for the cards only.
+            worker = threading.Thread(target=self._prepare, args=(self.state.summary,),
+                                      name="focuskit-programme", daemon=True)
+            worker.start()
         query = query_string()
         who = staff()  # known once the visitor's request has come
         self.admin, self.actor = who.admin, who.name
@@ -110,7 +116,26 @@ class Programme:
         log.info("visitor arrived; the programme page shows %s", self.state.programme_id)
         display(self.widget)
         if self.state.programme_id is not None and not self.state.is_complete():
-            self._after_the_cell(self.complete)
+            self._after_the_cell(lambda: self._complete_after(worker))
+
+    @staticmethod
+    def _prepare(summary) -> None:
+        """Compute the summary's slow parts (no widget is touched here: the view draws them
+        in the kernel's own thread)."""
+        try:
+            summary.trend_by_lens, summary.trend, summary.actions  # noqa: B018 - kept
+            log.info("programme prepared (%s); waiting for its visitor",
+                     summary.programme.id)
+        except Exception:  # noqa: BLE001 - complete() says what failed, on the page
+            log.exception("the programme's trend failed while waiting for a visitor")
+
+    def _complete_after(self, worker) -> None:
+        """complete() once ``worker`` is done, without holding up the kernel meanwhile (the
+        page fetches its widgets through it)."""
+        if worker is not None and worker.is_alive():
+            self._after_the_cell(lambda: self._complete_after(worker))
+            return
+        self.complete()
 
     def visit(self, wanted: str | None) -> None:
         """Show ``wanted`` (from the page's link) or read the store again."""
@@ -230,32 +255,67 @@ class Programme:
                 f"<p class='fk-meta'>{escape(fresh)}{escape(wave)}</p>{link}</div>")
 
     def _draw_changed(self) -> None:
+        """A card per lens with its changes (the count first, the clear changes next), and
+        one lens's "then and now" plot, picked from a list."""
         s = self.state
-        summ = s.summary
-        parts = [ui.html("<h2>What changed since the last wave</h2>", cls="fk-prog")]
-        by_lens = summ.trend_by_lens
+        by_lens = s.summary.trend_by_lens
+        head = ui.html("<h2>What changed since the last wave</h2>", cls="fk-prog")
         if not by_lens:
             more = (" Create the next wave of a campaign on the admin page when it is time to "
                     "ask again." if self.admin else "")
-            parts.append(ui.html("<p class='fk-note'>Each lens has one wave so far, so "
-                                 "there is nothing to compare yet." + more + "</p>",
-                                 cls="fk-prog"))
+            self.changed.children = [head, ui.html(
+                "<p class='fk-note'>Each lens has one wave so far, so there is nothing to "
+                "compare yet." + more + "</p>", cls="fk-prog")]
+            return
+        cards = []
         for lens in s.lenses:
             found = by_lens.get(lens.instrument)
             if found is None:
                 continue
-            parts.append(ui.html(f"<h3>{escape(lens.title)}</h3><ul class='fk-list'>"
-                                 + "".join(finding_html(f) for f in found) + "</ul>",
-                                 cls="fk-prog"))
-            try:
-                ax = s.trend_plot(lens.instrument)
-            except ValueError as e:  # nothing released to draw
-                log.info("no trend plot for %s: %s", lens.instrument, e)
-                ax = None
-            if ax is not None:
-                alt = found[0].sentence if found else None
-                parts.append(ui.plot_box(ax, alt=alt))
+            first = [f for f in found if f.kind == "trend-summary"] or found[:1]
+            rest = [f for f in found if f not in first]
+            top = finding_html(first[0], tag="div").replace("class='fk-f ",
+                                                            "class='fk-head fk-f ", 1)
+            listed = "".join(finding_html(f) for f in rest[:SHOWN])
+            more = ("<details class='fk-more'><summary>"
+                    f"{len(rest) - SHOWN} more</summary><ul>"
+                    + "".join(finding_html(f) for f in rest[SHOWN:]) + "</ul></details>"
+                    if len(rest) > SHOWN else "")
+            cards.append(f"<div class='fk-lens fk-trend-{escape(lens.instrument)}'><h3>"
+                         f"{escape(lens.title)}</h3>{top}<ul class='fk-list'>{listed}</ul>"
+                         f"{more}</div>")
+        grid = ui.html(f"<div class='fk-lenses'>{''.join(cards)}</div>", cls="fk-prog",
+                       width="100%")
+        drawn = [x for x in s.lenses if x.instrument in s.summary.trends]
+        parts = [head, grid]
+        if drawn:
+            self.chart_pick = w.Dropdown(options=[(x.title, x.instrument) for x in drawn],
+                                         value=drawn[0].instrument,
+                                         description="Then and now",
+                                         layout=w.Layout(width="auto", max_width="min(520px, "
+                                                         "100%)"))
+            self.chart_pick.style.description_width = "initial"
+            self.chart_pick.add_class("fk-chart-pick")
+            self.chart = w.Box(layout=w.Layout(width="100%"))
+            self.chart_pick.observe(lambda c: self._draw_chart(c["new"]), "value")
+            self._draw_chart(drawn[0].instrument)
+            parts += [self.chart_pick, self.chart]
         self.changed.children = parts
+
+    def _draw_chart(self, instrument: str) -> None:
+        """The lens's "then and now" profile, its first finding as the alt text."""
+        s = self.state
+        try:
+            ax = s.trend_plot(instrument)
+        except ValueError as e:  # nothing released to draw
+            self.chart.children = [ui.html(f"<p class='fk-note'>No chart: {escape(str(e))}"
+                                           "</p>", cls="fk-prog")]
+            return
+        if ax is None:
+            self.chart.children = []
+            return
+        found = [f for f in s.summary.trend_by_lens.get(instrument, []) if f.kind == "trend"]
+        self.chart.children = [ui.plot_box(ax, alt=found[0].sentence if found else None)]
 
     def _draw_register(self) -> None:
         s = self.state
@@ -263,8 +323,10 @@ class Programme:
                                        actor=self.actor, today=lambda: s.today)
         if s.stage == "complete":
             self.register.effects = s.effects()
+        first = next((x.campaign for x in s.lenses if not x.missing), None)
         self.register_view = ActionRegisterView(self.register, heading="Actions",
-                                                campaign_words=s.campaign_words)
+                                                campaign_words=s.campaign_words,
+                                                campaign=first)
         # A change made here: the effects are read again (the answers, unchanged, are kept).
         self.register.observe(lambda _c: self.state.refresh(), "changes")
         self.actions.children = [self.register_view.widget]
