@@ -1118,7 +1118,12 @@ class Store:
             ids = prog.chain_of(conn, campaign)
             rows = {r.id: r for r in conn.execute(select(t.campaigns)
                                                   .where(t.campaigns.c.id.in_(ids)))}
-        return [self._campaign_from_row(rows[i]) for i in ids]
+        # Waves repeat one instrument version; a hand-edited link to a campaign of another
+        # would make every trend refuse the chain, so such a campaign is not one of its waves.
+        mine = rows[str(campaign)]
+        return [self._campaign_from_row(rows[i]) for i in ids
+                if (rows[i].instrument, rows[i].instrument_version)
+                == (mine.instrument, mine.instrument_version)]
 
     def programme_actions(self, programme: str) -> list[dict]:
         """Every action of every campaign of ``programme`` (each dict names its campaign)."""

@@ -255,3 +255,46 @@ def test_the_dashboard_filter_does_not_reach_the_trend(mem):
     whole = st.trend().copy()
     st.set_filters("South", "self")
     pd.testing.assert_frame_equal(st.trend(), whole)
+
+
+def test_the_words_about_what_changed_state_no_count_of_a_withheld_group():
+    from focuskit.findings.trend import action_findings, trend_findings
+
+    # 3 people, then 4: every figure of both waves is withheld, and so is the action's.
+    found = trend_findings(trend([wave(1, SIX[:3]), wave(2, SIX[:4])])) + action_findings(
+        action_effects([wave(1, people([2, 3, 3])), wave(2, people([3, 4, 4, 3]))], [ACTION]))
+    assert found
+    for f in found:
+        words = re.sub(r"fewer than 5|wave \d|\d+%|1-5", "", f"{f.sentence} {f.details or ''}")
+        assert not re.search(r"\b[34]\b", words), words
+
+
+def _cust(w, n, k=5):
+    return wave(w, [{"data": v, "budgets": 3} for v in (2, 4, 3, 5)[:n]], k, group="customer")
+
+
+def test_the_plots_state_no_count_of_a_withheld_group():
+    # Leaders 6 then 7 (released, change withheld), customers 3 then 4 (withheld).
+    waves = [pd.concat([wave(1, SIX), _cust(1, 3)]), pd.concat([wave(2, SIX + newcomer()),
+                                                              _cust(2, 4)])]
+    for w, f in enumerate(waves, start=1):
+        f.attrs.update(campaign=f"w{w}", instrument="focus-levels", min_group_size=5)
+    t = trend(waves)
+    assert not t.loc[t["rater_group"] == "customer", "released"].any()
+    axes = [trend_plot(data=t, item="data"), then_and_now(data=t, rater_group="customer"),
+            then_and_now(data=t, rater_group="self")]
+    for ax in axes:
+        words = " ".join(x.get_text() for x in [*ax.texts, *ax.figure.texts])
+        words += " " + " ".join(x.get_text() for x in ax.get_legend().get_texts()) \
+            if ax.get_legend() else ""
+        words = re.sub(r"fewer than 5|[Ww]ave \d", "", words)
+        assert not re.search(r"(?<![\d.])[34](?![\d.])", words), words
+
+
+def test_one_late_answer_moves_neither_the_count_nor_the_time_on_the_freshness_line(mem):
+    before = _programme(mem, {"self": 10})
+    inst = mem.campaign("fl").instrument
+    mem.submit("fl", full_answers(inst, 5), rater_group="self", respondent="late",
+               idempotency_key="late")
+    after = summary(mem, "prog")
+    assert after.freshness == before.freshness

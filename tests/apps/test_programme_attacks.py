@@ -3,6 +3,8 @@ controls and the programme report, tried as a hostile respondent or admin typing
 curious viewer reaching for controls their key does not give, and a careless admin with a
 hand-edited database. Each test tries one and expects it to fail."""
 
+import shutil
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +14,7 @@ import ipywidgets as w
 import pytest
 from conftest import full_answers
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from focuskit.apps.admin import Admin, AdminState
 from focuskit.apps.dashboard import Dashboard, DashboardState
@@ -20,7 +23,7 @@ from focuskit.apps.programme import Programme, ProgrammeState
 from focuskit.apps.roles import ADMIN, ROLE_ENV, VIEWER
 from focuskit.errors import FocuskitError
 from focuskit.findings.programme import summary
-from focuskit.report.programme import programme_html
+from focuskit.report.programme import programme_html, programme_pdf
 from focuskit.ui.actions import ActionRegister
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -320,3 +323,71 @@ def test_an_action_on_a_wave_without_answers_breaks_no_page(store):
     board.select("actions")
     assert "Visit ten customers" in "".join(html_in(board.widget))
     assert "Visit ten customers" in programme_html(store, "prog")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+def test_typed_dollars_and_markup_print_as_typed_in_the_programme_pdf(hostile, tmp_path):
+    path = tmp_path / "p.pdf"
+    path.write_bytes(programme_pdf(hostile, "prog"))
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    flat = " ".join(out.split())
+    assert "costs $5 to $10" in flat  # not "costs 5to10" (mathtext)
+    assert "<img src=x" in flat  # printed as the text it is
+
+
+def test_a_programme_asked_for_in_the_address_is_named_as_text(hostile):
+    page = Programme(ProgrammeState(hostile, "prog", now=NOW), editable=False)
+    page.visit("<script>alert(1)</script>")
+    assert "&lt;script&gt;" in page.note.value and "<script>" not in page.note.value
+    page.visit("x" * 100_000)
+    assert len(page.note.value) < 1_000
+
+
+def test_a_key_without_a_staff_role_sees_no_programme(hostile):
+    page = landing_html(hostile, None)
+    assert "programme.ipynb" not in page and "&lt;img" not in page
+
+
+def test_a_hand_edited_link_to_another_questionnaire_breaks_no_page(store):
+    store.create_campaign("fl", "Levels", "focus-levels", rater_groups=["self"],
+                          organisation="Alder")
+    store.create_campaign("bl", "Blocks", "blocks", rater_groups=["self"], organisation="Alder")
+    answer(store, "fl", 6)
+    answer(store, "bl", 6)
+    store.create_programme("prog", "Alder", organisation="Alder")
+    store.add_to_programme("prog", "fl")
+    store.add_to_programme("prog", "bl")
+    store.add_action("fl", "Share the data", item="data")
+    with store.engine.begin() as conn:  # "bl follows fl", typed into the database by hand
+        conn.execute(text("UPDATE campaigns SET previous = 'fl', wave = 2 WHERE id = 'bl'"))
+    assert [c.id for c in store.waves("fl")] == ["fl"]
+    assert [c.id for c in store.waves("bl")] == ["bl"]
+    page = Programme(ProgrammeState(store, "prog", now=NOW), editable=True)
+    page.complete()
+    assert "could not be worked out" not in "".join(html_in(page.widget))
+    for cid in ("fl", "bl"):
+        board = Dashboard(DashboardState(store, cid))
+        board.select("actions")
+        board.select("levels")
+    assert "Share the data" in programme_html(store, "prog")
+
+
+def test_a_hand_edited_fork_in_the_waves_is_refused_by_the_database(hostile):
+    hostile.create_campaign("fork", "Fork", "focus-levels", rater_groups=["self"],
+                            organisation=EVIL)
+    with pytest.raises(IntegrityError), hostile.engine.begin() as conn:
+        # two campaigns both saying they follow fl: the schema holds one next wave each
+        conn.execute(text("UPDATE campaigns SET previous = 'fl', wave = 2 WHERE id = 'fork'"))
+    assert [c.id for c in hostile.waves("fl")] == ["fl", "fl-w2"]
+
+
+def test_a_viewer_opening_the_admin_page_gets_no_programme_or_wave_control(hostile, db_url,
+                                                                           monkeypatch):
+    from focuskit.apps.admin import admin
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv(ROLE_ENV, VIEWER)
+    page = admin(db_url)
+    assert isinstance(page, w.HTML) and "admins only" in page.value
+    assert "prog" not in page.value and "&lt;img" not in page.value
