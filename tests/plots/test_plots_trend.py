@@ -189,3 +189,27 @@ def test_the_interval_label_follows_the_level():
     ax = fp.trend_plot(data=trend([w1, w2], level=0.9), item="data")
     assert ax.get_ylabel() == "Mean level, with its 90% interval"
     plt.close(ax.figure)
+
+
+def test_then_and_now_shows_what_actions_move_by_default():
+    # Expectations ask importance and performance: the plot, like the findings and the
+    # actions' "did it work", speaks of performance unless asked for importance.
+    items = [i.id for i in load_instrument("expectations").items][:2]
+
+    def ip_wave(campaign, perf):
+        rows = [dict(campaign=campaign, submission=s, respondent=f"{campaign}{s}",
+                     rater_group="customer", segment=None, section="s", item=item, facet=f,
+                     value=float(v), comment=None, submitted_at=T0)
+                for s, p in enumerate(perf, start=1) for item in items
+                for f, v in (("importance", 4), ("performance", p))]
+        df = pd.DataFrame(rows, columns=COLUMNS)
+        df.attrs.update(campaign=campaign, instrument="expectations", min_group_size=3)
+        return df
+
+    res = trend([ip_wave("e1", [2, 3, 2, 3]), ip_wave("e2", [4, 4, 3, 4])])
+    ax = fp.then_and_now(data=res)
+    assert "Performance" in ax.get_title(loc="left")
+    assert by_gid(ax, "now")[0].get_xdata()[0] == pytest.approx(3.75)
+    ax2 = fp.then_and_now(data=res, facet="importance")
+    assert "Importance" in ax2.get_title(loc="left")
+    plt.close("all")
