@@ -18,8 +18,13 @@ Two more rows serve the dashboard as configured (one kernel kept ready for it) a
 a first executive and, 20 s later, a second (``--pairs`` times): the second may find the pool
 still refilling. Budget: both ≤ 0.8× the bare notebook.
 
+Before and after in one run (``--against TREE``, with ``--pairs``): the first and second
+executive on ``focuskit serve`` from this tree and from TREE (say a ``git archive main``
+unpacked in /tmp), alternating pair by pair, a fresh server per pair, each load right after a
+bare notebook's; with the staff server's own CPU time (kernels left out) during each load.
+
 Run: .venv/bin/python benchmarks/bench_dashboard.py [--runs 5] [--pairs 3] [--filters 9]
-[--filter-only]
+[--filter-only] [--against TREE]
 """
 
 from __future__ import annotations
@@ -105,7 +110,12 @@ def main(argv=None) -> int:
     ap.add_argument("--filter-only", action="store_true", help="skip the load-time rows")
     ap.add_argument("--pairs-only", action="store_true",
                     help="only the first and second executive on serve as configured")
+    ap.add_argument("--against", metavar="TREE",
+                    help="another source tree: first and second executive on each, "
+                         "alternating (only these rows)")
     args = ap.parse_args(argv)
+    if args.against:
+        return against(Path(args.against).resolve(), args.pairs)
     from playwright.sync_api import sync_playwright
 
     from focuskit import Store
@@ -259,6 +269,82 @@ def main(argv=None) -> int:
               f"{statistics.median(cpus) * 1000:.0f} ms; load average "
               f"{min(loads):.1f}-{max(loads):.1f}")
     return 0
+
+
+def against(other: Path, pairs: int) -> int:
+    """First and second executive from this tree and from ``other``, alternating."""
+    from playwright.sync_api import sync_playwright
+
+    from focuskit import Store
+    from focuskit.demo import seed_store
+
+    tmp = tempfile.mkdtemp(prefix="fk-bench-dash-ab-")
+    demo_url = f"sqlite:///{tmp}/demo.db"
+    with Store(demo_url) as s:
+        seed_store(s)
+    bare_dir = Path(tmp) / "bare"
+    bare_dir.mkdir()
+    (bare_dir / "bare.ipynb").write_text(json.dumps(BARE))
+    bare, bare_url = start([sys.executable, "-m", "voila", "--no-browser",
+                            "--strip_sources=True", str(bare_dir)], {}, tmp, "bare")
+    trees = [("this tree", ROOT), (str(other), other)]
+    rows: dict[str, list[float]] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+            load_time(browser, bare_url + "voila/render/bare.ipynb", "button")  # warm-up
+            for r in range(pairs):
+                for name, tree in trees if r % 2 else trees[::-1]:
+                    # The tree's own focuskit: first on the path of the server and kernels.
+                    served = testing.start_serve((), {"FOCUSKIT_DB_URL": demo_url,
+                                                      "FOCUSKIT_LOG_LEVEL": "INFO",
+                                                      "PYTHONPATH": str(tree)},
+                                                 log_dir=tmp, cwd=tree)
+                    try:
+                        wait_in_log(served.log, "waiting for its visitor")
+                        for who in ("first", "second"):
+                            if who == "second":
+                                time.sleep(20)
+                            base = load_time(browser, bare_url + "voila/render/bare.ipynb",
+                                             "button")
+                            cpu = server_cpu(served.proc.pid)
+                            took = load_time(browser, served.staff_url(
+                                "voila/render/results.ipynb"), "img.fk-plot")
+                            cpu = server_cpu(served.proc.pid) - cpu
+                            for key, v in (("s", took), ("ratio", took / base),
+                                           ("server CPU s", cpu)):
+                                rows.setdefault(f"{name}: {who} executive, {key}", []).append(v)
+                            log(f"pair {r + 1} {name} {who}: {took:.2f} s, bare {base:.2f} s, "
+                                f"server CPU {cpu:.2f} s, load {os.getloadavg()[0]:.1f}")
+                    finally:
+                        stop_server(served.proc)
+            browser.close()
+    finally:
+        stop_server(bare)
+    print("| measured | median | runs |")
+    print("|---|---|---|")
+    for name, vals in sorted(rows.items()):
+        print(f"| {name} | {statistics.median(vals):.2f} | "
+              f"{', '.join(f'{v:.2f}' for v in vals)} |")
+    return 0
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's own processes (its kernels left out)."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                continue
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:  # ended meanwhile
+            pass
+    return total
 
 
 def wait_in_log(path: Path, text: str, timeout: float = 180) -> float:

@@ -379,6 +379,9 @@ def cmd_report(args) -> int:
                             "(focuskit report --programme ID), not both and not neither")
     fmt = args.format
     out = args.out or f"{args.campaign or args.programme}.{fmt or 'pdf'}"
+    folder = Path(out).absolute().parent
+    if not folder.is_dir():  # said before the report is built, which takes a while
+        raise FocuskitError(f"cannot write {out}: there is no folder {folder}")
     with _store(args) as store:
         if args.programme is not None:
             from .report.programme import write_programme

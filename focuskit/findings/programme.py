@@ -323,7 +323,7 @@ def _missing(inst_id, question) -> Lens:
 
     title = load_instrument(inst_id).title
     return Lens(inst_id, title, question, None, [], [Finding(
-        "missing", f"This programme has no {title} campaign yet. Create one to see "
+        "missing", "No campaign in this programme asks this yet: create one to see "
         f"{question[:1].lower()}{question[1:]}.", {"instrument": inst_id},
         title=title, value="No campaign yet", brief="create one")], True)
 

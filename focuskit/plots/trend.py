@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..analysis.effects import ACTED_ON
 from ..names import readable
 from . import _base as b
 from .theme import GROUPS, INK, MUTED, group_style
@@ -45,8 +46,8 @@ def _pick(res: pd.DataFrame, rater_group, facet) -> tuple[pd.DataFrame, list[str
             raise ValueError(f"no rows for rater group(s) {unknown}; the trend has {groups}")
         groups = want
     facets = list(dict.fromkeys(res["facet"]))
-    if facet is None:
-        facet = facets[0]
+    if facet is None:  # what actions move (practice, performance) before what frames them
+        facet = next((f for f in ACTED_ON if f in facets), facets[0])
     elif facet not in facets:
         raise ValueError(f"no rows for facet {facet!r}; the trend has {facets}")
     return res[res["rater_group"].isin(groups) & (res["facet"] == facet)], groups, facet
@@ -93,7 +94,9 @@ def trend_plot(data=None, *, item, rater_group=None, facet=None, title=None, ax=
     rater_group : str or list of str, optional
         Default every group with rows for it; the change words then go in the legend.
     facet : str, optional
-        Default the first facet of the trend (``level`` on focus-levels).
+        Default "do" or "performance" where the trend has it (what actions are meant to
+        move, as ``action_effects`` judges them), else its first facet (``level`` on
+        focus-levels).
     ax : Axes, optional
 
     Withheld points are not drawn; a note under the plot says which and why.
@@ -191,7 +194,7 @@ def then_and_now(data=None, *, rater_group=None, facet=None, labels=None, title=
     rater_group : str, optional
         Default: our own people ("self") where they answered, else the first group.
     facet : str, optional
-        Default the first facet of the trend.
+        Default as ``trend_plot``: "do" or "performance" where asked, else the first.
     labels : None, "prompt" or dict
         Dimension labels, as ``level_profile``.
     ax : Axes, optional

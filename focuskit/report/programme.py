@@ -107,7 +107,7 @@ class ProgrammeReport:
 
     @property
     def has_trend(self) -> bool:
-        return bool(self.summary.trends)
+        return bool(self.trends)
 
     @property
     def standing(self) -> list[tuple[str, object]]:
@@ -171,21 +171,19 @@ def _lens_part(store, lens, base) -> LensPart:
     return part
 
 
-def _trend_parts(store, summary) -> list[TrendPart]:
-    """Per lens with two answered waves: its findings (``findings.trend.trend_findings``, as
-    ``summary.trend`` has them, lens by lens), its then-and-now profile, and for focus levels
-    the trend of its largest clear change."""
+def _trend_parts(summary) -> list[TrendPart]:
+    """Per lens with two answered waves: its findings (``summary.trend_by_lens``), its
+    then-and-now profile, and for focus levels the trend of its largest clear change."""
     from .. import plots as fp
-    from ..findings.trend import trend_findings
 
     out = []
     for lens in summary.lenses:
-        df = summary.trends.get(lens.instrument)
-        if df is None:
+        found = summary.trend_by_lens.get(lens.instrument)
+        if found is None:
             continue
-        inst = store.campaign(lens.waves[-1]).instrument
-        part = TrendPart(lens, trend_findings(df, inst))
-        if not df.empty:
+        part = TrendPart(lens, list(found))
+        df = summary.trends.get(lens.instrument)  # None: the summary says why there is none
+        if df is not None and not df.empty:
             part.charts.append((
                 f"{lens.title}: then and now",
                 f"Chart for {lens.title}: each dimension's mean at the first and the latest "
@@ -196,7 +194,7 @@ def _trend_parts(store, summary) -> list[TrendPart]:
         # The wave-by-wave chart of the largest change on the lens the seeds are about
         # (Casual toward Intense); the other lenses' changes are in their profiles.
         top = next((f for f in part.findings if f.kind == "trend" and f.item), None)
-        if top is not None and lens.instrument == "focus-levels":
+        if top is not None and df is not None and lens.instrument == "focus-levels":
             g, facet = top.numbers.get("group"), top.numbers.get("facet")
             part.charts.append((
                 f"{readable(top.item)}, wave by wave",
@@ -220,7 +218,7 @@ def from_summary(store, summary, *, base=None) -> ProgrammeReport:
             base = None
     parts = [_lens_part(store, lens, base) for lens in summary.lenses]
     return ProgrammeReport(summary, parts, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                           _trend_parts(store, summary) if summary.trends else [])
+                           _trend_parts(summary))
 
 
 def build_programme(store, programme_id: str, *, now=None) -> ProgrammeReport:
@@ -298,8 +296,10 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
     def title(page):
         _text(page, "Programme report", 20, bold=True, color=ACCENT, gap=0.03)
         _text(page, rep.title, 13, gap=0.06)
-        _text(page, f"{rep.organisation or '(organisation not named)'}  ·  report made "
-              f"{rep.generated}  ·  {rep.freshness}", 9.5, gap=0.02, color="#333333")
+        who = [rep.organisation or "(organisation not named)"] \
+            if rep.organisation != rep.title else []
+        line = "  ·  ".join([*who, f"report made {rep.generated}", rep.freshness])
+        _text(page, line[:1].upper() + line[1:], 9.5, gap=0.02, color="#333333")
 
     parts = [_Part(title), _head("Where we stand, lens by lens")]
     for name, f in rep.standing:
@@ -330,7 +330,9 @@ def _summary_parts(rep: ProgrammeReport, size: float = 10) -> list[_Part]:
 
 _ONE_WAVE = ("Only one wave so far: no trend yet. What changed appears here once a next "
              "wave of a lens has answers.")
-_NOT_JUDGED = "Not judged: its campaign is in no wave chain of this programme."
+#: An action without a "did it work" finding: the summary has none where its campaign's
+#: waves hold no answers yet.
+_NOT_JUDGED = "Not judged yet: its campaign has no answers to judge it by."
 _NO_VERDICTS = ("No action can be judged yet: an action is judged once the wave after it "
                 "has answers.")
 
@@ -391,7 +393,7 @@ def _missing_parts(rep: ProgrammeReport) -> list[_Part]:
         return []
     head = _head("Lenses without a campaign")
     head.new_page = True
-    return [head] + [_pair(lens.title, lens.findings[0].sentence if lens.findings else
+    return [head] + [_pair(_short(lens), lens.findings[0].sentence if lens.findings else
                            "No campaign yet.") for lens in missing]
 
 
@@ -415,10 +417,12 @@ def _trend_section(rep: ProgrammeReport) -> list[_Part]:
         return [head, _say(_ONE_WAVE, color="#52606D")]
     parts = [head]
     for t in rep.trends:
-        sub = _Part(lambda page, t=t: _text(page, t.lens.title, 11.5, bold=True, gap=0.05),
-                    keep=True)
-        parts.append(sub)
-        parts += [_say(f.sentence, size=10, hang=f"{i}.") for i, f in enumerate(t.findings, 1)]
+        def block(page, t=t):
+            _text(page, t.lens.title, 11.5, bold=True, gap=0.05)
+            for i, f in enumerate(t.findings, 1):
+                _text(page, f.sentence, 10, indent=0.3, hang=f"{i}.", gap=0.08)
+        # A lens's sentences in one piece, kept on the page of its first chart.
+        parts.append(_Part(block, keep=bool(t.charts)))
         parts += [_chart(draw, height) for (_, _, draw), height in zip(t.charts, t.heights,
                                                                      strict=True)]
     return parts
@@ -498,7 +502,7 @@ def programme_pdf(store=None, programme_id: str | None = None, *,
     from .render import Page
 
     rep = report or build_programme(store, programme_id)
-    header = f"{rep.organisation or 'focuskit'}  ·  {rep.title}"
+    header = " · ".join(dict.fromkeys([rep.organisation or "focuskit", rep.title]))
     fresh = f"{rep.freshness}; report made {rep.generated}"
 
     def page(number, total):
@@ -549,7 +553,8 @@ def programme_html(store=None, programme_id: str | None = None, *,
            f"<title>Programme report: {e(rep.title)}</title><style>"
            f"{css('focuskit.report', 'report.css')}</style></head><body class='fk-programme'>"
            f"<h1>Programme report</h1><p class='lead'>{e(rep.title)}"
-           f"{' · ' + e(rep.organisation) if rep.organisation else ''}</p>"
+           f"{' · ' + e(rep.organisation) if rep.organisation not in ('', rep.title) else ''}"
+           "</p>"
            f"<p class='fresh'>Report made {e(rep.generated)} · {e(rep.freshness)}</p>"]
     # The executive summary.
     out.append("<section id='summary'><h2>Executive summary</h2>"

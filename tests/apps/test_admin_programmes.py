@@ -232,6 +232,7 @@ def test_programme_card_by_clicking(page):
     assert "Added q1 to b-alder-b-valley" in page.add_msg.value
     assert page.add_camp.options == () and page.add_btn.disabled
     assert "every campaign is in a programme already" in page.add_note.value
+    assert page.add_camp_field.layout.display == page.add_row.layout.display == "none"
     assert "<b>q1</b>" in page.programmes_table.value
 
 

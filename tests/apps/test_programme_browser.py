@@ -40,7 +40,7 @@ def test_the_programme_page_shows_lenses_trend_and_whether_actions_worked(
                   wait_until="domcontentloaded")
         lens = page.locator(".fk-lens-focus-levels")
         expect(lens).to_have_count(1, timeout=FIRST)
-        expect(page.locator(".fk-lens")).to_have_count(6)
+        expect(page.locator(".fk-standing .fk-lens")).to_have_count(6)
         expect(lens.locator(".fk-head")).to_contain_text("place the organisation")
         expect(lens.locator("a.fk-go")).to_have_attribute(
             "href", "results.ipynb?campaign=demo-focus-levels-w2")

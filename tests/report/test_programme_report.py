@@ -49,6 +49,7 @@ def stand_in(store) -> NS:
     return NS(programme=NS(id="demo-alder-valley", title="Alder Valley programme",
                            organisation="Alder Valley Utilities"), lenses=lenses,
               freshness="answers up to 10:00 UTC, 180 respondents", trends={}, trend=[],
+              trend_by_lens={},
               actions=actions)
 
 
@@ -324,3 +325,29 @@ def prints(page, artifacts) -> None:
                                   for w, h in sheets), (fmt, sheets)
     finally:
         page.emulate_media(media="screen")
+
+
+def test_cli_says_a_missing_folder_before_building(demo, capsys):
+    from focuskit.cli import main
+
+    assert main(["--db", demo.url, "report", "--programme", "demo-alder-valley", "-o",
+                 "/no/such/folder/p.pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "there is no folder /no/such/folder" in err and "Traceback" not in err
+
+
+def test_empty_programme_and_hostile_titles(demo):
+    from focuskit.report.programme import build_programme
+
+    pytest.importorskip("focuskit.findings.trend")
+    demo.create_programme("bare", "Nothing yet", organisation="Bare <b>Org</b>")
+    camp = demo.create_campaign("bare-blocks", "No answers yet", "blocks",
+                                organisation="Bare <b>Org</b>", rater_groups=["self"])
+    demo.add_to_programme("bare", camp.id)
+    demo.add_action(camp.id, "Fix it <script>alert('x')</script> now", owner="O'Brien")
+    rep = build_programme(demo, "bare")
+    html = programme_html(report=rep)
+    assert "<script>" not in html and "<b>Org</b>" not in html
+    assert "Not judged yet: its campaign has no answers to judge it by." in html
+    assert html.count("<img ") == 0  # nothing answered: no chart
+    assert programme_pdf(report=rep).startswith(b"%PDF")

@@ -89,7 +89,10 @@ def test_next_steps_and_action_register(demo):
     assert last.readings[0].startswith("Innovation (now 2.2, between Casual and Moderate): "
                                        "move toward Moderate.")
     title, header, rows = last.table
-    assert rows == [["1", "Review the executive visit programme", "COO", "", "open", "Contact"]]
+    # The demo's own register comes first; the action this module's fixture adds is in it.
+    assert ["Review the executive visit programme", "COO", "", "open", "Contact"] in [
+        r[1:] for r in rows]
+    assert [r[0] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
 
 
 def test_html_has_headings_images_and_readings(demo):
@@ -164,7 +167,7 @@ def test_report_is_dated_and_names_its_base(demo):
 
     rep = build(demo, "demo-focus-levels", base=demo_base())
     facts = dict(rep.facts)
-    assert re.fullmatch(r"Answers up to \d\d:\d\d UTC, 60 respondents", facts["Answers"])
+    assert re.fullmatch(r"Answers up to (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, 60 respondents", facts["Answers"])
     bench = {s.key: s for s in rep.sections}["benchmark"]
     assert "synthetic demo base" in bench.lead and "synthetic demo base" in bench.readings[0]
     html = html_from_report(rep)

@@ -74,9 +74,9 @@ class ProgrammeCard:
                                      self.create_programme, "prog_msg", icon="plus")
         self.prog_msg = html()
         self.add_note = html()
-        self.add_pickers = row(field("Programme", self.add_prog),
-                               field("Campaign (only those in no programme yet)", self.add_camp,
-                                     grow=2))
+        self.add_camp_field = field("Campaign (only those in no programme yet)", self.add_camp,
+                                    grow=2)
+        self.add_pickers = row(field("Programme", self.add_prog), self.add_camp_field)
         self.add_row = row(self.add_btn)
         self.programmes_box = section(
             "Programmes", "A programme holds one organisation's campaigns across questionnaires, "
@@ -119,7 +119,7 @@ class ProgrammeCard:
                     "another organisation.")
         self.add_note.value = f"<p class='fk-note'>{note}</p>" if note else ""
         # Nothing to add: the note says why, rather than an empty picker and a dead button.
-        self.add_row.layout.display = "none" if note else ""
+        self.add_row.layout.display = self.add_camp_field.layout.display = "none" if note else ""
         self.add_pickers.layout.display = "none" if not self.add_prog.options else ""
         self.sync_programme_buttons()
 

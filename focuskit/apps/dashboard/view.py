@@ -4,7 +4,11 @@ Tabs are a wrapping row of buttons rather than ``ipywidgets.Tab``, so that they 
 reachable on a 390 px phone without sideways scrolling; a campaign shows only the tabs its
 instrument supports. A tab draws its plots the first time it is opened; a filter change
 redraws the open tab and forgets the others. The title says how fresh the answers are, and
-Refresh reads the store again.
+Refresh reads the store again. With more than one wave, the Levels tab offers the trend
+(drawn when switched on); the Actions tab holds the register of every wave
+(``focuskit.ui.actions``), editable by admins. What the page does not need for its first plot
+(the downloads, the trend, the register) is made when asked for: the page fetches every
+widget its kernel holds before it draws anything.
 """
 
 from __future__ import annotations

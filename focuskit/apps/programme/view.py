@@ -10,7 +10,6 @@ lines. Every sentence is a finding from ``findings.programme``; statistics sit u
 from __future__ import annotations
 
 import os
-import threading
 from html import escape
 from urllib.parse import parse_qs
 
@@ -99,14 +98,9 @@ class Programme:
         from ...serving.kernel_query import query_string
 
         prepared = os.environ.get("VOILA_PREHEAT", "False") != "False"
-        worker = None
-        if prepared and self.state.summary is not None:
-            # The slow part (what changed, the actions' effects) is worked out while the
-            # kernel waits for its visitor, beside the wait: a visitor who comes early waits
-            # for the cards only.
-            worker = threading.Thread(target=self._prepare, args=(self.state.summary,),
-                                      name="focuskit-programme", daemon=True)
-            worker.start()
+        if prepared and self.state.summary is not None:  # nobody waits yet: the slow part too
+            self.complete()
+            log.info("programme prepared (%s); waiting for its visitor", self.state.programme_id)
         query = query_string()
         who = staff()  # known once the visitor's request has come
         self.admin, self.actor = who.admin, who.name
@@ -116,26 +110,11 @@ class Programme:
         log.info("visitor arrived; the programme page shows %s", self.state.programme_id)
         display(self.widget)
         if self.state.programme_id is not None and not self.state.is_complete():
-            self._after_the_cell(lambda: self._complete_after(worker))
+            self._after_the_cell(self._complete_after)
 
-    @staticmethod
-    def _prepare(summary) -> None:
-        """Compute the summary's slow parts (no widget is touched here: the view draws them
-        in the kernel's own thread)."""
-        try:
-            summary.trend_by_lens, summary.trend, summary.actions  # noqa: B018 - kept
-            log.info("programme prepared (%s); waiting for its visitor",
-                     summary.programme.id)
-        except Exception:  # noqa: BLE001 - complete() says what failed, on the page
-            log.exception("the programme's trend failed while waiting for a visitor")
-
-    def _complete_after(self, worker) -> None:
-        """complete() once ``worker`` is done, without holding up the kernel meanwhile (the
-        page fetches its widgets through it)."""
-        if worker is not None and worker.is_alive():
-            self._after_the_cell(lambda: self._complete_after(worker))
-            return
+    def _complete_after(self) -> None:
         self.complete()
+        log.info("the programme page shows what changed (%s)", self.state.stage)
 
     def visit(self, wanted: str | None) -> None:
         """Show ``wanted`` (from the page's link) or read the store again."""
@@ -219,7 +198,7 @@ class Programme:
         if self.picker.value != s.programme_id:
             self.picker.value = s.programme_id
         self.fresh.value = self._fresh_html()
-        self.cards.value = ("<h2>Where we stand</h2><div class='fk-lenses'>"
+        self.cards.value = ("<h2>Where we stand</h2><div class='fk-lenses fk-standing'>"
                             + "".join(self._lens_html(x) for x in s.lenses) + "</div>")
 
     def _fresh_html(self) -> str:
