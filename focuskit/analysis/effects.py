@@ -145,6 +145,9 @@ def action_effects(waves, actions, *, level=0.95, facet=None, instrument=None
                              f"{inst.id} does not have")
     asked = [i for i in inst.items if fac.id in i.facets]
     waves_ = [_Wave(w, fac.id, level, inst) for w in waves]
+    acted_on: dict[str, set] = {}  # per wave, the items some action of it is about
+    for b in acts:
+        acted_on.setdefault(b["campaign"], set()).update(_items_of(b, inst, asked))
     rows = []
     for a in acts:
         w = ids.index(a["campaign"])
@@ -160,8 +163,7 @@ def action_effects(waves, actions, *, level=0.95, facet=None, instrument=None
         if not dims:
             row["why"] = "the action is not linked to an item or a section to measure it by"
             continue
-        acted = {i for b in acts if b["campaign"] == a["campaign"]
-                 for i in _items_of(b, inst, asked)}
+        acted = acted_on[a["campaign"]]
         others = [i.id for i in asked if i.id not in acted]
         _fill(row, a, waves_, w, dims, others, level, fac)
     out = pd.DataFrame(rows, columns=_COLUMNS)
@@ -196,6 +198,7 @@ class _Wave:
         self.wide = answered.pivot_table(index="submission", columns="item", values="value",
                                          aggfunc="mean")
         self._profiles: dict = {}
+        self._scores: dict = {}
 
     def figure(self, action) -> tuple[float, float, int, str]:
         """(mean, sd, n, why-withheld) of the action's dimension over everyone."""
@@ -216,7 +219,14 @@ class _Wave:
 
     def scores(self, dims, others) -> tuple[pd.DataFrame, str]:
         """Per respondent: their score on ``dims``, their mean over ``others`` and the
-        difference; with why it may not be shown ("" when it may)."""
+        difference; with why it may not be shown ("" when it may). Kept per link: a register
+        of many actions on the same few dimensions judges each dimension once."""
+        key = (tuple(dims), tuple(others))
+        if key not in self._scores:
+            self._scores[key] = self._scores_of(dims, others)
+        return self._scores[key]
+
+    def _scores_of(self, dims, others) -> tuple[pd.DataFrame, str]:
         cols = [c for c in (*dims, *others) if c in self.wide.columns]
         if not others:
             return pd.DataFrame(), ("every item has an action on this wave, so there is "
