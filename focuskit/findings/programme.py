@@ -128,7 +128,7 @@ class ProgrammeSummary:
         """What changed, per lens with more than one answered wave (``findings.trend``)."""
         if not self.trends and not self.__dict__.get("_trend_errors"):
             return {}
-        from .trend import trend_findings
+        from .trend import since_words, trend_findings
 
         out = {}
         for lens in self.lenses:
@@ -136,18 +136,12 @@ class ProgrammeSummary:
                 answered = [c for c in lens.waves if len(self._frame(c))]
                 out[lens.instrument] = trend_findings(
                     self.trends[lens.instrument], self._campaign(lens.waves[-1]).instrument,
-                    since=self._since(answered[-2], answered[-1]))
+                    since=since_words([self._frame(c) for c in answered]))
             elif lens.instrument in self.__dict__.get("_trend_errors", {}):
                 out[lens.instrument] = [Finding(
                     "trend-none", "What changed cannot be worked out for this lens: "
                     f"{self._trend_errors[lens.instrument]}.")]
         return out
-
-    def _since(self, before: str, after: str) -> str:
-        """How the earlier wave is named: "a year ago" when the waves' answers are about a
-        year apart, else "at the last wave"."""
-        a, b = self._frame(before)["submitted_at"].max(), self._frame(after)["submitted_at"].max()
-        return "a year ago" if 300 <= (b - a).days <= 430 else "at the last wave"
 
     @cached_property
     def trend(self) -> list[Finding]:

@@ -13,7 +13,7 @@ from ..names import readable
 from .model import Finding
 from .words import group_name, num
 
-__all__ = ["action_findings", "trend_findings"]
+__all__ = ["action_findings", "since_words", "trend_findings"]
 
 CHANGED = ("improved", "declined")
 
@@ -44,6 +44,18 @@ def _facet_words(facet, inst) -> str:
     if inst is None or len([f for f in inst.facets if f.scale.kind == "rating"]) < 2:
         return ""
     return f" ({readable(facet)})"
+
+
+def since_words(waves) -> str:
+    """How the wave before the latest is named in a sentence: "a year ago" when the last two
+    answered waves' latest answers are about a year apart, else "at the last wave". ``waves``
+    are the chain's responses frames, oldest first; the dashboard and the programme page
+    both call this, so they word the same change the same way."""
+    answered = [w for w in waves if len(w)]
+    if len(answered) < 2:
+        return "at the last wave"
+    a, b = answered[-2]["submitted_at"].max(), answered[-1]["submitted_at"].max()
+    return "a year ago" if 300 <= (b - a).days <= 430 else "at the last wave"
 
 
 def trend_findings(trend_df: pd.DataFrame, instrument=None, *, since: str = "at the last wave"

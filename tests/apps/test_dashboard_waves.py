@@ -84,11 +84,14 @@ def test_the_trend_is_drawn_when_switched_on_not_before(state):
 
 @pytest.mark.skipif(not TREND_WORDS, reason="focuskit.findings.trend not installed yet")
 def test_trend_findings_are_the_findings_engines(state):
-    from focuskit.findings.trend import trend_findings
+    from focuskit.findings.trend import since_words, trend_findings
 
     found = state.trend_findings()
+    since = since_words(state.wave_frames())
     assert [f.sentence for f in found] == [f.sentence for f in
-                                           trend_findings(state.trend(), state.inst)]
+                                           trend_findings(state.trend(), state.inst, since=since)]
+    # The demo's waves are a year apart: the dashboard words them as the programme page does.
+    assert since == "a year ago" and any("a year ago" in f.sentence for f in found)
 
 
 def test_an_admin_edits_the_register_of_every_wave(demo, state, monkeypatch):

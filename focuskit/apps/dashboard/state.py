@@ -264,11 +264,11 @@ class DashboardState(HasTraits):
         data = self.trend()
         if data is None:
             return []
-        from ...findings.trend import trend_findings
+        from ...findings.trend import since_words, trend_findings
 
         if self.rater_group != ALL:
             data = data[data["rater_group"] == self.rater_group]
-        return trend_findings(data, self.inst)
+        return trend_findings(data, self.inst, since=since_words(self.wave_frames()))
 
     def actions(self, *, editable: bool, actor: str | None = None):
         """The action register of the picked campaign's waves (``focuskit.ui.actions``):
