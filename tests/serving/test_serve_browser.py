@@ -13,7 +13,7 @@ def test_the_landing_page_renders_the_demo_campaigns(chromium, voila_server, wid
     page = chromium.new_page(viewport={"width": width, "height": 900})
     try:
         page.goto(url, wait_until="domcontentloaded")
-        page.get_by_text("Where we stand: eight dimensions of customer focus").wait_for(
+        page.get_by_text("Where we stand: eight dimensions of customer focus", exact=True).wait_for(
             timeout=60_000)
         expect(page.get_by_role("heading", name="Item banks")).to_be_visible()
         expect(page.get_by_text("Traceback")).to_have_count(0)

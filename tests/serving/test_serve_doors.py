@@ -112,7 +112,7 @@ def test_the_staff_link_opens_the_landing_page_and_sets_a_cookie(chromium, serve
     page = context.new_page()
     try:
         _goto(page, served.staff_url("voila/render/index.ipynb"))
-        page.get_by_text("Where we stand: eight dimensions of customer focus").wait_for(
+        page.get_by_text("Where we stand: eight dimensions of customer focus", exact=True).wait_for(
             timeout=LONG)
         assert page.get_by_text("Traceback").count() == 0
         # The cookie set by the token opens the other staff pages without it.
