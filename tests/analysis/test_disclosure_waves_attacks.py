@@ -26,6 +26,15 @@ COLUMNS = ["campaign", "submission", "respondent", "rater_group", "segment", "se
            "facet", "value", "comment", "submitted_at"]
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """The plot attacks draw figures; close them so no later test finds them open."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
 def wave(w, people, k=5, group="self"):
     """Wave ``w``: one row per (person, item); ``people`` is a list of {item: value} dicts
     (an item left out was skipped), each with an optional "segment". Everyone answers at the
