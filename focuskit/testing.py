@@ -27,13 +27,44 @@ __all__ = ["Served", "free_port", "notebook", "start_serve", "start_server", "st
            "wait_for"]
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now (never hard-code one)."""
+    """A TCP port on 127.0.0.1 that nothing listens on now and that this process has not handed
+    out before (never hard-code one).
+
+    It is drawn below the system's ephemeral range: the ports a kernel's ZMQ sockets get from the
+    system come from that range, so a kernel starting in another server between this call and the
+    server's own bind cannot take it (a CI run failed so). Drawn from the system's randomness, as
+    a test may seed ``random``, and two suites side by side must not draw alike.
+    """
+    import random
     import socket
 
-    with socket.socket() as s:
+    low = _ephemeral_low()
+    draw = random.SystemRandom()
+    for _ in range(200 if low > 12000 else 0):
+        port = draw.randrange(10000, low)
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
+    with socket.socket() as s:  # no room below the ephemeral range: let the system choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def notebook(*cells: str) -> str:
@@ -124,14 +155,22 @@ def start_serve(args=(), env: dict | None = None, *, log_dir: Path, cwd: Path | 
                 timeout: float = 120) -> Served:
     """Start ``focuskit serve`` on two free ports with a fresh staff token; return once both
     doors answer (the staff door answers a visitor without the token with a 403: up too)."""
-    port, staff = free_port(), free_port()
     token = secrets.token_urlsafe(16)
-    log = Path(log_dir) / f"serve-{port}.log"
-    served = Served(f"http://127.0.0.1:{port}/")
-    served.proc = start_server(
-        [sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
-         f"--staff-port={staff}", *args], f"{served}login", log=log,
-        env={TOKEN_ENV: token, **(env or {})}, cwd=cwd, timeout=timeout)
+    for attempt in range(3):
+        port, staff = free_port(), free_port()
+        log = Path(log_dir) / f"serve-{port}.log"
+        served = Served(f"http://127.0.0.1:{port}/")
+        try:
+            served.proc = start_server(
+                [sys.executable, "-m", "focuskit.cli", "serve", f"--port={port}",
+                 f"--staff-port={staff}", *args], f"{served}login", log=log,
+                env={TOKEN_ENV: token, **(env or {})}, cwd=cwd, timeout=timeout)
+            break
+        except RuntimeError:
+            # Another program may take a free port before serve binds it; serve then refuses
+            # with "already in use". Anything else is the test's business.
+            if attempt == 2 or "already in use" not in log.read_text(errors="replace"):
+                raise
     served.staff, served.token, served.log = f"http://127.0.0.1:{staff}/", token, log
     try:
         wait_for(f"{served.staff}login", served.proc, timeout=timeout, log=log)
