@@ -18,13 +18,14 @@ demo: install
 	$(BIN)/focuskit demo
 	$(BIN)/focuskit serve
 
-# Debian's chromium for the browser tests, installed only where we are root and it is missing.
+# Debian's chromium for the browser tests, and poppler-utils (pdftotext, pdftoppm) for the
+# report tests that read PDF pages, installed only where we are root and they are missing.
 browser: axe
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "WARNING: could not install chromium; browser tests will skip (and fail under CI=true)"; \
+		echo "Installing Debian's chromium and poppler-utils for the browser and report tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null) \
+		|| echo "WARNING: could not install chromium or poppler-utils; browser tests will skip (and fail under CI=true)"; \
 	else \
 		echo "WARNING: chromium is missing and we are not root; browser tests will skip (and fail under CI=true)"; \
 	fi

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..config import DB_URL_ENV
 from ..errors import StoreError
+from .write_lock import announce_path, begin_write
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -53,6 +54,7 @@ def _sqlite_engine(url) -> Engine:
             # (with the umask's 0644); SQLite gives its -wal and -shm files the same mode.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    announce = announce_path(url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -67,7 +69,10 @@ def _sqlite_engine(url) -> Engine:
     def _on_begin(conn):
         # A writer takes the write lock up front: waiting happens at BEGIN (under
         # busy_timeout) instead of failing mid-transaction with "database is locked".
-        write = conn.get_execution_options().get("focuskit_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Writers wait in turn (write_lock.py), so a chunked import gives way to them.
+        if conn.get_execution_options().get("focuskit_write", False):
+            begin_write(conn.connection.driver_connection, announce, BUSY_TIMEOUT_MS)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine

@@ -23,6 +23,7 @@ from ..instruments import parse_instrument
 from .checks import check_answers, check_key, check_respondent, read_segment_list
 from .engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
 from .records import Campaign, Draft, Receipt, nest_answers, read_utc, to_utc, utc_now
+from .write_lock import announce_path, begin_write
 
 __all__ = ["RespondentStore"]
 
@@ -79,6 +80,8 @@ class RespondentStore:
         self.backend, self._parts = _split_url(self.url)
         self._lock = threading.RLock()  # one connection; widget callbacks may come from threads
         self._conn = None
+        self._announce = (announce_path(self._parts["database"]) if self.backend == "sqlite"
+                          else None)
         self._campaign_cache: dict[str, Campaign] = {}
         self._link_secret: bytes | None = None
         try:
@@ -158,8 +161,11 @@ class RespondentStore:
             cur = self._cursor()
             try:
                 if self.backend == "sqlite":
-                    # As engine.py: a writer takes the write lock at BEGIN, under busy_timeout.
-                    cur.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    # As engine.py: a writer takes the write lock at BEGIN, in turn.
+                    if write:
+                        begin_write(self._conn, self._announce, BUSY_TIMEOUT_MS)
+                    else:
+                        cur.execute("BEGIN")
                     try:
                         yield cur
                     except BaseException:

@@ -43,6 +43,7 @@ from .records import (
     to_utc,
     utc_now,
 )
+from .write_lock import announce_path, give_way
 
 __all__ = ["Store", "Campaign", "Programme", "Receipt", "Draft", "StaffMember", "Erased",
            "STATUSES", "ROLES"]
@@ -58,16 +59,17 @@ ACTION_STATUSES = ("open", "doing", "done", "dropped")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 #: Most submissions per write transaction of a large batch; the first chunk's size (a batch
 #: no larger is one transaction; the next chunks follow how fast it was written); the time
-#: one should hold the write lock (fewer submissions when the machine is slow); the pause
-#: between two on SQLite. HOLD + the busy-retry sleep bounds a respondent's wait, but a
-#: chunk takes several times HOLD when the machine is oversubscribed: at 0.3 s a draft save
-#: waited up to 2.3 s in the benchmark on a 2-core machine at load 13, so 0.2 s. The cap is
-#: HOLD's, not CHUNK's: capped at 2,000, a SQLite chunk took 0.1 s on a quiet machine and
-#: the 0.15 s pauses between chunks were a quarter of an import's time (BENCHMARKS.md).
+#: one should hold the write lock (fewer submissions when the machine is slow); and, on
+#: SQLite, the longest a batch waits between chunks for writers waiting their turn
+#: (write_lock.py). HOLD bounds a respondent's wait, but a chunk takes several times HOLD
+#: when the machine is oversubscribed: at 0.3 s a draft save waited up to 2.3 s in the
+#: benchmark on a 2-core machine at load 13, so 0.2 s. The cap is HOLD's, not CHUNK's.
+#: Before waiters announced themselves, the batch paused 0.08 to 0.15 s after every chunk
+#: whether anyone waited or not: a third of a 100,000-row import (BENCHMARKS.md).
 CHUNK = 20_000
 FIRST_CHUNK = 250
 HOLD = 0.2
-PAUSE = 0.15
+PAUSE = 1.0
 _KEEP = object()  # update_action: "leave this field as it is" (None clears it)
 
 
@@ -161,21 +163,6 @@ def _withhold(conn, campaign: str, submissions) -> int:
             (s.c.campaign == campaign) & s.c.id.in_(ids[start:start + 500]) & ~s.c.withheld)
             .values(withheld=True)).rowcount
     return done
-
-
-#: SQLite's busy handler sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between
-#: tries: a writer that has waited less than 128 ms tries again within 25 ms, less than
-#: 228 ms within 50 ms, and then every 100 ms.
-_BUSY_SLEEPS = ((0.128, 0.025), (0.228, 0.05))
-
-
-def _pause_after(held: float) -> float:
-    """How long a chunked batch leaves SQLite's write lock free after holding it ``held``
-    seconds: long enough for anyone who began waiting meanwhile to wake and take it (their
-    next try comes sooner the shorter they waited), plus 50 ms for that process to get the
-    CPU. A fixed 0.15 s covered the longest sleep after every chunk: with chunks of about
-    0.2 s, a third of each pause was idle (a fifth of an import's time)."""
-    return 0.05 + next((sleep for limit, sleep in _BUSY_SLEEPS if held < limit), 0.1)
 
 
 class Store:
@@ -837,10 +824,10 @@ class Store:
 
         One transaction for 100,000 rows held SQLite's write lock for minutes and made
         respondents' draft saves fail. Each chunk now commits in about ``HOLD`` seconds (its
-        size follows how fast the previous one was written, at most ``CHUNK``), and
-        on SQLite the next one waits ``PAUSE`` seconds: longer than SQLite's longest busy
-        retry sleep (100 ms), so a waiting writer always gets its turn. Everything was
-        checked before the first chunk, so a later chunk fails only on a lost connection, a
+        size follows how fast the previous one was written, at most ``CHUNK``), and on
+        SQLite the next one first lets every writer waiting its turn go first
+        (``write_lock.give_way``, at most ``PAUSE`` seconds). Everything was checked before
+        the first chunk, so a later chunk fails only on a lost connection, a
         key clash with a concurrent writer, or a crash. Readers may see a batch grow while
         it is written, so on any exception the earlier chunks are not simply deleted (the
         figures before and after would differ by a chunk's stragglers): ``_take_back``
@@ -858,7 +845,7 @@ class Store:
         try:
             while len(receipts) < len(prepared):
                 if receipts and self.engine.dialect.name == "sqlite":
-                    time.sleep(min(PAUSE, _pause_after(took)))
+                    give_way(announce_path(self.engine.url.database), PAUSE)
                 began = time.perf_counter()
                 receipts += self._insert_retrying(
                     camp, prepared[len(receipts):len(receipts) + size], drop_drafts=False,
