@@ -150,8 +150,9 @@ def main(argv=None) -> int:
                for name, url in backends(Path(tmp), sqlite=not args.no_sqlite,
                                          pg=not args.no_pg)]
     print(f"{args.rows:,}-row Qualtrics export; CHUNK={store_module.CHUNK}, "
-          f"HOLD={store_module.HOLD}s, PAUSE={store_module.PAUSE}s (SQLite: at most; shorter "
-          "after a short chunk); a draft saved every 50 ms by another process\n")
+          f"HOLD={store_module.HOLD}s, PAUSE={store_module.PAUSE}s (SQLite: the longest a chunk "
+          "waits for writers waiting their turn); a draft saved every 50 ms by another "
+          "process\n")
     print("| backend | stored | pandas.read_csv + bulk insert (s) | focuskit import (s) "
           "| of which read + check (s) | ratio | draft saves during import | failed "
           "| save, no import (ms, median) | save during import (ms, median / p95 / max) |")
