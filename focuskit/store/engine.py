@@ -44,7 +44,10 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url) -> Engine:
+    import sqlite3
+
     from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import DBAPIError
 
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         path = Path(url.database)
@@ -71,7 +74,12 @@ def _sqlite_engine(url) -> Engine:
         # busy_timeout) instead of failing mid-transaction with "database is locked".
         # Writers wait in turn (write_lock.py), so a chunked import gives way to them.
         if conn.get_execution_options().get("focuskit_write", False):
-            begin_write(conn.connection.driver_connection, announce, BUSY_TIMEOUT_MS)
+            try:
+                begin_write(conn.connection.driver_connection, announce, BUSY_TIMEOUT_MS)
+            except sqlite3.Error as e:
+                # As SQLAlchemy reports a failed statement (exec_driver_sql did, here): callers
+                # catch its OperationalError (Store() turns it into "cannot open the store").
+                raise DBAPIError.instance("BEGIN IMMEDIATE", None, e, sqlite3.Error) from e
         else:
             conn.exec_driver_sql("BEGIN")
 

@@ -42,24 +42,33 @@ def announce_path(database: str | None) -> str | None:
 
 def begin_write(conn: sqlite3.Connection, announce: str | None, busy_ms: int) -> None:
     """``BEGIN IMMEDIATE`` on ``conn`` (isolation_level None), waiting in turn as above;
-    ``busy_ms`` is the connection's busy timeout, put back afterwards."""
+    ``busy_ms`` is the connection's busy timeout, put back afterwards. When it raises
+    (even KeyboardInterrupt just after the lock was taken) ``conn`` is left outside any
+    transaction it began, holding no lock."""
     if announce is None:
         conn.execute("BEGIN IMMEDIATE")  # waits in SQLite's busy handler
         return
-    conn.execute("PRAGMA busy_timeout = 0")
+    entered = conn.in_transaction
     try:
-        if _try_begin(conn):
-            return
-        with _announced(announce):
-            deadline = time.monotonic() + WAIT
-            delay = 0.0005
-            while not _try_begin(conn):
-                if time.monotonic() > deadline:
-                    raise sqlite3.OperationalError("database is locked")
-                time.sleep(delay)
-                delay = min(2 * delay, POLL)
-    finally:
+        conn.execute("PRAGMA busy_timeout = 0")
+        if not _try_begin(conn):
+            with _announced(announce) as renew:
+                deadline = time.monotonic() + WAIT
+                delay = 0.0005
+                while not _try_begin(conn):
+                    if time.monotonic() > deadline:
+                        raise sqlite3.OperationalError("database is locked")
+                    renew()
+                    time.sleep(delay)
+                    delay = min(2 * delay, POLL)
         conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+    except BaseException:
+        # The caller never learns that a lock taken here is its own: a respondent's store
+        # kept the transaction open (and every other writer out) until its process ended.
+        if conn.in_transaction and not entered:
+            conn.execute("ROLLBACK")
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        raise
 
 
 def give_way(announce: str | None, limit: float) -> float:
@@ -100,22 +109,51 @@ def _try_begin(conn: sqlite3.Connection) -> bool:
     return True
 
 
+#: Descriptors announcing a wait in this process: a child forked meanwhile closes its copies
+#: (flock belongs to the open file, which the child shares: its copy kept the announcement up,
+#: and every batch giving way waited its whole limit, until the child exited).
+_ANNOUNCING: set[int] = set()
+if hasattr(os, "register_at_fork"):
+    def _close_inherited() -> None:
+        for fd in list(_ANNOUNCING):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _ANNOUNCING.clear()
+
+    os.register_at_fork(after_in_child=_close_inherited)
+
+
 @contextmanager
 def _announced(path: str):
+    """Announce a wait; yields ``renew``, to be called before each sleep. The shared lock
+    is taken without blocking: a ``waiting`` probe holds the file exclusively for a moment,
+    and a probing process stopped in that moment must not hold writers past ``WAIT``."""
     # A descriptor of its own for each wait: flock belongs to the open file, and two threads
     # sharing one would withdraw each other's announcement.
     try:
         fd = _open(path)
-    except OSError:  # a folder we may not write in: wait unannounced
-        yield
+    except OSError:  # a folder we may not write in, a planted symlink: wait unannounced
+        yield lambda: None
         return
+    _ANNOUNCING.add(fd)
+
+    def renew() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a no-op once it is held
+        except OSError:
+            pass  # probed this instant: again before the next sleep
+
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
-        yield
+        renew()
+        yield renew
     finally:
+        _ANNOUNCING.discard(fd)
         os.close(fd)  # closing withdraws it
 
 
 def _open(path: str) -> int:
-    # 0600, like the database: the file holds nothing, but its owner is the database's.
-    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    # 0600, like the database: the file holds nothing, but its owner is the database's. A
+    # symlink put in its place is not followed (it would create or lock a file elsewhere).
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)

@@ -114,3 +114,139 @@ def test_a_database_that_is_not_a_file_waits_as_sqlite_does(database):
     conn = sqlite3.connect(":memory:", isolation_level=None)
     begin_write(conn, None, 60000)
     assert conn.in_transaction
+
+
+def _interrupt_once_the_lock_is_taken(monkeypatch):
+    """KeyboardInterrupt (a kernel's interrupt) arriving as the announcement is withdrawn,
+    after BEGIN IMMEDIATE succeeded."""
+    from contextlib import contextmanager
+
+    real = write_lock._announced
+
+    @contextmanager
+    def interrupted(path):
+        with real(path) as renew:
+            yield renew
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write_lock, "_announced", interrupted)
+
+
+def test_an_interrupt_just_after_the_lock_was_taken_lets_it_go(db, monkeypatch):
+    from focuskit import Store
+    from focuskit.store.respondent import RespondentStore
+
+    url = f"sqlite:///{db}"
+    Store(url).create_campaign("cc", "Cc", "focus-levels")
+    respondent = RespondentStore(url)
+    respondent.campaign("cc")
+    holder = _conn(db)
+    holder.execute("BEGIN IMMEDIATE")
+    _interrupt_once_the_lock_is_taken(monkeypatch)
+    timer = threading.Timer(0.2, holder.execute, ("ROLLBACK",))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            respondent.save_draft("cc", "tok-interrupted-aaaaaaaaaaaa", {})
+    finally:
+        timer.join(60)
+    monkeypatch.undo()
+    # It held the write lock, in a transaction no one would end, until its process exited:
+    # every other writer got "database is locked" and its own next save "cannot start a
+    # transaction within a transaction".
+    other = _conn(db)
+    other.execute("PRAGMA busy_timeout = 0")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    assert respondent.save_draft("cc", "tok-interrupted-aaaaaaaaaaaa", {}).page == 0
+    respondent.close()
+
+
+def test_a_store_that_never_gets_the_lock_says_so_as_before(db, monkeypatch):
+    # Before write_lock.py, BEGIN IMMEDIATE went through SQLAlchemy: Store() turned its
+    # OperationalError into StoreError, and callers caught sqlalchemy.exc.OperationalError.
+    import sqlalchemy as sa
+
+    from focuskit import Store
+    from focuskit.errors import StoreError
+
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    monkeypatch.setattr(write_lock, "WAIT", 0.2)
+    holder = _conn(db)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="cannot open the store.*database is locked"):
+            Store(url)
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            store.create_campaign("cc", "Cc", "focus-levels")
+    finally:
+        holder.execute("ROLLBACK")
+    store.create_campaign("cc", "Cc", "focus-levels")  # the pooled connection is fine
+    store.close()
+
+
+def test_a_stopped_probe_does_not_hold_a_writer_past_its_wait(db, monkeypatch):
+    # waiting() holds the file exclusively for a moment; a process stopped (SIGSTOP) in that
+    # moment made every writer that came to announce block in flock, with no deadline.
+    monkeypatch.setattr(write_lock, "WAIT", 0.3)
+    announce = announce_path(db)
+    probe = os.open(announce, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(probe, fcntl.LOCK_EX)
+    holder, writer = _conn(db), _conn(db)
+    holder.execute("BEGIN IMMEDIATE")
+    outcome = []
+
+    def write():
+        try:
+            begin_write(writer, announce, 60000)
+            outcome.append("got it")
+        except sqlite3.OperationalError as e:
+            outcome.append(str(e))
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    thread.join(10)
+    stuck = thread.is_alive()
+    os.close(probe)
+    holder.execute("ROLLBACK")
+    thread.join(60)
+    assert not stuck and outcome == ["database is locked"]
+
+
+def test_a_forked_child_does_not_keep_an_announcement_up(db):
+    # flock belongs to the open file, which a child forked (multiprocessing) while a thread
+    # waited shares: the announcement stayed up until the child exited, and every batch
+    # giving way sat out its whole limit.
+    announce = announce_path(db)
+    holder, writer = _conn(db), _conn(db)
+    holder.execute("BEGIN IMMEDIATE")
+    thread = threading.Thread(target=lambda: (begin_write(writer, announce, 60000),
+                                              writer.execute("COMMIT")))
+    thread.start()
+    _until(lambda: waiting(announce), "the writer announced that it waits")
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only sleeps
+        import time
+
+        time.sleep(5)
+        os._exit(0)
+    try:
+        holder.execute("ROLLBACK")
+        thread.join(60)
+        assert not waiting(announce)
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+
+
+def test_a_symlink_in_place_of_the_writers_file_is_not_followed(db, tmp_path):
+    target = tmp_path / "elsewhere"
+    os.symlink(target, announce_path(db))
+    assert not waiting(announce_path(db))
+    holder, writer = _conn(db), _conn(db)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.1, holder.execute, ("ROLLBACK",)).start()
+    begin_write(writer, announce_path(db), 60000)  # waits unannounced
+    writer.execute("ROLLBACK")
+    assert not target.exists()
