@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from ..config import default_url
 from ..errors import InstrumentError, StoreError
@@ -871,8 +871,11 @@ class Store:
             # Fresh statistics for the planner, where autovacuum is off or has not come by
             # yet: without them, looking 500 keys up scanned the whole table, and re-importing
             # a 100,000-row export took 20 s.
-            with self._write() as conn:
-                conn.exec_driver_sql(f"ANALYZE {t.submissions.name}, {t.answers.name}")
+            try:
+                with self._write() as conn:
+                    conn.exec_driver_sql(f"ANALYZE {t.submissions.name}, {t.answers.name}")
+            except (OperationalError, ProgrammingError):  # the rows are in; a hint failed
+                pass
         who = {sub["respondent"] for (sub, _, _), r in zip(prepared, receipts, strict=True)
                if r.created and sub.get("respondent")}
         if who:  # drafts are few: find whose there are, rather than ask for 100,000 names
