@@ -48,6 +48,14 @@ def test_the_programme_page_shows_lenses_trend_and_whether_actions_worked(
         expect(page.locator(".fk-fresh")).to_contain_text("respondents")
         # What changed: a plot with its alt text, beside the findings.
         changed = page.locator(".fk-prog-changed img.fk-plot")
+        broken = page.locator(".jupyter-widgets-error-widget")
+        expect(changed.or_(broken).first).to_be_visible()
+        if broken.first.is_visible():
+            # Voila's widget manager now and then fails to build one widget of a page as it
+            # loads ("Click to show javascript error"; voila-dashboards/voila#1483). CI saw it
+            # once on this chart, in about fifteen loads of this page; a visitor reloads.
+            page.reload(wait_until="domcontentloaded")
+            expect(lens).to_have_count(1, timeout=FIRST)
         expect(changed.first).to_be_visible()
         expect(changed.first).not_to_have_attribute("alt", "")
         # Each wave-1 action says whether it worked.
