@@ -82,6 +82,22 @@ def load_time(browser, url, selector) -> float:
         page.close()
 
 
+def demo_and_bare(prefix: str) -> tuple[str, str, Path]:
+    """A temporary folder holding the demo store and the bare notebook's own folder:
+    (folder, the store's URL, the bare notebook's folder)."""
+    from focuskit import Store
+    from focuskit.demo import seed_store
+
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    demo_url = f"sqlite:///{tmp}/demo.db"
+    with Store(demo_url) as s:
+        seed_store(s)
+    bare_dir = Path(tmp) / "bare"
+    bare_dir.mkdir()
+    (bare_dir / "bare.ipynb").write_text(json.dumps(BARE))
+    return tmp, demo_url, bare_dir
+
+
 def seed_10k(url: str, n: int = 10_000) -> None:
     from focuskit import Store
 
@@ -118,16 +134,7 @@ def main(argv=None) -> int:
         return against(Path(args.against).resolve(), args.pairs)
     from playwright.sync_api import sync_playwright
 
-    from focuskit import Store
-    from focuskit.demo import seed_store
-
-    tmp = tempfile.mkdtemp(prefix="fk-bench-dash-")
-    demo_url = f"sqlite:///{tmp}/demo.db"
-    with Store(demo_url) as s:
-        seed_store(s)
-    bare_dir = Path(tmp) / "bare"
-    bare_dir.mkdir()
-    (bare_dir / "bare.ipynb").write_text(json.dumps(BARE))
+    tmp, demo_url, bare_dir = demo_and_bare("fk-bench-dash-")
     voila = [sys.executable, "-m", "voila", "--no-browser", "--strip_sources=True"]
     procs = []
     rows = {"dashboard (focuskit serve)": [], "bare one-button notebook (plain Voilà)": [],
@@ -275,16 +282,7 @@ def against(other: Path, pairs: int) -> int:
     """First and second executive from this tree and from ``other``, alternating."""
     from playwright.sync_api import sync_playwright
 
-    from focuskit import Store
-    from focuskit.demo import seed_store
-
-    tmp = tempfile.mkdtemp(prefix="fk-bench-dash-ab-")
-    demo_url = f"sqlite:///{tmp}/demo.db"
-    with Store(demo_url) as s:
-        seed_store(s)
-    bare_dir = Path(tmp) / "bare"
-    bare_dir.mkdir()
-    (bare_dir / "bare.ipynb").write_text(json.dumps(BARE))
+    tmp, demo_url, bare_dir = demo_and_bare("fk-bench-dash-ab-")
     bare, bare_url = start([sys.executable, "-m", "voila", "--no-browser",
                             "--strip_sources=True", str(bare_dir)], {}, tmp, "bare")
     trees = [("this tree", ROOT), (str(other), other)]
